@@ -1,0 +1,32 @@
+// Benchmarks of the expected-spectrum path. Target (issue 2): the full CLOVERS
+// prediction — all flavours, isotopes, binned recoil and arrival-time spectra — in
+// under 10 ms. Run: scripts/dev.sh bench
+#include <benchmark/benchmark.h>
+
+#include "cevns/experiment/prediction.hpp"
+#include "cevns/io/config_reader.hpp"
+
+namespace {
+
+cevns::ExperimentConfig load(const char* name) {
+  return cevns::io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/" + name);
+}
+
+void BM_PredictClovers(benchmark::State& state) {
+  const auto config = load("clovers.toml");
+  for (auto _ : state) benchmark::DoNotOptimize(cevns::predict(config));
+}
+BENCHMARK(BM_PredictClovers)->Unit(benchmark::kMillisecond);
+
+void BM_PredictCicenns(benchmark::State& state) {
+  const auto config = load("cicenns.toml");
+  for (auto _ : state) benchmark::DoNotOptimize(cevns::predict(config));
+}
+BENCHMARK(BM_PredictCicenns)->Unit(benchmark::kMillisecond);
+
+void BM_ReadConfig(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(load("clovers.toml"));
+}
+BENCHMARK(BM_ReadConfig)->Unit(benchmark::kMicrosecond);
+
+}  // namespace

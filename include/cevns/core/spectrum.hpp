@@ -1,0 +1,41 @@
+#pragma once
+/// \file
+/// A binned expected spectrum: bin edges and the expected count in each bin.
+
+#include <cstddef>
+#include <vector>
+
+namespace cevns {
+
+/// Bin edges of a histogram axis, in whatever unit its owner states.
+class Binning {
+ public:
+  /// `bin_count` equal bins between `low` and `high`; throws InvalidValue-free
+  /// std::invalid_argument on impossible input (callers validate user input first).
+  static Binning uniform(double low, double high, std::size_t bin_count);
+
+  explicit Binning(std::vector<double> edges);
+
+  [[nodiscard]] std::size_t size() const { return edges_.size() - 1; }
+  [[nodiscard]] const std::vector<double>& edges() const { return edges_; }
+  [[nodiscard]] double low(std::size_t bin) const { return edges_[bin]; }
+  [[nodiscard]] double high(std::size_t bin) const { return edges_[bin + 1]; }
+  [[nodiscard]] double center(std::size_t bin) const { return 0.5 * (edges_[bin] + edges_[bin + 1]); }
+  [[nodiscard]] double width(std::size_t bin) const { return edges_[bin + 1] - edges_[bin]; }
+
+ private:
+  std::vector<double> edges_;
+};
+
+/// Expected counts per bin over a binning.
+struct Spectrum {
+  Binning binning;
+  std::vector<double> counts;
+
+  explicit Spectrum(Binning b) : binning(std::move(b)), counts(binning.size(), 0.0) {}
+
+  [[nodiscard]] double total() const;
+  Spectrum& operator+=(const Spectrum& other);
+};
+
+}  // namespace cevns

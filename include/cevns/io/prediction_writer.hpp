@@ -1,0 +1,29 @@
+#pragma once
+/// \file
+/// Machine-readable output of a prediction: JSON, and CSV spectra for plotting.
+
+#include <filesystem>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cevns/experiment/prediction.hpp"
+
+namespace cevns::io {
+
+/// The prediction as JSON: `events.total`, `events.by_flavor`, `events.by_isotope`,
+/// `events.above_threshold`, and the binned spectra with their units
+/// (docs/output.md describes every field).
+nlohmann::json to_json(const Prediction& prediction);
+
+/// Writes prediction.json, recoil_spectrum.csv, arrival_time.csv and the resolved
+/// config.toml into `directory` (created if needed); returns the files written. Each file
+/// is written to a temporary name first and renamed, so a failure never leaves a
+/// half-written file under the final name. Throws IoError.
+std::vector<std::filesystem::path> write_prediction(const Prediction& prediction,
+                                                    const std::filesystem::path& directory);
+
+/// Writes `content` to `path` atomically (temporary file + rename). Throws IoError.
+void write_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace cevns::io

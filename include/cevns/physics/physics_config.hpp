@@ -1,0 +1,43 @@
+#pragma once
+/// \file
+/// Plain configuration of the CEvNS cross section.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cevns/core/constants.hpp"
+
+namespace cevns {
+
+/// Nuclear form-factor models (see docs/physics.md for formulas and sources).
+enum class FormFactorModel {
+  helm,               ///< Helm, Lewin–Smith parameters (Astropart. Phys. 6 (1996) 87)
+  klein_nystrand,     ///< Klein–Nystrand (PRC 60 (1999) 014903), COHERENT 2017's choice
+  symmetrized_fermi,  ///< symmetrised Fermi from the measured charge radius
+  none,               ///< F = 1
+};
+
+/// How the weak charge is computed.
+enum class WeakChargeModel {
+  tree,       ///< Q_W = N − (1 − 4 sin²θ_W) Z, flavour independent
+  radiative,  ///< radiatively corrected, flavour-dependent nucleon couplings
+};
+
+std::string_view to_string(FormFactorModel model);
+std::string_view to_string(WeakChargeModel model);
+std::optional<FormFactorModel> parse_form_factor_model(std::string_view text);
+std::optional<WeakChargeModel> parse_weak_charge_model(std::string_view text);
+
+struct PhysicsConfig {
+  FormFactorModel form_factor = FormFactorModel::helm;
+  WeakChargeModel weak_charge = WeakChargeModel::tree;
+  /// sin²θ_W at low momentum transfer (PDG 2024); used by the tree-level weak charge.
+  double sin2_theta_w = constants::sin2_theta_w_low_q;
+  /// R_n − R_p: neutron rms radius minus the model's proton rms radius, in fm.
+  double neutron_skin_fm = 0.0;
+
+  void validate() const;
+};
+
+}  // namespace cevns

@@ -1,0 +1,45 @@
+#pragma once
+/// \file
+/// When neutrinos reach the detector, relative to the centre of the first proton bunch.
+///
+/// Prompt ν_μ: t = t_bunch + t_π + L/c; delayed ν_e, ν̄_μ: t = t_bunch + t_π + t_μ + L/c,
+/// with t_π, t_μ exponential (mean lives from PDG) and t_bunch from the Gaussian bunches
+/// of the pulse. The distributions are closed forms (exponentially modified Gaussians),
+/// so binned probabilities are exact differences of the cumulative distribution.
+
+#include "cevns/source/flavor.hpp"
+#include "cevns/source/source_config.hpp"
+
+namespace cevns {
+
+class ArrivalTimeModel {
+ public:
+  /// \param pulse proton pulse structure (validated)
+  /// \param time_of_flight_ns neutrino flight time from target to detector
+  ArrivalTimeModel(const PulseConfig& pulse, double time_of_flight_ns);
+
+  /// P(arrival ≤ t) for `time` in ns.
+  [[nodiscard]] double cdf(Flavor flavor, double time) const;
+  /// Probability density per ns at `time`.
+  [[nodiscard]] double pdf(Flavor flavor, double time) const;
+  /// P(low < arrival ≤ high).
+  [[nodiscard]] double probability(Flavor flavor, double low, double high) const {
+    return cdf(flavor, high) - cdf(flavor, low);
+  }
+
+ private:
+  struct Bunch {
+    double time;    // ns, including the time of flight
+    double weight;  // fraction of protons
+  };
+  std::vector<Bunch> bunches_;
+  double sigma_;  // ns, Gaussian width of each bunch
+};
+
+/// CDF of an exponentially modified Gaussian (Gaussian of width σ convolved with an
+/// exponential of mean τ, starting at 0), at x; σ may be zero.
+double exgaussian_cdf(double x, double sigma, double tau);
+/// Density of the same distribution.
+double exgaussian_pdf(double x, double sigma, double tau);
+
+}  // namespace cevns

@@ -1,0 +1,45 @@
+#pragma once
+/// \file
+/// Neutrino energy spectra of a π⁺ decay-at-rest source, normalised to one neutrino.
+///
+/// The CEvNS rate needs, for each recoil energy T, integrals of the spectrum above the
+/// minimum neutrino energy E_min(T) weighted by powers of E. Every spectrum here is a
+/// polynomial in E (the Michel spectra) or a line (prompt ν_μ), so these "tail moments"
+/// are exact closed forms — no numerical integration over E is needed.
+
+#include <vector>
+
+#include "cevns/source/flavor.hpp"
+
+namespace cevns {
+
+class NeutrinoSpectrum {
+ public:
+  /// A monoenergetic line at `energy` (MeV).
+  static NeutrinoSpectrum line(double energy);
+  /// φ(E) = Σ_n c_n Eⁿ on [0, max_energy], with `coefficients[n] = c_n` (MeV⁻ⁿ⁻¹).
+  static NeutrinoSpectrum polynomial(std::vector<double> coefficients, double max_energy);
+
+  /// The spectrum of one flavour from π⁺ and μ⁺ decay at rest: the prompt ν_μ line at
+  /// (m_π² − m_μ²)/2m_π, and the Michel spectra (m_e → 0, no radiative corrections)
+  ///   ν_e:  φ(x) = 192 x² (1/2 − x),   ν̄_μ:  φ(x) = 64 x² (3/4 − x),   x = E/m_μ ≤ 1/2.
+  static NeutrinoSpectrum decay_at_rest(Flavor flavor);
+
+  /// Probability density per MeV at `energy` (zero for a line).
+  [[nodiscard]] double density(double energy) const;
+  /// ∫_{min_energy}^{E_max} Eᵏ φ(E) dE for k ≥ −2 (a line contributes E₀ᵏ if E₀ ≥ min_energy).
+  [[nodiscard]] double tail_moment(int k, double min_energy) const;
+  /// The largest energy with non-zero probability.
+  [[nodiscard]] double max_energy() const { return max_energy_; }
+  [[nodiscard]] double mean_energy() const { return tail_moment(1, 0.0); }
+  [[nodiscard]] bool is_line() const { return coefficients_.empty(); }
+
+ private:
+  NeutrinoSpectrum(std::vector<double> coefficients, double max_energy)
+      : coefficients_(std::move(coefficients)), max_energy_(max_energy) {}
+
+  std::vector<double> coefficients_;  // empty for a line at max_energy_
+  double max_energy_;
+};
+
+}  // namespace cevns

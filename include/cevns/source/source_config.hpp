@@ -1,0 +1,61 @@
+#pragma once
+/// \file
+/// Plain configuration of a π⁺ decay-at-rest neutrino source and of an exposure.
+/// Units are in the member names; `validate()` throws InvalidValue naming the key.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cevns {
+
+/// The proton beam on target.
+struct BeamConfig {
+  double power_kW = 140.0;              ///< CSNS today (CLOVERS §2.1)
+  double proton_energy_GeV = 1.6;       ///< CSNS (CLOVERS §2.1)
+  double repetition_rate_Hz = 25.0;     ///< CSNS (CLOVERS §2.1)
+  double nu_per_proton_per_flavor = 0.17;  ///< CSNS, FLUKA (CLOVERS §2.1, ref. [7])
+
+  void validate() const;
+};
+
+/// Time structure of one proton pulse: Gaussian bunches. Time zero is the centre of the
+/// first bunch as it hits the target.
+struct PulseConfig {
+  /// Bunch centres in ns. CSNS extracts two bunches ≈410 ns apart (DESIGN.md §2).
+  std::vector<double> bunch_times_ns{0.0, 410.0};
+  /// Fraction of the protons in each bunch; empty means equal shares.
+  std::vector<double> bunch_weights{};
+  /// Full width at half maximum of each bunch in ns. The CSNS value is an assumption
+  /// (docs/physics.md); the SNS single pulse is ≈380 ns wide (DESIGN.md §2).
+  double bunch_fwhm_ns = 80.0;
+
+  void validate() const;
+};
+
+struct SourceConfig {
+  std::string facility = "CSNS";  ///< free text, for reports
+  BeamConfig beam;
+  PulseConfig pulse;
+  double distance_m = 10.5;  ///< target to detector (CLOVERS §3.1, Fig. 6)
+  /// When set, the flux per flavour at the detector during beam-on, in /cm²/s; replaces
+  /// the one computed from beam power, proton energy, yield and distance.
+  std::optional<double> flux_per_cm2_s_per_flavor;
+
+  void validate() const;
+};
+
+/// How much beam the detector sees. Exactly one of the three forms is set.
+struct ExposureConfig {
+  /// Calendar time of data taking, of which `beam_on_fraction` has beam.
+  std::optional<double> calendar_days;
+  double beam_on_fraction = 1.0;
+  /// Hours of beam at the configured power.
+  std::optional<double> beam_hours;
+  /// Delivered beam energy in GW·h (COHERENT's unit; independent of the power).
+  std::optional<double> beam_energy_GWh;
+
+  void validate() const;
+};
+
+}  // namespace cevns

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cevns builds and tests with. Idempotent: when every
+# package is already present it prints nothing and touches nothing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libtomlplusplus-dev   # TOML configuration files
+  libcli11-dev          # command line
+  libfmt-dev libspdlog-dev
+  nlohmann-json3-dev    # JSON output
+  libboost-dev          # Boost.Math quadrature and special functions
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

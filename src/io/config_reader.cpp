@@ -1,0 +1,352 @@
+#include "cevns/io/config_reader.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <toml++/toml.h>
+
+#include "cevns/core/error.hpp"
+
+namespace cevns::io {
+namespace {
+
+/// Levenshtein distance, for "did you mean" suggestions.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+/// "; did you mean 'x'?" for a close match (at most 2 edits, or `given` without its unit
+/// suffix, e.g. mass → mass_kg), else "".
+std::string suggestion(std::string_view given, const std::vector<std::string>& allowed) {
+  std::string best;
+  std::size_t best_distance = 3;
+  for (const auto& candidate : allowed) {
+    const auto d = edit_distance(given, candidate);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  if (best.empty())
+    for (const auto& candidate : allowed)
+      if (given.size() >= 3 && candidate.starts_with(std::string(given) + "_")) best = candidate;
+  return best.empty() ? "" : fmt::format("; did you mean '{}'?", best);
+}
+
+/// Dotted key → "--set key=value" for the values that came from the command line.
+using Overrides = std::map<std::string, std::string>;
+
+/// Where the value of `key` came from: "--set key=value" for an override, else "file:line".
+std::string where(const toml::node& node, const std::string& key, const std::string& file, const Overrides& overrides) {
+  if (auto it = overrides.find(key); it != overrides.end()) return it->second;
+  const auto& src = node.source();
+  return src.begin.line > 0 ? fmt::format("{}:{}", file, src.begin.line) : file;
+}
+
+std::string type_name(const toml::node& node) {
+  std::ostringstream out;
+  out << node.type();
+  return out.str();
+}
+
+/// One TOML table being read into a struct: typed getters that remember which keys were
+/// used, so that `finish()` can reject the unknown ones.
+class Section {
+ public:
+  Section(const toml::table* table, std::string prefix, std::string file, const Overrides& overrides)
+      : table_(table), prefix_(std::move(prefix)), file_(std::move(file)), overrides_(overrides) {}
+
+  std::optional<double> optional_number(const std::string& key) {
+    const toml::node* node = get(key);
+    if (!node) return std::nullopt;
+    if (auto i = node->as_integer()) return static_cast<double>(i->get());
+    if (auto f = node->as_floating_point()) return f->get();
+    throw mistyped(key, *node, "a number");
+  }
+  void number(const std::string& key, double& out) {
+    if (auto v = optional_number(key)) out = *v;
+  }
+  void integer(const std::string& key, int& out) {
+    const toml::node* node = get(key);
+    if (!node) return;
+    const auto i = node->as_integer();
+    if (!i) throw mistyped(key, *node, "an integer");
+    if (i->get() < -1'000'000'000 || i->get() > 1'000'000'000)
+      throw ConfigError(fmt::format("{}: {} = {} is out of range", where_is(*node, key), full(key), i->get()));
+    out = static_cast<int>(i->get());
+  }
+  void string(const std::string& key, std::string& out) {
+    const toml::node* node = get(key);
+    if (!node) return;
+    const auto str = node->as_string();
+    if (!str) throw mistyped(key, *node, "a string");
+    out = str->get();
+  }
+  void numbers(const std::string& key, std::vector<double>& out) {
+    const toml::node* node = get(key);
+    if (!node) return;
+    const auto array = node->as_array();
+    if (!array) throw mistyped(key, *node, "an array of numbers");
+    out.clear();
+    for (const auto& element : *array) {
+      if (auto i = element.as_integer()) out.push_back(static_cast<double>(i->get()));
+      else if (auto f = element.as_floating_point()) out.push_back(f->get());
+      else throw mistyped(key, element, "an array of numbers");
+    }
+  }
+  /// A choice among named values, e.g. the form-factor model.
+  template <class Enum, class Parse>
+  void choice(const std::string& key, Enum& out, Parse parse, const std::vector<std::string>& allowed) {
+    std::string text;
+    string(key, text);
+    if (text.empty() && !get(key)) return;
+    if (auto value = parse(text)) {
+      out = *value;
+      return;
+    }
+    throw ConfigError(fmt::format("{}: {} = \"{}\" is not allowed (must be one of: {}){}", where_is(*get(key), key),
+                                  full(key), text, fmt::join(allowed, ", "), suggestion(text, allowed)));
+  }
+  Section subsection(const std::string& key) {
+    const toml::node* node = get(key);
+    if (!node) return Section(nullptr, full(key), file_, overrides_);
+    const auto table = node->as_table();
+    if (!table) throw mistyped(key, *node, "a table");
+    return Section(table, full(key), file_, overrides_);
+  }
+  /// Rejects every key that no getter asked for.
+  void finish() const {
+    if (!table_) return;
+    for (const auto& [key, node] : *table_) {
+      const std::string name(key.str());
+      if (std::find(used_.begin(), used_.end(), name) != used_.end()) continue;
+      const std::string section = prefix_.empty() ? "at the top level" : "in [" + prefix_ + "]";
+      throw ConfigError(fmt::format("{}: unknown key '{}' (allowed {}: {}){}", where_is(node, name), full(name),
+                                    section, fmt::join(used_, ", "), suggestion(name, used_)));
+    }
+  }
+
+ private:
+  const toml::node* get(const std::string& key) {
+    if (std::find(used_.begin(), used_.end(), key) == used_.end()) used_.push_back(key);
+    return table_ ? table_->get(key) : nullptr;
+  }
+  [[nodiscard]] std::string full(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+  [[nodiscard]] std::string where_is(const toml::node& node, const std::string& key) const {
+    return where(node, full(key), file_, overrides_);
+  }
+  [[nodiscard]] ConfigError mistyped(const std::string& key, const toml::node& node, std::string_view expected) const {
+    std::ostringstream shown;
+    node.visit([&shown](const auto& value) { shown << value; });
+    return ConfigError(fmt::format("{}: {} must be {}, not {} {}", where_is(node, key), full(key), expected,
+                                   type_name(node), shown.str()));
+  }
+
+  const toml::table* table_;
+  std::string prefix_;
+  std::string file_;
+  const Overrides& overrides_;
+  std::vector<std::string> used_;
+};
+
+/// Applies one "--set key=value" to the document.
+void apply_override(toml::table& root, const std::string& assignment, Overrides& overrides) {
+  const auto eq = assignment.find('=');
+  const std::string key = eq == std::string::npos ? "" : assignment.substr(0, eq);
+  if (key.empty() || key.find_first_of(" \t") != std::string::npos)
+    throw ConfigError(fmt::format("--set {}: expected key=value, e.g. --set physics.sin2_theta_w=0.24", assignment));
+  const std::string value = assignment.substr(eq + 1);
+  const std::string origin = "--set " + assignment;
+
+  toml::table parsed;
+  try {
+    parsed = toml::parse("value = " + value, origin);
+  } catch (const toml::parse_error&) {
+    parsed = toml::parse("value = \"\"", origin);  // a bare word: take it as a string
+    parsed.insert_or_assign("value", value);
+  }
+  toml::table* table = &root;
+  std::size_t start = 0;
+  for (std::size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1) {
+    const std::string part = key.substr(start, dot - start);
+    toml::node* node = table->get(part);
+    if (!node) node = table->insert_or_assign(part, toml::table{}).first->second.as_table();
+    if (!node->is_table())
+      throw ConfigError(fmt::format("{}: '{}' is a value, not a section", origin, key.substr(0, dot)));
+    table = node->as_table();
+  }
+  table->insert_or_assign(key.substr(start), *parsed.get("value"));
+  overrides[key] = origin;
+}
+
+ExperimentConfig read_document(const toml::table& root, const std::string& file, const Overrides& overrides) {
+  ExperimentConfig config;
+  config.exposure = ExposureConfig{};  // exactly one form comes from the file
+  Section top(&root, "", file, overrides);
+
+  Section experiment = top.subsection("experiment");
+  experiment.string("name", config.name);
+  experiment.string("description", config.description);
+  experiment.finish();
+
+  Section source = top.subsection("source");
+  source.string("facility", config.source.facility);
+  source.number("beam_power_kW", config.source.beam.power_kW);
+  source.number("proton_energy_GeV", config.source.beam.proton_energy_GeV);
+  source.number("repetition_rate_Hz", config.source.beam.repetition_rate_Hz);
+  source.number("nu_per_proton_per_flavor", config.source.beam.nu_per_proton_per_flavor);
+  source.number("distance_m", config.source.distance_m);
+  config.source.flux_per_cm2_s_per_flavor = source.optional_number("flux_per_cm2_s_per_flavor");
+  Section pulse = source.subsection("pulse");
+  pulse.numbers("bunch_times_ns", config.source.pulse.bunch_times_ns);
+  pulse.numbers("bunch_weights", config.source.pulse.bunch_weights);
+  pulse.number("bunch_fwhm_ns", config.source.pulse.bunch_fwhm_ns);
+  pulse.finish();
+  source.finish();
+
+  Section detector = top.subsection("detector");
+  detector.string("material", config.detector.material);
+  detector.number("mass_kg", config.detector.mass_kg);
+  detector.integer("crystals", config.detector.crystals);
+  detector.finish();
+
+  Section exposure = top.subsection("exposure");
+  config.exposure.calendar_days = exposure.optional_number("calendar_days");
+  exposure.number("beam_on_fraction", config.exposure.beam_on_fraction);
+  config.exposure.beam_hours = exposure.optional_number("beam_hours");
+  config.exposure.beam_energy_GWh = exposure.optional_number("beam_energy_GWh");
+  exposure.finish();
+
+  Section physics = top.subsection("physics");
+  physics.choice("form_factor", config.physics.form_factor, parse_form_factor_model,
+                 {"helm", "klein-nystrand", "symmetrized-fermi", "none"});
+  physics.choice("weak_charge", config.physics.weak_charge, parse_weak_charge_model, {"tree", "radiative"});
+  physics.number("sin2_theta_w", config.physics.sin2_theta_w);
+  physics.number("neutron_skin_fm", config.physics.neutron_skin_fm);
+  physics.finish();
+
+  Section spectra = top.subsection("spectra");
+  spectra.number("recoil_max_keVnr", config.spectra.recoil_max_keVnr);
+  spectra.number("recoil_bin_keVnr", config.spectra.recoil_bin_keVnr);
+  spectra.number("time_min_us", config.spectra.time_min_us);
+  spectra.number("time_max_us", config.spectra.time_max_us);
+  spectra.number("time_bin_us", config.spectra.time_bin_us);
+  spectra.numbers("thresholds_keVnr", config.spectra.thresholds_keVnr);
+  spectra.finish();
+
+  top.finish();
+  return config;
+}
+
+/// The source line of a dotted key, for messages from validate().
+std::string location_of(const toml::table& root, const std::string& key, const std::string& file,
+                        const Overrides& overrides) {
+  const toml::node* node = &root;
+  std::string prefix = key;
+  // Walk down as far as the key exists ("exposure" exists as a table even when the
+  // offending value is an absent one).
+  while (!prefix.empty()) {
+    if (const auto found = root.at_path(prefix); found) {
+      node = found.node();
+      break;
+    }
+    const auto dot = prefix.rfind('.');
+    prefix = dot == std::string::npos ? "" : prefix.substr(0, dot);
+  }
+  return node == &root ? file : where(*node, prefix, file, overrides);
+}
+
+}  // namespace
+
+ExperimentConfig parse_experiment_config(std::string_view toml_text, const std::string& source_name,
+                                         const std::vector<std::string>& overrides) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(fmt::format("{}:{}:{}: TOML syntax error: {}", source_name, e.source().begin.line,
+                                  e.source().begin.column, e.description()));
+  }
+  Overrides overridden;
+  for (const auto& assignment : overrides) apply_override(root, assignment, overridden);
+
+  ExperimentConfig config = read_document(root, source_name, overridden);
+  try {
+    config.validate();
+  } catch (const InvalidValue& e) {
+    throw ConfigError(fmt::format("{}: {}", location_of(root, e.key(), source_name, overridden), e.what()));
+  }
+  return config;
+}
+
+ExperimentConfig read_experiment_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw ConfigError(fmt::format("cannot read configuration file '{}' ({}); the experiments shipped are in configs/",
+                                  file.string(), std::filesystem::exists(file) ? "not readable" : "no such file"));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_experiment_config(text.str(), file.string(), overrides);
+}
+
+std::string to_toml(const ExperimentConfig& config) {
+  const auto array = [](const std::vector<double>& values) {
+    toml::array a;
+    for (double v : values) a.push_back(v);
+    return a;
+  };
+  toml::table source{
+      {"facility", config.source.facility},
+      {"beam_power_kW", config.source.beam.power_kW},
+      {"proton_energy_GeV", config.source.beam.proton_energy_GeV},
+      {"repetition_rate_Hz", config.source.beam.repetition_rate_Hz},
+      {"nu_per_proton_per_flavor", config.source.beam.nu_per_proton_per_flavor},
+      {"distance_m", config.source.distance_m},
+      {"pulse", toml::table{{"bunch_times_ns", array(config.source.pulse.bunch_times_ns)},
+                            {"bunch_weights", array(config.source.pulse.bunch_weights)},
+                            {"bunch_fwhm_ns", config.source.pulse.bunch_fwhm_ns}}},
+  };
+  if (config.source.flux_per_cm2_s_per_flavor)
+    source.insert("flux_per_cm2_s_per_flavor", *config.source.flux_per_cm2_s_per_flavor);
+  toml::table exposure{{"beam_on_fraction", config.exposure.beam_on_fraction}};
+  if (config.exposure.calendar_days) exposure.insert("calendar_days", *config.exposure.calendar_days);
+  if (config.exposure.beam_hours) exposure.insert("beam_hours", *config.exposure.beam_hours);
+  if (config.exposure.beam_energy_GWh) exposure.insert("beam_energy_GWh", *config.exposure.beam_energy_GWh);
+
+  const toml::table root{
+      {"experiment", toml::table{{"name", config.name}, {"description", config.description}}},
+      {"source", std::move(source)},
+      {"detector", toml::table{{"material", config.detector.material},
+                               {"mass_kg", config.detector.mass_kg},
+                               {"crystals", config.detector.crystals}}},
+      {"exposure", std::move(exposure)},
+      {"physics", toml::table{{"form_factor", std::string(to_string(config.physics.form_factor))},
+                              {"weak_charge", std::string(to_string(config.physics.weak_charge))},
+                              {"sin2_theta_w", config.physics.sin2_theta_w},
+                              {"neutron_skin_fm", config.physics.neutron_skin_fm}}},
+      {"spectra", toml::table{{"recoil_max_keVnr", config.spectra.recoil_max_keVnr},
+                              {"recoil_bin_keVnr", config.spectra.recoil_bin_keVnr},
+                              {"time_min_us", config.spectra.time_min_us},
+                              {"time_max_us", config.spectra.time_max_us},
+                              {"time_bin_us", config.spectra.time_bin_us},
+                              {"thresholds_keVnr", array(config.spectra.thresholds_keVnr)}}},
+  };
+  std::ostringstream out;
+  out << root << '\n';
+  return out.str();
+}
+
+}  // namespace cevns::io

@@ -1,0 +1,84 @@
+#include "cevns/source/arrival_time.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <numeric>
+
+#include "cevns/core/constants.hpp"
+
+namespace cevns {
+namespace {
+
+constexpr double fwhm_per_sigma = 2.3548200450309493;  // 2√(2 ln 2)
+
+/// exp(a)·erfc(z), stable where exp(a) would overflow: there z is large and
+/// erfc(z) = exp(−z²)/(z√π) · (1 − 1/2z² + 3/4z⁴ − 15/8z⁶ + 105/16z⁸ − …) (asymptotic;
+/// relative error < 1e-7 for z ≥ 8). For z < 8, a < 64 whatever σ/τ, so the direct form is safe.
+double exp_times_erfc(double a, double z) {
+  if (z < 8.0) return std::exp(a) * std::erfc(z);
+  const double u = 1.0 / (2.0 * z * z);
+  const double series = 1.0 - u * (1.0 - 3.0 * u * (1.0 - 5.0 * u * (1.0 - 7.0 * u)));
+  return std::exp(a - z * z) / (z * std::sqrt(std::numbers::pi)) * series;
+}
+
+/// The sum of the pion and muon decay times has density
+/// (e^{−t/τμ} − e^{−t/τπ})/(τμ − τπ) = [τμ·Exp(τμ) − τπ·Exp(τπ)]/(τμ − τπ),
+/// so its Gaussian-smeared CDF and PDF are the same combination of exGaussians.
+template <class F>
+double delayed(F&& exg) {
+  const double tau_pi = constants::pion_lifetime;
+  const double tau_mu = constants::muon_lifetime;
+  return (tau_mu * exg(tau_mu) - tau_pi * exg(tau_pi)) / (tau_mu - tau_pi);
+}
+
+}  // namespace
+
+double exgaussian_cdf(double x, double sigma, double tau) {
+  if (sigma <= 0.0) return x <= 0.0 ? 0.0 : -std::expm1(-x / tau);
+  const double gauss = 0.5 * std::erfc(-x / (sigma * std::numbers::sqrt2));
+  const double a = -x / tau + 0.5 * (sigma / tau) * (sigma / tau);
+  const double z = (sigma / tau - x / sigma) / std::numbers::sqrt2;
+  return gauss - 0.5 * exp_times_erfc(a, z);
+}
+
+double exgaussian_pdf(double x, double sigma, double tau) {
+  if (sigma <= 0.0) return x < 0.0 ? 0.0 : std::exp(-x / tau) / tau;
+  const double a = -x / tau + 0.5 * (sigma / tau) * (sigma / tau);
+  const double z = (sigma / tau - x / sigma) / std::numbers::sqrt2;
+  return 0.5 / tau * exp_times_erfc(a, z);
+}
+
+ArrivalTimeModel::ArrivalTimeModel(const PulseConfig& pulse, double time_of_flight_ns)
+    : sigma_(pulse.bunch_fwhm_ns / fwhm_per_sigma) {
+  pulse.validate();
+  const auto n = pulse.bunch_times_ns.size();
+  const double weight_sum = pulse.bunch_weights.empty()
+                                ? static_cast<double>(n)
+                                : std::accumulate(pulse.bunch_weights.begin(), pulse.bunch_weights.end(), 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double w = pulse.bunch_weights.empty() ? 1.0 : pulse.bunch_weights[i];
+    bunches_.push_back({pulse.bunch_times_ns[i] + time_of_flight_ns, w / weight_sum});
+  }
+}
+
+double ArrivalTimeModel::cdf(Flavor flavor, double time) const {
+  double sum = 0.0;
+  for (const auto& bunch : bunches_) {
+    const double x = time - bunch.time;
+    const auto exg = [&](double tau) { return exgaussian_cdf(x, sigma_, tau); };
+    sum += bunch.weight * (flavor == Flavor::nu_mu ? exg(constants::pion_lifetime) : delayed(exg));
+  }
+  return sum;
+}
+
+double ArrivalTimeModel::pdf(Flavor flavor, double time) const {
+  double sum = 0.0;
+  for (const auto& bunch : bunches_) {
+    const double x = time - bunch.time;
+    const auto exg = [&](double tau) { return exgaussian_pdf(x, sigma_, tau); };
+    sum += bunch.weight * (flavor == Flavor::nu_mu ? exg(constants::pion_lifetime) : delayed(exg));
+  }
+  return sum;
+}
+
+}  // namespace cevns

@@ -1,0 +1,77 @@
+// The cevns program end to end: output and exit codes on good and bad input.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+Result run(const std::string& arguments) {
+  const std::string command = std::string(CEVNS_EXECUTABLE) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return {-1, "popen failed"};
+  std::string output;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+const std::string config = std::string("--config ") + CEVNS_SOURCE_DIR + "/configs/";
+
+TEST(Cli, PredictPrintsATable) {
+  const auto r = run("predict " + config + "clovers.toml");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("CEvNS prediction — CLOVERS"), std::string::npos) << r.output;
+}
+
+TEST(Cli, PredictJsonAndOutputDirectory) {
+  const auto dir = std::filesystem::temp_directory_path() / "cevns_cli_test";
+  std::filesystem::remove_all(dir);
+  const auto r = run("-q predict " + config + "cicenns.toml --format json --output " + dir.string() +
+                     " --set physics.form_factor=klein-nystrand --set physics.sin2_theta_w=0.2312");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.front(), '{') << r.output.substr(0, 200);
+  EXPECT_NE(r.output.find("\"by_flavor\""), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir / "prediction.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "config.toml"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, ConfigShow) {
+  const auto r = run("config show " + config + "coherent-csi-2017.toml --set detector.mass_kg=10");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("mass_kg = 10"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("form_factor = 'klein-nystrand'"), std::string::npos) << r.output;
+}
+
+TEST(Cli, BadInputExitsWithOneAndAMessage) {
+  auto r = run("predict --config does-not-exist.toml");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("cevns: error: cannot read configuration file 'does-not-exist.toml'"), std::string::npos)
+      << r.output;
+  r = run("predict " + config + "clovers.toml --set detector.mass_kg=-3");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("invalid detector.mass_kg = -3 (must be a positive number)"), std::string::npos) << r.output;
+  r = run("predict " + config + "clovers.toml --set physics.form_factor=helmm");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("did you mean 'helm'"), std::string::npos) << r.output;
+}
+
+TEST(Cli, BadCommandLineExitsWithTwo) {
+  EXPECT_EQ(run("").exit_code, 2);
+  EXPECT_EQ(run("frobnicate").exit_code, 2);
+  EXPECT_EQ(run("predict --format yaml").exit_code, 2);
+  EXPECT_EQ(run("predict --help").exit_code, 0);
+  EXPECT_EQ(run("--version").exit_code, 0);
+}
+
+}  // namespace
