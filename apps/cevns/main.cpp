@@ -38,6 +38,7 @@ int run(int argc, char** argv) {
   CLI::App app{"cevns — coherent elastic neutrino-nucleus scattering at pulsed spallation sources"};
   app.set_version_flag("--version", std::string(cevns::version()));
   app.require_subcommand(1);
+  app.fallthrough();  // -v and -q work after the subcommand too
   bool verbose = false;
   bool quiet = false;
   app.add_flag("-v,--verbose", verbose, "Log debugging detail to stderr");
