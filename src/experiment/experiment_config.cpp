@@ -6,14 +6,6 @@
 #include "cevns/physics/target.hpp"
 
 namespace cevns {
-namespace {
-
-void require_positive(const std::string& key, double value) {
-  if (!(value > 0.0) || !std::isfinite(value)) throw InvalidValue(key, format_value(value), "must be a positive number");
-}
-
-}  // namespace
-
 void DetectorConfig::validate() const {
   try {
     (void)Target::from_formula(material);

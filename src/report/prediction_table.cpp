@@ -29,9 +29,8 @@ std::string format_prediction_table(const Prediction& p) {
   header += fmt::format("{:>12}{:>16}", "total", "T_max (keVnr)");
   line(header);
   for (Flavor flavor : all_flavors) {
-    // Pad by display width: flavour labels hold multi-byte characters.
-    const std::string label(flavor_label(flavor));
-    std::string row = "  " + label + std::string(flavor == Flavor::nubar_mu ? 7 : 7, ' ');
+    // Every flavour label is 3 columns wide on screen but more bytes, so pad by hand.
+    std::string row = "  " + std::string(flavor_label(flavor)) + std::string(7, ' ');
     double sum = 0.0;
     double t_max = 0.0;
     for (const auto& [isotope, events] : by_isotope)

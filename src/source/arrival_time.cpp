@@ -61,24 +61,22 @@ ArrivalTimeModel::ArrivalTimeModel(const PulseConfig& pulse, double time_of_flig
   }
 }
 
-double ArrivalTimeModel::cdf(Flavor flavor, double time) const {
+template <class ExGaussian>
+double ArrivalTimeModel::sum_over_bunches(Flavor flavor, double time, ExGaussian exgaussian) const {
   double sum = 0.0;
   for (const auto& bunch : bunches_) {
-    const double x = time - bunch.time;
-    const auto exg = [&](double tau) { return exgaussian_cdf(x, sigma_, tau); };
+    const auto exg = [&](double tau) { return exgaussian(time - bunch.time, sigma_, tau); };
     sum += bunch.weight * (flavor == Flavor::nu_mu ? exg(constants::pion_lifetime) : delayed(exg));
   }
   return sum;
 }
 
+double ArrivalTimeModel::cdf(Flavor flavor, double time) const {
+  return sum_over_bunches(flavor, time, exgaussian_cdf);
+}
+
 double ArrivalTimeModel::pdf(Flavor flavor, double time) const {
-  double sum = 0.0;
-  for (const auto& bunch : bunches_) {
-    const double x = time - bunch.time;
-    const auto exg = [&](double tau) { return exgaussian_pdf(x, sigma_, tau); };
-    sum += bunch.weight * (flavor == Flavor::nu_mu ? exg(constants::pion_lifetime) : delayed(exg));
-  }
-  return sum;
+  return sum_over_bunches(flavor, time, exgaussian_pdf);
 }
 
 }  // namespace cevns

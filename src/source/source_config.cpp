@@ -6,14 +6,6 @@
 #include "cevns/core/error.hpp"
 
 namespace cevns {
-namespace {
-
-void require_positive(const std::string& key, double value) {
-  if (!(value > 0.0) || !std::isfinite(value)) throw InvalidValue(key, format_value(value), "must be a positive number");
-}
-
-}  // namespace
-
 void BeamConfig::validate() const {
   require_positive("source.beam_power_kW", power_kW);
   require_positive("source.proton_energy_GeV", proton_energy_GeV);

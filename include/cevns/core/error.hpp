@@ -55,4 +55,7 @@ class IoError : public Error {
 /// Formats a number for an error message the way a user would type it.
 std::string format_value(double value);
 
+/// Throws InvalidValue(key, value, "must be a positive number") unless 0 < value < ∞.
+void require_positive(const std::string& key, double value);
+
 }  // namespace cevns

@@ -10,8 +10,8 @@ namespace cevns {
 /// Bin edges of a histogram axis, in whatever unit its owner states.
 class Binning {
  public:
-  /// `bin_count` equal bins between `low` and `high`; throws InvalidValue-free
-  /// std::invalid_argument on impossible input (callers validate user input first).
+  /// `bin_count` equal bins between `low` and `high`. Throws std::invalid_argument on
+  /// impossible input: a programming error, since callers validate user input first.
   static Binning uniform(double low, double high, std::size_t bin_count);
 
   explicit Binning(std::vector<double> edges);

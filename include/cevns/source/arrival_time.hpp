@@ -28,6 +28,9 @@ class ArrivalTimeModel {
   }
 
  private:
+  template <class ExGaussian>
+  [[nodiscard]] double sum_over_bunches(Flavor flavor, double time, ExGaussian exgaussian) const;
+
   struct Bunch {
     double time;    // ns, including the time of flight
     double weight;  // fraction of protons
