@@ -18,7 +18,7 @@ scripts/install-deps.sh
 case "${1:-}" in
   study)
     build build Release
-    build/bin/cevns predict --config configs/clovers.toml --output results/clovers
+    build/bin/cevns run --config configs/clovers.toml --output results/clovers
     ;;
   test)
     build build Release

@@ -10,6 +10,7 @@ packages=(
   libfmt-dev libspdlog-dev
   nlohmann-json3-dev    # JSON output
   libboost-dev          # Boost.Math quadrature and special functions
+  libmgl-dev libltdl-dev # MathGL: the paper-style figures (PNG, SVG); its CMake target needs libltdl.so
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

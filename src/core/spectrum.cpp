@@ -28,4 +28,36 @@ Spectrum& Spectrum::operator+=(const Spectrum& other) {
   return *this;
 }
 
+double Spectrum2D::total() const { return std::accumulate(counts.begin(), counts.end(), 0.0); }
+
+Spectrum Spectrum2D::project_x() const {
+  Spectrum out(x);
+  for (std::size_t ix = 0; ix < x.size(); ++ix)
+    for (std::size_t iy = 0; iy < y.size(); ++iy) out.counts[ix] += at(ix, iy);
+  return out;
+}
+
+Spectrum Spectrum2D::project_y() const {
+  Spectrum out(y);
+  for (std::size_t ix = 0; ix < x.size(); ++ix)
+    for (std::size_t iy = 0; iy < y.size(); ++iy) out.counts[iy] += at(ix, iy);
+  return out;
+}
+
+Spectrum2D Spectrum2D::outer(const Spectrum& x_counts, const Spectrum& y_shape) {
+  Spectrum2D out(x_counts.binning, y_shape.binning);
+  const double norm = y_shape.total();
+  if (norm <= 0.0) return out;
+  for (std::size_t ix = 0; ix < out.x.size(); ++ix)
+    for (std::size_t iy = 0; iy < out.y.size(); ++iy) out.at(ix, iy) = x_counts.counts[ix] * y_shape.counts[iy] / norm;
+  return out;
+}
+
+Spectrum2D& Spectrum2D::operator+=(const Spectrum2D& other) {
+  if (other.x.edges() != x.edges() || other.y.edges() != y.edges())
+    throw std::invalid_argument("Spectrum2D += with different binnings");
+  for (std::size_t i = 0; i < counts.size(); ++i) counts[i] += other.counts[i];
+  return *this;
+}
+
 }  // namespace cevns

@@ -5,7 +5,9 @@
 #include <boost/math/quadrature/gauss.hpp>
 
 #include "cevns/core/log.hpp"
+#include "cevns/detector/response.hpp"
 #include "cevns/physics/cross_section.hpp"
+#include "cevns/stats/significance.hpp"
 #include "cevns/physics/target.hpp"
 #include "cevns/source/decay_at_rest_source.hpp"
 
@@ -31,6 +33,51 @@ double integrate_recoil(F&& f, double a, double b, int panels) {
 }
 
 constexpr int panels_for_totals = 8;
+/// Finer panels for folding with Poisson photostatistics, whose peaks are a few keV wide.
+constexpr int panels_for_npe = 32;
+
+/// Calls visit(T, weight) for the Gauss–Legendre nodes in u = √T over [0, t_max], so that
+/// Σ weight·f(T) approximates ∫ f dT (see integrate_recoil).
+template <class Visit>
+void for_each_recoil_node(double t_max, int panels, Visit&& visit) {
+  using Rule = boost::math::quadrature::gauss<double, 10>;
+  const double width = std::sqrt(t_max) / panels;
+  for (int i = 0; i < panels; ++i) {
+    const double mid = (i + 0.5) * width;
+    const auto& x = Rule::abscissa();
+    const auto& w = Rule::weights();
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      for (double sign : {-1.0, 1.0}) {
+        if (k == 0 && sign > 0.0 && x[0] == 0.0) continue;  // the centre node once
+        const double u = mid + sign * x[k] * 0.5 * width;
+        visit(u * u, 2.0 * u * w[k] * 0.5 * width);
+      }
+    }
+  }
+}
+
+Binning npe_binning(const SpectraConfig& s) { return Binning::uniform(-0.5, s.npe_max + 0.5, s.npe_max + 1); }
+
+/// The fraction of time bin [low, high) inside [roi_low, roi_high], taking counts as
+/// uniform within the bin.
+double overlap(double low, double high, double roi_low, double roi_high) {
+  return std::max(0.0, std::min(high, roi_high) - std::max(low, roi_low)) / (high - low);
+}
+
+/// Counts of `spectrum` (NPE × µs) in the region of interest.
+double roi_count(const Spectrum2D& spectrum, const ExperimentConfig& config) {
+  const auto& sel = config.selection;
+  const double t_low = sel.roi_time_min_us.value_or(config.spectra.time_min_us);
+  const double t_high = sel.roi_time_max_us.value_or(config.spectra.time_max_us);
+  double sum = 0.0;
+  for (std::size_t ix = 0; ix < spectrum.x.size(); ++ix) {
+    const double n = spectrum.x.center(ix);
+    if (n < sel.roi_npe_min || n > sel.roi_npe_max) continue;
+    for (std::size_t iy = 0; iy < spectrum.y.size(); ++iy)
+      sum += spectrum.at(ix, iy) * overlap(spectrum.y.low(iy), spectrum.y.high(iy), t_low, t_high);
+  }
+  return sum;
+}
 
 Binning recoil_binning(const SpectraConfig& s) {
   const auto bins = static_cast<std::size_t>(std::llround(s.recoil_max_keVnr / s.recoil_bin_keVnr));
@@ -69,6 +116,50 @@ std::vector<double> Prediction::events_above_thresholds() const {
   return sums;
 }
 
+double Prediction::roi_signal() const {
+  double sum = 0.0;
+  for (const auto& [flavor, count] : roi_signal_by_flavor) sum += count;
+  return sum;
+}
+
+double Prediction::roi_background() const {
+  double sum = 0.0;
+  for (const auto& b : backgrounds) sum += b.roi;
+  return sum;
+}
+
+Spectrum2D Prediction::signal_total() const {
+  Spectrum2D sum(signal.begin()->second.x, signal.begin()->second.y);
+  for (const auto& [flavor, s] : signal) sum += s;
+  return sum;
+}
+
+Spectrum2D Prediction::background_total() const {
+  Spectrum2D sum(signal.begin()->second.x, signal.begin()->second.y);
+  for (const auto& b : backgrounds) sum += b.npe_time;
+  return sum;
+}
+
+double Prediction::days() const { return config.exposure_kg_days() / config.detector.mass_kg; }
+
+Sensitivity sensitivity(const Prediction& prediction, double max_mass_kg, double max_days, int points) {
+  Sensitivity s;
+  s.signal = prediction.roi_signal();
+  s.background = prediction.roi_background();
+  s.significance = stats::simple_significance(s.signal, s.background);
+  s.asimov_significance = stats::asimov_significance(s.signal, s.background);
+  s.days_to_5sigma = prediction.days() * stats::exposure_factor_for(s.signal, s.background, s.target_sigma);
+  const double reference = prediction.config.exposure_kg_days();
+  for (int i = 0; i <= points; ++i) s.map_mass_kg.push_back(max_mass_kg * i / points);
+  for (int j = 0; j <= points; ++j) s.map_days.push_back(max_days * j / points);
+  for (double mass : s.map_mass_kg)
+    for (double days : s.map_days) {
+      const double scale = mass * days / reference;
+      s.map_significance.push_back(stats::simple_significance(s.signal * scale, s.background * scale));
+    }
+  return s;
+}
+
 Prediction predict(const ExperimentConfig& config) {
   config.validate();
   const DecayAtRestSource source(config.source);
@@ -86,8 +177,18 @@ Prediction predict(const ExperimentConfig& config) {
   const double fluence = source.fluence(config.exposure);
   const double mass = config.detector.mass_kg * kg;
 
+  const Binning npe_bins = npe_binning(config.spectra);
+  std::map<Flavor, std::vector<double>> npe_true;
+  for (Flavor flavor : all_flavors) npe_true[flavor].assign(npe_bins.size(), 0.0);
+  // Crystals with the same light yield share one folding.
+  std::map<double, double> light_yield_shares;
+  for (int c = 0; c < config.detector.crystals; ++c)
+    light_yield_shares[config.detector.light_yield(c)] += 1.0 / config.detector.crystals;
+  std::vector<double> poisson;
+
   for (const auto& component : target.components()) {
     const CevnsCrossSection xs(component.isotope, config.physics);
+    const Quenching quenching(config.detector.quenching, component.isotope);
     const double nuclei = target.nuclei(component, mass);
     result.nuclei[component.isotope.name] += nuclei;
     for (Flavor flavor : all_flavors) {
@@ -104,18 +205,62 @@ Prediction predict(const ExperimentConfig& config) {
         channel.recoil.counts[bin] =
             integrate_recoil(rate, recoil_bins.low(bin) * keV, std::min(recoil_bins.high(bin) * keV, t_max), 1);
       result.channels.push_back(std::move(channel));
+
+      // Photostatistics: Poisson NPE with mean LY × E_ee(T); the last bin takes the rest.
+      auto& npe = npe_true[flavor];
+      for_each_recoil_node(t_max, panels_for_npe, [&](double recoil, double weight) {
+        const double events = weight * rate(recoil);
+        const double visible_keVee = in_keVee(quenching.electron_equivalent(RecoilEnergy(recoil)));
+        for (const auto& [light_yield, share] : light_yield_shares) {
+          const auto [first, last] = poisson_probabilities(light_yield * visible_keVee, npe.size(), poisson);
+          double kept = 0.0;
+          for (std::size_t n = first; n < std::min(last, npe.size() - 1); ++n)
+            npe[n] += share * events * poisson[n], kept += poisson[n];
+          npe.back() += share * events * std::max(0.0, 1.0 - kept);
+        }
+      });
     }
   }
 
   const Binning time_bins = time_binning(config.spectra);
   const auto by_flavor = result.events_by_flavor();
+  const SelectionEfficiency selection(config.detector, config.selection, config.spectra.npe_max);
   for (Flavor flavor : all_flavors) {
-    Spectrum arrival(time_bins);
+    Spectrum time_probability(time_bins);
     for (std::size_t bin = 0; bin < time_bins.size(); ++bin)
-      arrival.counts[bin] =
-          by_flavor.at(flavor) * source.arrival_time().probability(flavor, time_bins.low(bin) * us, time_bins.high(bin) * us);
+      time_probability.counts[bin] =
+          source.arrival_time().probability(flavor, time_bins.low(bin) * us, time_bins.high(bin) * us);
+    Spectrum arrival = time_probability;
+    for (double& c : arrival.counts) c *= by_flavor.at(flavor);
     result.arrival_time.emplace(flavor, std::move(arrival));
+
+    Spectrum before(npe_bins);
+    before.counts = npe_true[flavor];
+    Spectrum after(npe_bins);
+    after.counts = selection.apply(before.counts);
+    Spectrum2D signal(npe_bins, time_bins);
+    for (std::size_t n = 0; n < npe_bins.size(); ++n)
+      for (std::size_t t = 0; t < time_bins.size(); ++t) signal.at(n, t) = after.counts[n] * time_probability.counts[t];
+    result.roi_signal_by_flavor[flavor] = roi_count(signal, config);
+    result.npe_before_selection.emplace(flavor, std::move(before));
+    result.signal.emplace(flavor, std::move(signal));
   }
+
+  const BackgroundContext context{.exposure_kg_days = config.exposure_kg_days(),
+                                  .arrival_time = &source.arrival_time(),
+                                  .roi_npe_min = config.selection.roi_npe_min,
+                                  .roi_npe_max = config.selection.roi_npe_max};
+  for (const auto& model : make_backgrounds(config.backgrounds)) {
+    BackgroundPrediction background{model->name(), model->expected(npe_bins, time_bins, context), 0.0};
+    background.roi = roi_count(background.npe_time, config);
+    result.backgrounds.push_back(std::move(background));
+  }
+
+  double mean_light_yield = 0.0;
+  for (const auto& [light_yield, share] : light_yield_shares) mean_light_yield += share * light_yield;
+  const Quenching quenching(config.detector.quenching, target.components().front().isotope);
+  result.roi_threshold_keVnr =
+      in_keVnr(quenching.recoil_for(keVee(config.selection.roi_npe_min / mean_light_yield)));
 
   logger("predict")->debug("{}: {:.2f} CEvNS events in {:.4g} s of beam", config.name, result.total_events(),
                            result.beam_on_time_s);

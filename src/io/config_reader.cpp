@@ -1,6 +1,7 @@
 #include "cevns/io/config_reader.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -95,9 +96,21 @@ class Section {
     if (!str) throw mistyped(key, *node, "a string");
     out = str->get();
   }
-  void numbers(const std::string& key, std::vector<double>& out) {
+  void boolean(const std::string& key, bool& out) {
     const toml::node* node = get(key);
     if (!node) return;
+    const auto b = node->as_boolean();
+    if (!b) throw mistyped(key, *node, "true or false");
+    out = b->get();
+  }
+  /// An array of numbers; with `allow_scalar`, a single number stands for a one-element array.
+  void numbers(const std::string& key, std::vector<double>& out, bool allow_scalar = false) {
+    const toml::node* node = get(key);
+    if (!node) return;
+    if (allow_scalar && (node->is_integer() || node->is_floating_point())) {
+      out = {*optional_number(key)};
+      return;
+    }
     const auto array = node->as_array();
     if (!array) throw mistyped(key, *node, "an array of numbers");
     out.clear();
@@ -119,6 +132,22 @@ class Section {
     }
     throw ConfigError(fmt::format("{}: {} = \"{}\" is not allowed (must be one of: {}){}", where_is(*get(key), key),
                                   full(key), text, fmt::join(allowed, ", "), suggestion(text, allowed)));
+  }
+  /// The tables of an array of tables ([[key]]), each as a Section named key[i].
+  std::vector<Section> table_array(const std::string& key) {
+    std::vector<Section> sections;
+    const toml::node* node = get(key);
+    if (!node) return sections;
+    const auto array = node->as_array();
+    if (!array || !array->is_array_of_tables()) throw mistyped(key, *node, "an array of tables ([[" + full(key) + "]])");
+    for (std::size_t i = 0; i < array->size(); ++i)
+      sections.emplace_back(array->get(i)->as_table(), full(key) + "[" + std::to_string(i) + "]", file_, overrides_);
+    return sections;
+  }
+  /// Where the value of `key` is, for messages about it.
+  [[nodiscard]] std::string location(const std::string& key) const {
+    const toml::node* node = table_ ? table_->get(key) : nullptr;
+    return node ? where_is(*node, key) : file_;
   }
   Section subsection(const std::string& key) {
     const toml::node* node = get(key);
@@ -161,6 +190,54 @@ class Section {
   const Overrides& overrides_;
   std::vector<std::string> used_;
 };
+
+/// Reads a quenching table: rows of numbers separated by commas or blanks, '#' starting a
+/// comment; the columns `table_columns` hold recoil_keVnr, QF and optionally sigma_QF (a
+/// σ column beyond a row's end is taken as absent). A relative path is relative to the
+/// configuration file.
+void read_quenching_table(QuenchingConfig& q, const std::string& config_file, const std::string& where_set) {
+  std::filesystem::path path(q.table_file);
+  if (path.is_relative()) path = std::filesystem::absolute(std::filesystem::path(config_file).parent_path() / path);
+  q.table_file = path.string();  // resolved, so that the written configuration reads back
+  std::ifstream in(path);
+  if (!in)
+    throw ConfigError(fmt::format("{}: cannot read detector.quenching.table_file '{}' (no such file; relative paths "
+                                  "are relative to the configuration file)",
+                                  where_set, path.string()));
+  q.table_keVnr.clear(), q.table_qf.clear(), q.table_qf_uncertainty.clear();
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::replace(line.begin(), line.end(), ',', ' ');
+    std::istringstream row(line);
+    std::vector<double> values;
+    std::string word;
+    while (row >> word) {
+      try {
+        std::size_t used = 0;
+        values.push_back(std::stod(word, &used));
+        if (used != word.size()) throw std::invalid_argument(word);
+      } catch (const std::exception&) {
+        throw ConfigError(fmt::format("{}:{}: '{}' is not a number (rows are recoil_keVnr, QF[, sigma_QF])",
+                                      path.string(), number, word));
+      }
+    }
+    if (values.empty()) continue;
+    const auto column = [&](std::size_t i) { return static_cast<std::size_t>(q.table_columns[i]); };
+    if (values.size() <= std::max(column(0), column(1)))
+      throw ConfigError(fmt::format("{}:{}: {} columns, but detector.quenching.table_columns reads column {} "
+                                    "(zero-based: recoil_keVnr, QF[, sigma_QF])",
+                                    path.string(), number, values.size(), std::max(column(0), column(1))));
+    q.table_keVnr.push_back(values[column(0)]);
+    q.table_qf.push_back(values[column(1)]);
+    if (q.table_columns.size() == 3 && values.size() > column(2)) q.table_qf_uncertainty.push_back(values[column(2)]);
+  }
+  try {
+    q.validate();
+  } catch (const InvalidValue& e) {
+    throw ConfigError(fmt::format("{}: {}", path.string(), e.what()));
+  }
+}
 
 /// Applies one "--set key=value" to the document.
 void apply_override(toml::table& root, const std::string& assignment, Overrides& overrides) {
@@ -221,7 +298,68 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
   detector.string("material", config.detector.material);
   detector.number("mass_kg", config.detector.mass_kg);
   detector.integer("crystals", config.detector.crystals);
+  detector.numbers("light_yield_PE_per_keVee", config.detector.light_yield_PE_per_keVee, true);
+  detector.number("pmt_share", config.detector.pmt_share);
+  detector.number("spe_resolution", config.detector.spe_resolution);
+  Section quenching = detector.subsection("quenching");
+  auto& q = config.detector.quenching;
+  quenching.choice("model", q.model, parse_quenching_model, {"coherent-polynomial", "constant", "lindhard", "table"});
+  quenching.numbers("polynomial_coefficients", q.polynomial_coefficients);
+  quenching.number("polynomial_relative_uncertainty", q.polynomial_relative_uncertainty);
+  quenching.number("constant_qf", q.constant_qf);
+  quenching.number("constant_qf_uncertainty", q.constant_qf_uncertainty);
+  q.lindhard_k = quenching.optional_number("lindhard_k");
+  quenching.number("lindhard_k_relative_uncertainty", q.lindhard_k_relative_uncertainty);
+  quenching.string("table_file", q.table_file);
+  quenching.numbers("table_columns", q.table_columns);
+  if (q.table_columns.size() < 2 || q.table_columns.size() > 3 ||
+      std::any_of(q.table_columns.begin(), q.table_columns.end(),
+                  [](double c) { return c < 0.0 || c > 100.0 || c != std::floor(c); }))
+    throw ConfigError(fmt::format("{}: detector.quenching.table_columns must list 2 or 3 zero-based column numbers "
+                                  "(recoil_keVnr, QF[, sigma_QF]), e.g. [0, 2, 3]",
+                                  quenching.location("table_columns")));
+  quenching.number("shift_sigma", q.shift_sigma);
+  if (!q.table_file.empty()) read_quenching_table(q, file, quenching.location("table_file"));
+  quenching.finish();
   detector.finish();
+
+  Section selection = top.subsection("selection");
+  auto& sel = config.selection;
+  selection.number("muon_veto_efficiency", sel.muon_veto_efficiency);
+  selection.number("afterglow_efficiency", sel.afterglow_efficiency);
+  selection.boolean("two_pmt_coincidence", sel.two_pmt_coincidence);
+  selection.integer("roi_npe_min", sel.roi_npe_min);
+  selection.integer("roi_npe_max", sel.roi_npe_max);
+  sel.roi_time_min_us = selection.optional_number("roi_time_min_us");
+  sel.roi_time_max_us = selection.optional_number("roi_time_max_us");
+  Section acceptance = selection.subsection("acceptance");
+  std::string acceptance_model = sel.acceptance.logistic ? "logistic" : "none";
+  acceptance.choice("model", acceptance_model,
+                    [](std::string_view t) -> std::optional<std::string> {
+                      if (t == "none" || t == "logistic") return std::string(t);
+                      return std::nullopt;
+                    },
+                    {"none", "logistic"});
+  sel.acceptance.logistic = acceptance_model == "logistic";
+  acceptance.number("a", sel.acceptance.a);
+  acceptance.number("k", sel.acceptance.k);
+  acceptance.number("x0", sel.acceptance.x0);
+  acceptance.number("step_PE", sel.acceptance.step_PE);
+  acceptance.finish();
+  selection.finish();
+
+  for (auto& section : top.table_array("backgrounds")) {
+    BackgroundTemplateConfig background;
+    section.string("name", background.name);
+    section.number("roi_events", background.roi_events);
+    section.number("reference_kg_days", background.reference_kg_days);
+    section.choice("npe_shape", background.npe_shape, parse_npe_shape, {"flat", "exponential"});
+    section.number("npe_decay_PE", background.npe_decay_PE);
+    section.choice("time_shape", background.time_shape, parse_time_shape, {"flat", "prompt"});
+    section.string("origin", background.origin);
+    section.finish();
+    config.backgrounds.push_back(std::move(background));
+  }
 
   Section exposure = top.subsection("exposure");
   config.exposure.calendar_days = exposure.optional_number("calendar_days");
@@ -245,6 +383,7 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
   spectra.number("time_max_us", config.spectra.time_max_us);
   spectra.number("time_bin_us", config.spectra.time_bin_us);
   spectra.numbers("thresholds_keVnr", config.spectra.thresholds_keVnr);
+  spectra.integer("npe_max", config.spectra.npe_max);
   spectra.finish();
 
   top.finish();
@@ -308,42 +447,90 @@ std::string to_toml(const ExperimentConfig& config) {
     for (double v : values) a.push_back(v);
     return a;
   };
+  const auto& src = config.source;
   toml::table source{
-      {"facility", config.source.facility},
-      {"beam_power_kW", config.source.beam.power_kW},
-      {"proton_energy_GeV", config.source.beam.proton_energy_GeV},
-      {"repetition_rate_Hz", config.source.beam.repetition_rate_Hz},
-      {"nu_per_proton_per_flavor", config.source.beam.nu_per_proton_per_flavor},
-      {"distance_m", config.source.distance_m},
-      {"pulse", toml::table{{"bunch_times_ns", array(config.source.pulse.bunch_times_ns)},
-                            {"bunch_weights", array(config.source.pulse.bunch_weights)},
-                            {"bunch_fwhm_ns", config.source.pulse.bunch_fwhm_ns}}},
+      {"facility", src.facility},
+      {"beam_power_kW", src.beam.power_kW},
+      {"proton_energy_GeV", src.beam.proton_energy_GeV},
+      {"repetition_rate_Hz", src.beam.repetition_rate_Hz},
+      {"nu_per_proton_per_flavor", src.beam.nu_per_proton_per_flavor},
+      {"distance_m", src.distance_m},
+      {"pulse", toml::table{{"bunch_times_ns", array(src.pulse.bunch_times_ns)},
+                            {"bunch_weights", array(src.pulse.bunch_weights)},
+                            {"bunch_fwhm_ns", src.pulse.bunch_fwhm_ns}}},
   };
-  if (config.source.flux_per_cm2_s_per_flavor)
-    source.insert("flux_per_cm2_s_per_flavor", *config.source.flux_per_cm2_s_per_flavor);
+  if (src.flux_per_cm2_s_per_flavor) source.insert("flux_per_cm2_s_per_flavor", *src.flux_per_cm2_s_per_flavor);
+
+  const auto& q = config.detector.quenching;
+  toml::table quenching{{"model", std::string(to_string(q.model))},
+                        {"polynomial_coefficients", array(q.polynomial_coefficients)},
+                        {"polynomial_relative_uncertainty", q.polynomial_relative_uncertainty},
+                        {"constant_qf", q.constant_qf},
+                        {"constant_qf_uncertainty", q.constant_qf_uncertainty},
+                        {"lindhard_k_relative_uncertainty", q.lindhard_k_relative_uncertainty},
+                        {"shift_sigma", q.shift_sigma}};
+  if (q.lindhard_k) quenching.insert("lindhard_k", *q.lindhard_k);
+  if (!q.table_file.empty()) {
+    quenching.insert("table_file", q.table_file);
+    quenching.insert("table_columns", array(q.table_columns));
+  }
+  const auto& det = config.detector;
+  toml::table detector{{"material", det.material},
+                       {"mass_kg", det.mass_kg},
+                       {"crystals", det.crystals},
+                       {"light_yield_PE_per_keVee", array(det.light_yield_PE_per_keVee)},
+                       {"pmt_share", det.pmt_share},
+                       {"spe_resolution", det.spe_resolution},
+                       {"quenching", std::move(quenching)}};
+
   toml::table exposure{{"beam_on_fraction", config.exposure.beam_on_fraction}};
   if (config.exposure.calendar_days) exposure.insert("calendar_days", *config.exposure.calendar_days);
   if (config.exposure.beam_hours) exposure.insert("beam_hours", *config.exposure.beam_hours);
   if (config.exposure.beam_energy_GWh) exposure.insert("beam_energy_GWh", *config.exposure.beam_energy_GWh);
 
-  const toml::table root{
+  const auto& sel = config.selection;
+  toml::table selection{{"muon_veto_efficiency", sel.muon_veto_efficiency},
+                        {"afterglow_efficiency", sel.afterglow_efficiency},
+                        {"two_pmt_coincidence", sel.two_pmt_coincidence},
+                        {"roi_npe_min", sel.roi_npe_min},
+                        {"roi_npe_max", sel.roi_npe_max},
+                        {"acceptance", toml::table{{"model", sel.acceptance.logistic ? "logistic" : "none"},
+                                                   {"a", sel.acceptance.a},
+                                                   {"k", sel.acceptance.k},
+                                                   {"x0", sel.acceptance.x0},
+                                                   {"step_PE", sel.acceptance.step_PE}}}};
+  if (sel.roi_time_min_us) selection.insert("roi_time_min_us", *sel.roi_time_min_us);
+  if (sel.roi_time_max_us) selection.insert("roi_time_max_us", *sel.roi_time_max_us);
+
+  toml::array backgrounds;
+  for (const auto& b : config.backgrounds)
+    backgrounds.push_back(toml::table{{"name", b.name},
+                                      {"roi_events", b.roi_events},
+                                      {"reference_kg_days", b.reference_kg_days},
+                                      {"npe_shape", std::string(to_string(b.npe_shape))},
+                                      {"npe_decay_PE", b.npe_decay_PE},
+                                      {"time_shape", std::string(to_string(b.time_shape))},
+                                      {"origin", b.origin}});
+
+  toml::table root{
       {"experiment", toml::table{{"name", config.name}, {"description", config.description}}},
       {"source", std::move(source)},
-      {"detector", toml::table{{"material", config.detector.material},
-                               {"mass_kg", config.detector.mass_kg},
-                               {"crystals", config.detector.crystals}}},
+      {"detector", std::move(detector)},
       {"exposure", std::move(exposure)},
       {"physics", toml::table{{"form_factor", std::string(to_string(config.physics.form_factor))},
                               {"weak_charge", std::string(to_string(config.physics.weak_charge))},
                               {"sin2_theta_w", config.physics.sin2_theta_w},
                               {"neutron_skin_fm", config.physics.neutron_skin_fm}}},
+      {"selection", std::move(selection)},
       {"spectra", toml::table{{"recoil_max_keVnr", config.spectra.recoil_max_keVnr},
                               {"recoil_bin_keVnr", config.spectra.recoil_bin_keVnr},
                               {"time_min_us", config.spectra.time_min_us},
                               {"time_max_us", config.spectra.time_max_us},
                               {"time_bin_us", config.spectra.time_bin_us},
-                              {"thresholds_keVnr", array(config.spectra.thresholds_keVnr)}}},
+                              {"thresholds_keVnr", array(config.spectra.thresholds_keVnr)},
+                              {"npe_max", config.spectra.npe_max}}},
   };
+  if (!backgrounds.empty()) root.insert("backgrounds", std::move(backgrounds));
   std::ostringstream out;
   out << root << '\n';
   return out.str();

@@ -48,7 +48,100 @@ std::string time_csv(const Prediction& p) {
   return csv;
 }
 
+json matrix(const Spectrum2D& s) {
+  json rows = json::array();
+  for (std::size_t ix = 0; ix < s.x.size(); ++ix) {
+    std::vector<double> row(s.y.size());
+    for (std::size_t iy = 0; iy < s.y.size(); ++iy) row[iy] = s.at(ix, iy);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+/// Projection onto the arrival time of the NPE region of interest.
+Spectrum time_in_npe_roi(const Spectrum2D& s, const SelectionConfig& sel) {
+  Spectrum out(s.y);
+  for (std::size_t ix = 0; ix < s.x.size(); ++ix) {
+    const double n = s.x.center(ix);
+    if (n < sel.roi_npe_min || n > sel.roi_npe_max) continue;
+    for (std::size_t iy = 0; iy < s.y.size(); ++iy) out.counts[iy] += s.at(ix, iy);
+  }
+  return out;
+}
+
+json roi_json(const Prediction& p) {
+  const auto& sel = p.config.selection;
+  json background = json::object();
+  for (const auto& b : p.backgrounds) background[b.name] = b.roi;
+  return {{"npe_min", sel.roi_npe_min},
+          {"npe_max", sel.roi_npe_max},
+          {"time_min_us", sel.roi_time_min_us.value_or(p.config.spectra.time_min_us)},
+          {"time_max_us", sel.roi_time_max_us.value_or(p.config.spectra.time_max_us)},
+          {"signal", p.roi_signal()},
+          {"signal_by_flavor", by_flavor_json(p.roi_signal_by_flavor)},
+          {"signal_per_day_per_kg", p.roi_signal() / p.days() / p.config.detector.mass_kg},
+          {"background", background},
+          {"background_total", p.roi_background()},
+          {"threshold_keVnr", p.roi_threshold_keVnr}};
+}
+
+json npe_json(const Prediction& p) {
+  json before = json::object(), after = json::object(), backgrounds = json::object();
+  for (const auto& [flavor, s] : p.npe_before_selection) before[std::string(flavor_name(flavor))] = s.counts;
+  for (const auto& [flavor, s] : p.signal) after[std::string(flavor_name(flavor))] = s.project_x().counts;
+  for (const auto& b : p.backgrounds) backgrounds[b.name] = b.npe_time.project_x().counts;
+  const Binning& binning = p.npe_before_selection.begin()->second.binning;
+  std::vector<double> centers;
+  for (std::size_t i = 0; i < binning.size(); ++i) centers.push_back(binning.center(i));
+  return {{"unit", "expected events per bin; bin n holds n photoelectrons, the last bin everything above"},
+          {"npe", centers},
+          {"signal_before_selection", before},
+          {"signal_after_selection", after},
+          {"background_after_selection", backgrounds}};
+}
+
+json selected_time_json(const Prediction& p) {
+  json signal = json::object(), backgrounds = json::object();
+  for (const auto& [flavor, s] : p.signal)
+    signal[std::string(flavor_name(flavor))] = time_in_npe_roi(s, p.config.selection).counts;
+  for (const auto& b : p.backgrounds) backgrounds[b.name] = time_in_npe_roi(b.npe_time, p.config.selection).counts;
+  return {{"unit", "expected events per bin, after the selection, in the NPE region of interest"},
+          {"edges_us", p.signal.begin()->second.y.edges()},
+          {"signal", signal},
+          {"background", backgrounds}};
+}
+
+std::string npe_time_csv(const Prediction& p) {
+  std::string csv = "# Expected events after the selection per NPE x arrival-time bin (" + p.config.name + ")\n";
+  csv += "npe,time_low_us,time_high_us,signal,background\n";
+  const Spectrum2D signal = p.signal_total();
+  const Spectrum2D background = p.background_total();
+  for (std::size_t ix = 0; ix < signal.x.size(); ++ix)
+    for (std::size_t iy = 0; iy < signal.y.size(); ++iy)
+      csv += fmt::format("{:g},{:g},{:g},{:.6g},{:.6g}\n", signal.x.center(ix), signal.y.low(iy), signal.y.high(iy),
+                         signal.at(ix, iy), background.at(ix, iy));
+  return csv;
+}
+
 }  // namespace
+
+json to_json(const Sensitivity& s) {
+  return {{"significance", s.significance},
+          {"asimov_significance", s.asimov_significance},
+          {"days_to_5sigma", s.days_to_5sigma},
+          {"signal", s.signal},
+          {"background", s.background},
+          {"map",
+           {{"mass_kg", s.map_mass_kg},
+            {"days", s.map_days},
+            {"significance", [&] {
+               json rows = json::array();
+               for (std::size_t i = 0; i < s.map_mass_kg.size(); ++i)
+                 rows.push_back(std::vector<double>(s.map_significance.begin() + i * s.map_days.size(),
+                                                    s.map_significance.begin() + (i + 1) * s.map_days.size()));
+               return rows;
+             }()}}}};
+}
 
 json to_json(const Prediction& p) {
   const auto& cfg = p.config;
@@ -103,7 +196,16 @@ json to_json(const Prediction& p) {
          {{"unit", "expected events per bin"},
           {"time_zero", "centre of the first proton bunch at the target"},
           {"edges_us", p.arrival_time.begin()->second.binning.edges()},
-          {"by_flavor", time_by_flavor}}}}},
+          {"by_flavor", time_by_flavor}}},
+        {"npe", npe_json(p)},
+        {"arrival_time_selected", selected_time_json(p)},
+        {"npe_time",
+         {{"unit", "expected events per bin after the selection; rows: NPE bins, columns: time bins"},
+          {"npe_edges", p.signal.begin()->second.x.edges()},
+          {"time_edges_us", p.signal.begin()->second.y.edges()},
+          {"signal", matrix(p.signal_total())},
+          {"background", matrix(p.background_total())}}}}},
+      {"roi", roi_json(p)},
   };
 }
 
@@ -120,6 +222,20 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
   if (ec) throw IoError(fmt::format("cannot rename '{}' to '{}' ({})", temporary.string(), path.string(), ec.message()));
 }
 
+std::vector<std::filesystem::path> write_sensitivity(const Sensitivity& s, const std::filesystem::path& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) throw IoError(fmt::format("cannot create output directory '{}' ({})", directory.string(), ec.message()));
+  std::string csv = "# N_sig/sqrt(N_sig+N_bkg) with signal and background scaled by mass x days\nmass_kg,days,significance\n";
+  for (std::size_t i = 0; i < s.map_mass_kg.size(); ++i)
+    for (std::size_t j = 0; j < s.map_days.size(); ++j)
+      csv += fmt::format("{:g},{:g},{:.6g}\n", s.map_mass_kg[i], s.map_days[j],
+                         s.map_significance[i * s.map_days.size() + j]);
+  write_file_atomically(directory / "sensitivity.json", to_json(s).dump(2) + "\n");
+  write_file_atomically(directory / "significance_map.csv", csv);
+  return {directory / "sensitivity.json", directory / "significance_map.csv"};
+}
+
 std::vector<std::filesystem::path> write_prediction(const Prediction& prediction, const std::filesystem::path& directory) {
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
@@ -128,6 +244,7 @@ std::vector<std::filesystem::path> write_prediction(const Prediction& prediction
       {"prediction.json", to_json(prediction).dump(2) + "\n"},
       {"recoil_spectrum.csv", recoil_csv(prediction)},
       {"arrival_time.csv", time_csv(prediction)},
+      {"npe_time.csv", npe_time_csv(prediction)},
       {"config.toml", "# Resolved configuration of this prediction (cevns " + std::string(version()) + ")\n" +
                           to_toml(prediction.config)},
   };

@@ -1,5 +1,7 @@
 #include "cevns/report/prediction_table.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace cevns::report {
@@ -21,6 +23,11 @@ std::string format_prediction_table(const Prediction& p) {
                    p.flux_per_cm2_s, p.fluence_per_cm2));
   line(fmt::format("  physics       form factor {}, weak charge {}, sin²θ_W = {:g}", to_string(cfg.physics.form_factor),
                    to_string(cfg.physics.weak_charge), cfg.physics.sin2_theta_w));
+  const auto& ly = cfg.detector.light_yield_PE_per_keVee;
+  const auto [ly_min, ly_max] = std::minmax_element(ly.begin(), ly.end());
+  line(fmt::format("  response      {} PE/keVee, quenching {}", *ly_min == *ly_max ? fmt::format("{:g}", *ly_min)
+                                                                 : fmt::format("{:g}–{:g}", *ly_min, *ly_max),
+                   to_string(cfg.detector.quenching.model)));
   line("");
 
   const auto by_isotope = p.events_by_isotope();
@@ -55,6 +62,29 @@ std::string format_prediction_table(const Prediction& p) {
       line(fmt::format("  above {:>5g} keVnr   {:>10.2f} events ({:.1f} %)", cfg.spectra.thresholds_keVnr[k], above[k],
                        100.0 * above[k] / p.total_events()));
   }
+
+  const auto& sel = cfg.selection;
+  line("");
+  line(fmt::format("  after the selection, {}–{} NPE, {:g}–{:g} µs", sel.roi_npe_min, sel.roi_npe_max,
+                   sel.roi_time_min_us.value_or(cfg.spectra.time_min_us),
+                   sel.roi_time_max_us.value_or(cfg.spectra.time_max_us)));
+  const std::string threshold =
+      sel.roi_npe_min > 0 ? fmt::format("; {} PE ≈ {:.2f} keVnr", sel.roi_npe_min, p.roi_threshold_keVnr) : "";
+  line(fmt::format("  {:<28}{:>10.2f}   {:.3f} /day/kg{}", "CEvNS signal", p.roi_signal(),
+                   p.roi_signal() / p.days() / cfg.detector.mass_kg, threshold));
+  for (const auto& b : p.backgrounds) line(fmt::format("  {:<28}{:>10.2f}", b.name, b.roi));
+  if (p.backgrounds.empty())
+    line("  (no backgrounds configured)");
+  else
+    line(fmt::format("  {:<28}{:>10.2f}", "background total", p.roi_background()));
+  return out;
+}
+
+std::string format_sensitivity_table(const Sensitivity& s) {
+  std::string out;
+  out += fmt::format("  significance N_sig/√(N_sig+N_bkg) {:>8.2f} σ   (Asimov {:.2f} σ)\n", s.significance,
+                     s.asimov_significance);
+  out += fmt::format("  days to {:g}σ                      {:>8.1f}\n", s.target_sigma, s.days_to_5sigma);
   return out;
 }
 

@@ -75,3 +75,28 @@ TEST(Cli, BadCommandLineExitsWithTwo) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, SensitivityJsonHasTheTopLevelNumbers) {
+  const auto r = run("-q sensitivity " + config + "clovers.toml --format json");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"significance\""), std::string::npos);
+  EXPECT_NE(r.output.find("\"days_to_5sigma\""), std::string::npos);
+  EXPECT_NE(r.output.find("\"roi\""), std::string::npos);
+  const auto table = run("sensitivity " + config + "clovers.toml");
+  EXPECT_NE(table.output.find("days to 5σ"), std::string::npos) << table.output;
+}
+
+TEST(Cli, RunWritesTheStudy) {
+  const auto dir = std::filesystem::temp_directory_path() / "cevns_cli_run";
+  std::filesystem::remove_all(dir);
+  const auto r = run("-q run " + config + "coherent-csi-2017.toml --output " + dir.string());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* file : {"summary.txt", "prediction.json", "sensitivity.json", "npe_time.csv",
+                           "fig05_selection_efficiency.png", "fig13_signal_background.svg", "fig14_significance_map.png"})
+    EXPECT_TRUE(std::filesystem::exists(dir / file)) << file;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace

@@ -139,3 +139,66 @@ TEST(ConfigReader, ResolvedConfigRoundTrips) {
 
 }  // namespace
 }  // namespace cevns::io
+
+namespace cevns::io {
+namespace {
+
+TEST(ConfigReader, DetectorSelectionAndBackgroundKeys) {
+  const auto clovers = read_experiment_config(configs + "clovers.toml");
+  EXPECT_EQ(clovers.detector.light_yield_PE_per_keVee, std::vector<double>{33.5});
+  EXPECT_EQ(clovers.selection.roi_npe_min, 4);
+  ASSERT_EQ(clovers.backgrounds.size(), 3u);
+  EXPECT_EQ(clovers.backgrounds[1].name, "PMT dark counts");
+  EXPECT_EQ(clovers.backgrounds[0].time_shape, TimeShape::prompt);
+  const auto cicenns = read_experiment_config(configs + "cicenns.toml");
+  EXPECT_EQ(cicenns.detector.light_yield_PE_per_keVee.size(), 15u);
+  const auto coherent = read_experiment_config(configs + "coherent-csi-2017.toml");
+  EXPECT_TRUE(coherent.selection.acceptance.logistic);
+  EXPECT_EQ(coherent.detector.quenching.model, QuenchingModel::constant);
+}
+
+TEST(ConfigReader, BadDetectorAndSelectionValues) {
+  EXPECT_NE(error_parsing(minimal, {"detector.light_yield_PE_per_keVee=[1, 2]"}).find("one per crystal (4)"),
+            std::string::npos);
+  EXPECT_NE(error_parsing(minimal, {"detector.pmt_share=1"}).find("detector.pmt_share"), std::string::npos);
+  EXPECT_NE(error_parsing(minimal, {"detector.quenching.model=birks"}).find("coherent-polynomial, constant"),
+            std::string::npos);
+  EXPECT_NE(error_parsing(minimal, {"selection.afterglow_efficiency=1.3"}).find("must be in (0, 1]"), std::string::npos);
+  EXPECT_NE(error_parsing(minimal, {"selection.roi_npe_max=2"}).find("selection.roi_npe_max"), std::string::npos);
+  EXPECT_NE(error_parsing(minimal, {"selection.two_pmt_coincidence=1"}).find("must be true or false"),
+            std::string::npos);
+  EXPECT_NE(error_parsing(minimal, {"selection.acceptance.model=sigmoid"}).find("none, logistic"), std::string::npos);
+  const auto background = error_parsing(std::string(minimal) + "\n[[backgrounds]]\nname = \"x\"\nroi_events = -3\n");
+  EXPECT_NE(background.find("test.toml:10"), std::string::npos) << background;
+  EXPECT_NE(background.find("backgrounds[0].roi_events = -3"), std::string::npos) << background;
+  EXPECT_NE(error_parsing(std::string(minimal) + "\n[[backgrounds]]\nname = \"x\"\nshape = \"flat\"\n")
+                .find("unknown key 'backgrounds[0].shape'"),
+            std::string::npos);
+}
+
+TEST(ConfigReader, QuenchingTableFiles) {
+  const auto dir = std::filesystem::temp_directory_path() / "cevns_qf_table";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "good.txt") << "# keVnr, dE, QF, dQF\n2.0, 0.5, 0.05, 0.01\n10.0 1.0 0.08 0.005\n";
+    std::ofstream(dir / "bad.txt") << "2.0, 0.05\n3.0, oops\n";
+    std::ofstream(dir / "study.toml") << minimal << "\n[detector.quenching]\nmodel = \"table\"\n"
+                                      << "table_file = \"good.txt\"\ntable_columns = [0, 2, 3]\n";
+  }
+  const auto config = read_experiment_config(dir / "study.toml");  // path relative to the config file
+  EXPECT_EQ(config.detector.quenching.table_qf, (std::vector<double>{0.05, 0.08}));
+  EXPECT_EQ(config.detector.quenching.table_qf_uncertainty, (std::vector<double>{0.01, 0.005}));
+  EXPECT_NE(error_of([&] { read_experiment_config(dir / "study.toml", {"detector.quenching.table_file=\"bad.txt\"", "detector.quenching.table_columns=[0,1]"}); })
+                .find("bad.txt:2: 'oops' is not a number"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { read_experiment_config(dir / "study.toml", {"detector.quenching.table_file=\"none.txt\""}); })
+                .find("cannot read detector.quenching.table_file"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { read_experiment_config(dir / "study.toml", {"detector.quenching.table_columns=[0, 7]"}); })
+                .find("reads column 7"),
+            std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace cevns::io

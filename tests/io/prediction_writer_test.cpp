@@ -35,7 +35,7 @@ TEST(PredictionWriter, WritesFilesThatReadBack) {
   std::filesystem::remove_all(dir);
   const auto p = clovers();
   const auto files = write_prediction(p, dir / "nested");
-  ASSERT_EQ(files.size(), 4u);
+  ASSERT_EQ(files.size(), 5u);  // json, 3 CSV, config
   for (const auto& f : files) {
     EXPECT_TRUE(std::filesystem::exists(f)) << f;
     EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(f).concat(".part"))) << f;

@@ -38,4 +38,24 @@ struct Spectrum {
   Spectrum& operator+=(const Spectrum& other);
 };
 
+/// Expected counts over two binnings (x outer, y inner): counts[ix * y.size() + iy].
+struct Spectrum2D {
+  Binning x;
+  Binning y;
+  std::vector<double> counts;
+
+  Spectrum2D(Binning bx, Binning by) : x(std::move(bx)), y(std::move(by)), counts(x.size() * y.size(), 0.0) {}
+
+  [[nodiscard]] double& at(std::size_t ix, std::size_t iy) { return counts[ix * y.size() + iy]; }
+  [[nodiscard]] double at(std::size_t ix, std::size_t iy) const { return counts[ix * y.size() + iy]; }
+  [[nodiscard]] double total() const;
+  /// Sum over y for each x bin, and over x for each y bin.
+  [[nodiscard]] Spectrum project_x() const;
+  [[nodiscard]] Spectrum project_y() const;
+  /// The outer product of two spectra: counts = a(x) · b(y) / Σb · scale — for a
+  /// distribution that factorises into an x spectrum and a y shape.
+  static Spectrum2D outer(const Spectrum& x_counts, const Spectrum& y_shape);
+  Spectrum2D& operator+=(const Spectrum2D& other);
+};
+
 }  // namespace cevns

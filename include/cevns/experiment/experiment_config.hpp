@@ -7,18 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "cevns/background/background.hpp"
+#include "cevns/detector/detector_config.hpp"
 #include "cevns/physics/physics_config.hpp"
 #include "cevns/source/source_config.hpp"
 
 namespace cevns {
-
-struct DetectorConfig {
-  std::string material = "CsI";  ///< chemical formula of natural elements
-  double mass_kg = 12.0;         ///< total target mass (CLOVERS: 4 × 3 kg)
-  int crystals = 4;              ///< number of crystals sharing the mass equally
-
-  void validate() const;
-};
 
 /// Binning of the predicted spectra and the recoil thresholds to count above.
 struct SpectraConfig {
@@ -28,6 +22,8 @@ struct SpectraConfig {
   double time_max_us = 10.0;  ///< the 10 µs signal region of CLOVERS (§2.4)
   double time_bin_us = 0.1;
   std::vector<double> thresholds_keVnr{};
+  /// Photoelectron spectra hold bins 0 … npe_max, the last one collecting everything above.
+  int npe_max = 200;
 
   void validate() const;
 };
@@ -39,7 +35,13 @@ struct ExperimentConfig {
   DetectorConfig detector;
   ExposureConfig exposure{.calendar_days = 180.0, .beam_on_fraction = 1.0, .beam_hours = {}, .beam_energy_GWh = {}};
   PhysicsConfig physics;
+  SelectionConfig selection;
+  std::vector<BackgroundTemplateConfig> backgrounds;
   SpectraConfig spectra;
+
+  /// Mass × days of data taking: calendar days when the exposure is given so, else days
+  /// of beam (the exposure that steady backgrounds scale with).
+  [[nodiscard]] double exposure_kg_days() const;
 
   void validate() const;
 };

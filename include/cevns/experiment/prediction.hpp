@@ -22,6 +22,13 @@ struct ChannelPrediction {
   double max_recoil_keVnr = 0.0;   ///< kinematic end point of this channel
 };
 
+/// A background's expected spectrum after the selection.
+struct BackgroundPrediction {
+  std::string name;
+  Spectrum2D npe_time;  ///< NPE (bin n = n photoelectrons) × arrival time (µs)
+  double roi = 0.0;     ///< in the NPE and time region of interest
+};
+
 struct Prediction {
   ExperimentConfig config;          ///< the resolved configuration predicted
   double beam_on_time_s = 0.0;
@@ -32,6 +39,17 @@ struct Prediction {
   std::vector<ChannelPrediction> channels;
   /// Arrival-time spectrum per flavour (µs edges), all recoil energies.
   std::map<Flavor, Spectrum> arrival_time;
+
+  /// Photoelectron spectrum per flavour before any selection (the paper's Figure 7); bin
+  /// n holds n photoelectrons, the last bin everything above.
+  std::map<Flavor, Spectrum> npe_before_selection;
+  /// Signal per flavour after the selection, NPE × arrival time.
+  std::map<Flavor, Spectrum2D> signal;
+  std::vector<BackgroundPrediction> backgrounds;
+  /// Signal per flavour in the region of interest after the selection.
+  std::map<Flavor, double> roi_signal_by_flavor;
+  /// The recoil energy whose mean NPE equals the lower ROI bound (mean light yield).
+  double roi_threshold_keVnr = 0.0;
 
   [[nodiscard]] double total_events() const;
   [[nodiscard]] std::map<Flavor, double> events_by_flavor() const;
@@ -49,7 +67,34 @@ struct Prediction {
   [[nodiscard]] Spectrum recoil_spectrum() const {
     return recoil_spectrum([](const ChannelPrediction&) { return true; });
   }
+
+  [[nodiscard]] double roi_signal() const;
+  [[nodiscard]] double roi_background() const;
+  /// Signal (all flavours) and total background after the selection, NPE × time.
+  [[nodiscard]] Spectrum2D signal_total() const;
+  [[nodiscard]] Spectrum2D background_total() const;
+  /// Data-taking days the per-day rates refer to (calendar days, else beam days).
+  [[nodiscard]] double days() const;
 };
+
+/// The counting significance of a prediction and how it grows with exposure.
+struct Sensitivity {
+  double signal = 0.0;               ///< in the region of interest
+  double background = 0.0;
+  double significance = 0.0;         ///< N_sig/√(N_sig + N_bkg), the CLOVERS paper's eq. 1
+  double asimov_significance = 0.0;  ///< √(2[(s+b)ln(1+s/b) − s])
+  double days_to_5sigma = 0.0;       ///< at the configured mass
+  double target_sigma = 5.0;
+  /// The paper's Figure 14: significance over mass × days, signal and background scaled
+  /// with mass × days. map[i_mass * days.size() + i_day].
+  std::vector<double> map_mass_kg;
+  std::vector<double> map_days;
+  std::vector<double> map_significance;
+};
+
+/// Significance of `prediction` and its map over mass (0 … max_mass_kg) × days
+/// (0 … max_days), `points` steps each.
+Sensitivity sensitivity(const Prediction& prediction, double max_mass_kg, double max_days, int points = 48);
 
 /// Computes the expected CEvNS counts and spectra; validates `config` first.
 Prediction predict(const ExperimentConfig& config);

@@ -16,12 +16,20 @@ namespace cevns::io {
 /// (docs/output.md describes every field).
 nlohmann::json to_json(const Prediction& prediction);
 
-/// Writes prediction.json, recoil_spectrum.csv, arrival_time.csv and the resolved
+/// The sensitivity as JSON: `significance`, `days_to_5sigma` and the map.
+nlohmann::json to_json(const Sensitivity& sensitivity);
+
+/// Writes prediction.json, recoil_spectrum.csv, arrival_time.csv, npe_time.csv and the resolved
 /// config.toml into `directory` (created if needed); returns the files written. Each file
 /// is written to a temporary name first and renamed, so a failure never leaves a
 /// half-written file under the final name. Throws IoError.
 std::vector<std::filesystem::path> write_prediction(const Prediction& prediction,
                                                     const std::filesystem::path& directory);
+
+/// Writes sensitivity.json and significance_map.csv (mass_kg, days, significance) into
+/// `directory`; returns the files written. Throws IoError.
+std::vector<std::filesystem::path> write_sensitivity(const Sensitivity& sensitivity,
+                                                     const std::filesystem::path& directory);
 
 /// Writes `content` to `path` atomically (temporary file + rename). Throws IoError.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);

@@ -1,0 +1,45 @@
+#pragma once
+/// \file
+/// From visible energy to counted photoelectrons, and the selection efficiency per NPE.
+
+#include <utility>
+#include <vector>
+
+#include "cevns/detector/detector_config.hpp"
+
+namespace cevns {
+
+/// P(≥ 1 PE in each of two PMTs | n PE), each PE going to the first PMT with probability
+/// `share`: 1 − shareⁿ − (1 − share)ⁿ; for share = ½ this is 1 − 2^(1−n), the CLOVERS
+/// paper's Figure 5. Zero for n = 0.
+double coincidence_efficiency(int photoelectrons, double share);
+
+/// Poisson probabilities P(n; μ) for n = 0 … size − 1 into `out` (resized), computed by
+/// recurrence from the mode so that large μ neither underflows nor overflows. Only the
+/// returned window [first, last) is non-zero: beyond μ ± (10√μ + 10), P < 10⁻²⁰.
+std::pair<std::size_t, std::size_t> poisson_probabilities(double mean, std::size_t size, std::vector<double>& out);
+
+/// The efficiency of the whole selection for an event of n true photoelectrons, and the
+/// optional charge smearing from true to observed NPE.
+class SelectionEfficiency {
+ public:
+  /// `max_npe`: the largest NPE tracked; spectra hold bins 0 … max_npe.
+  SelectionEfficiency(const DetectorConfig& detector, const SelectionConfig& selection, int max_npe);
+
+  /// Applies the selection to a true-NPE spectrum (index n = number of PE): coincidence on
+  /// true PE, charge smearing to observed NPE, then veto, afterglow and acceptance.
+  [[nodiscard]] std::vector<double> apply(const std::vector<double>& true_npe) const;
+  /// The total efficiency for n true photoelectrons without smearing (Figure 5's curve).
+  [[nodiscard]] double efficiency(int photoelectrons) const;
+  /// Only the constant cuts (µ veto × afterglow).
+  [[nodiscard]] double constant_efficiency() const { return constant_; }
+
+ private:
+  DetectorConfig detector_;
+  SelectionConfig selection_;
+  int max_npe_;
+  double constant_;
+  std::vector<std::vector<double>> smearing_;  // [true n][observed m], empty without smearing
+};
+
+}  // namespace cevns

@@ -1,0 +1,71 @@
+#include "cevns/background/background.hpp"
+
+#include <array>
+#include <cmath>
+
+#include "cevns/core/error.hpp"
+#include "cevns/core/units.hpp"
+
+namespace cevns {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, NpeShape>, 2> npe_names{{{"flat", NpeShape::flat},
+                                                                          {"exponential", NpeShape::exponential}}};
+constexpr std::array<std::pair<std::string_view, TimeShape>, 2> time_names{{{"flat", TimeShape::flat},
+                                                                            {"prompt", TimeShape::prompt}}};
+
+}  // namespace
+
+std::string_view to_string(NpeShape shape) { return shape == NpeShape::flat ? "flat" : "exponential"; }
+std::string_view to_string(TimeShape shape) { return shape == TimeShape::flat ? "flat" : "prompt"; }
+std::optional<NpeShape> parse_npe_shape(std::string_view text) {
+  for (const auto& [name, shape] : npe_names)
+    if (name == text) return shape;
+  return std::nullopt;
+}
+std::optional<TimeShape> parse_time_shape(std::string_view text) {
+  for (const auto& [name, shape] : time_names)
+    if (name == text) return shape;
+  return std::nullopt;
+}
+
+void BackgroundTemplateConfig::validate(const std::string& key) const {
+  if (name.empty()) throw InvalidValue(key + ".name", "\"\"", "every background needs a name");
+  if (!(roi_events >= 0.0) || !std::isfinite(roi_events))
+    throw InvalidValue(key + ".roi_events", format_value(roi_events), "must be zero or positive");
+  require_positive(key + ".reference_kg_days", reference_kg_days);
+  if (npe_shape == NpeShape::exponential) require_positive(key + ".npe_decay_PE", npe_decay_PE);
+}
+
+TemplateBackground::TemplateBackground(BackgroundTemplateConfig config) : config_(std::move(config)) {}
+
+Spectrum2D TemplateBackground::expected(const Binning& npe, const Binning& time_us,
+                                        const BackgroundContext& context) const {
+  // NPE shape, normalised to one in the region of interest.
+  Spectrum npe_shape(npe);
+  double in_roi = 0.0;
+  for (std::size_t bin = 0; bin < npe.size(); ++bin) {
+    const double n = npe.center(bin);
+    npe_shape.counts[bin] = config_.npe_shape == NpeShape::flat ? 1.0 : std::exp(-n / config_.npe_decay_PE);
+    if (n >= context.roi_npe_min && n <= context.roi_npe_max) in_roi += npe_shape.counts[bin];
+  }
+  const double events = config_.roi_events * context.exposure_kg_days / config_.reference_kg_days;
+  for (double& c : npe_shape.counts) c *= in_roi > 0.0 ? events / in_roi : 0.0;
+
+  // Time shape over the window, normalised by Spectrum2D::outer.
+  Spectrum time_shape(time_us);
+  for (std::size_t bin = 0; bin < time_us.size(); ++bin)
+    time_shape.counts[bin] =
+        config_.time_shape == TimeShape::flat
+            ? time_us.width(bin)
+            : context.arrival_time->probability(Flavor::nu_mu, time_us.low(bin) * units::us, time_us.high(bin) * units::us);
+  return Spectrum2D::outer(npe_shape, time_shape);
+}
+
+std::vector<std::unique_ptr<BackgroundModel>> make_backgrounds(const std::vector<BackgroundTemplateConfig>& configs) {
+  std::vector<std::unique_ptr<BackgroundModel>> models;
+  for (const auto& c : configs) models.push_back(std::make_unique<TemplateBackground>(c));
+  return models;
+}
+
+}  // namespace cevns

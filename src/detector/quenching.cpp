@@ -1,0 +1,133 @@
+#include "cevns/detector/quenching.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "cevns/core/error.hpp"
+
+namespace cevns {
+namespace {
+
+constexpr std::array<std::pair<std::string_view, QuenchingModel>, 4> names{{
+    {"coherent-polynomial", QuenchingModel::coherent_polynomial},
+    {"constant", QuenchingModel::constant},
+    {"lindhard", QuenchingModel::lindhard},
+    {"table", QuenchingModel::table},
+}};
+
+}  // namespace
+
+std::string_view to_string(QuenchingModel model) {
+  for (const auto& [name, m] : names)
+    if (m == model) return name;
+  return "?";
+}
+
+std::optional<QuenchingModel> parse_quenching_model(std::string_view text) {
+  for (const auto& [name, m] : names)
+    if (name == text) return m;
+  return std::nullopt;
+}
+
+void QuenchingConfig::validate() const {
+  const std::string prefix = "detector.quenching.";
+  switch (model) {
+    case QuenchingModel::coherent_polynomial:
+      if (polynomial_coefficients.empty() || !(polynomial_coefficients[0] > 0.0))
+        throw InvalidValue(prefix + "polynomial_coefficients", "[...]", "needs a positive linear coefficient first");
+      break;
+    case QuenchingModel::constant:
+      if (!(constant_qf > 0.0 && constant_qf <= 1.0))
+        throw InvalidValue(prefix + "constant_qf", format_value(constant_qf), "must be in (0, 1]");
+      break;
+    case QuenchingModel::lindhard:
+      if (lindhard_k && !(*lindhard_k > 0.0 && *lindhard_k < 1.0))
+        throw InvalidValue(prefix + "lindhard_k", format_value(*lindhard_k), "must be in (0, 1); typical 0.13–0.17");
+      break;
+    case QuenchingModel::table: {
+      if (table_keVnr.size() < 2 || table_keVnr.size() != table_qf.size())
+        throw InvalidValue(prefix + "table_file", "\"" + table_file + "\"",
+                           "needs at least two rows of recoil energy (keVnr) and quenching factor");
+      if (!std::is_sorted(table_keVnr.begin(), table_keVnr.end()) ||
+          std::adjacent_find(table_keVnr.begin(), table_keVnr.end()) != table_keVnr.end() || table_keVnr.front() < 0.0)
+        throw InvalidValue(prefix + "table_file", "\"" + table_file + "\"",
+                           "recoil energies must be non-negative and strictly increasing");
+      for (double qf : table_qf)
+        if (!(qf > 0.0 && qf <= 1.0))
+          throw InvalidValue(prefix + "table_file", "\"" + table_file + "\"",
+                             fmt::format("quenching factor {} is outside (0, 1]", qf));
+      if (!table_qf_uncertainty.empty() && table_qf_uncertainty.size() != table_qf.size())
+        throw InvalidValue(prefix + "table_file", "\"" + table_file + "\"", "needs an uncertainty on every row or none");
+      break;
+    }
+  }
+  for (auto [key, value] : {std::pair{"polynomial_relative_uncertainty", polynomial_relative_uncertainty},
+                            std::pair{"constant_qf_uncertainty", constant_qf_uncertainty},
+                            std::pair{"lindhard_k_relative_uncertainty", lindhard_k_relative_uncertainty}})
+    if (!(value >= 0.0) || !std::isfinite(value)) throw InvalidValue(prefix + key, format_value(value), "must be >= 0");
+  if (!std::isfinite(shift_sigma) || std::abs(shift_sigma) > 5.0)
+    throw InvalidValue(prefix + "shift_sigma", format_value(shift_sigma), "must be within ±5");
+}
+
+Quenching::Quenching(const QuenchingConfig& config, const Isotope& isotope)
+    : config_((config.validate(), config)),
+      lindhard_k_(config.lindhard_k.value_or(0.133 * std::pow(isotope.protons, 2.0 / 3.0) /
+                                             std::sqrt(static_cast<double>(isotope.mass_number)))),
+      protons_(isotope.protons) {}
+
+double Quenching::quenching_factor(RecoilEnergy recoil) const {
+  const double e_mev = recoil.native() / units::MeV;
+  const double e_kev = recoil.native() / units::keV;
+  const double shift = config_.shift_sigma;
+  switch (config_.model) {
+    case QuenchingModel::coherent_polynomial: {
+      double power = 1.0;  // E^k
+      double sum = 0.0;
+      for (double c : config_.polynomial_coefficients) sum += c * power, power *= e_mev;
+      return std::max(sum * (1.0 + shift * config_.polynomial_relative_uncertainty), 0.0);
+    }
+    case QuenchingModel::constant:
+      return std::max(config_.constant_qf + shift * config_.constant_qf_uncertainty, 0.0);
+    case QuenchingModel::lindhard: {
+      // ε = 11.5 E[keV] Z^(−7/3); g = 3ε^0.15 + 0.7ε^0.6 + ε; QF = k g/(1 + k g).
+      const double k = lindhard_k_ * (1.0 + shift * config_.lindhard_k_relative_uncertainty);
+      const double eps = 11.5 * e_kev * std::pow(protons_, -7.0 / 3.0);
+      const double g = 3.0 * std::pow(eps, 0.15) + 0.7 * std::pow(eps, 0.6) + eps;
+      return std::max(k * g / (1.0 + k * g), 0.0);
+    }
+    case QuenchingModel::table: {
+      // Linear interpolation, constant beyond the ends.
+      const auto& x = config_.table_keVnr;
+      const auto value = [&](std::size_t i) {
+        const double sigma = config_.table_qf_uncertainty.empty() ? 0.0 : config_.table_qf_uncertainty[i];
+        return config_.table_qf[i] + shift * sigma;
+      };
+      if (e_kev <= x.front()) return std::max(value(0), 0.0);
+      if (e_kev >= x.back()) return std::max(value(x.size() - 1), 0.0);
+      const auto i = static_cast<std::size_t>(std::upper_bound(x.begin(), x.end(), e_kev) - x.begin()) - 1;
+      const double f = (e_kev - x[i]) / (x[i + 1] - x[i]);
+      return std::max(value(i) + f * (value(i + 1) - value(i)), 0.0);
+    }
+  }
+  return 0.0;
+}
+
+ElectronEquivalentEnergy Quenching::electron_equivalent(RecoilEnergy recoil) const {
+  return ElectronEquivalentEnergy(quenching_factor(recoil) * recoil.native());
+}
+
+RecoilEnergy Quenching::recoil_for(ElectronEquivalentEnergy visible) const {
+  // Bisection on [0, 1 MeV]: E_ee(E_nr) increases over the CEvNS range of every model.
+  double low = 0.0, high = 1.0 * units::MeV;
+  if (electron_equivalent(RecoilEnergy(high)) < visible) return RecoilEnergy(high);
+  for (int i = 0; i < 100 && high - low > 1e-12 * high; ++i) {
+    const double mid = 0.5 * (low + high);
+    (electron_equivalent(RecoilEnergy(mid)) < visible ? low : high) = mid;
+  }
+  return RecoilEnergy(0.5 * (low + high));
+}
+
+}  // namespace cevns

@@ -1,0 +1,400 @@
+#include "cevns/report/plots.hpp"
+
+#include <mgl2/mgl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cevns/core/error.hpp"
+#include "cevns/detector/response.hpp"
+
+namespace cevns::report {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int image_width_px = 800;
+constexpr int image_height_px = 600;
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// MathGL's TeX-like label of a flavour.
+const char* flavor_tex(Flavor f) {
+  switch (f) {
+    case Flavor::nu_mu: return "\\nu_{\\mu}";
+    case Flavor::nu_e: return "\\nu_e";
+    case Flavor::nubar_mu: return "\\bar{\\nu}_{\\mu}";
+  }
+  return "?";
+}
+
+/// Pen of a flavour's curve: the same colour in every figure.
+const char* flavor_pen(Flavor f) {
+  switch (f) {
+    case Flavor::nu_mu: return "r-2";
+    case Flavor::nu_e: return "g-2";
+    case Flavor::nubar_mu: return "b-2";
+  }
+  return "k-2";
+}
+
+/// Text for MathGL, which reads '_', '^', '\' and braces as TeX: escape them in names.
+std::string tex_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '_' || c == '^' || c == '\\' || c == '{' || c == '}') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+/// A MathGL canvas of the house size and font. (mglGraph must not be copied: its copy
+/// would delete the canvas twice.)
+class Canvas : public mglGraph {
+ public:
+  Canvas() : mglGraph(0, image_width_px, image_height_px) { SetFontSize(2.6); }
+  Canvas(const Canvas&) = delete;
+  Canvas& operator=(const Canvas&) = delete;
+};
+
+/// "12 kg, 180 days" for titles: three significant digits at most.
+std::string exposure_text(const Prediction& p) {
+  return fmt::format("{:.3g} kg, {:.3g} days", p.config.detector.mass_kg, p.days());
+}
+
+/// The points of a histogram outline: (low, c), (high, c) for bins first … last.
+std::pair<std::vector<double>, std::vector<double>> histogram_outline(const Spectrum& s, std::size_t first,
+                                                                      std::size_t last) {
+  std::vector<double> x;
+  std::vector<double> y;
+  for (std::size_t i = first; i <= last && i < s.counts.size(); ++i) {
+    x.push_back(s.binning.low(i));
+    y.push_back(s.counts[i]);
+    x.push_back(s.binning.high(i));
+    y.push_back(s.counts[i]);
+  }
+  return {std::move(x), std::move(y)};
+}
+
+/// Counts per unit of the x axis at the bin centres, NaN where empty (for log axes).
+std::pair<std::vector<double>, std::vector<double>> density_points(const Spectrum& s, std::size_t first,
+                                                                   std::size_t last) {
+  std::vector<double> x;
+  std::vector<double> y;
+  for (std::size_t i = first; i <= last && i < s.counts.size(); ++i) {
+    x.push_back(s.binning.center(i));
+    const double density = s.counts[i] / s.binning.width(i);
+    y.push_back(density > 0.0 ? density : nan);
+  }
+  return {std::move(x), std::move(y)};
+}
+
+/// Writes `gr` as `directory/stem.png` and `.svg` through temporary names.
+void save(mglGraph& gr, const fs::path& directory, const std::string& stem, std::vector<fs::path>& written) {
+  for (const char* extension : {".png", ".svg"}) {
+    const fs::path final_path = directory / (stem + extension);
+    const fs::path temporary = directory / ("." + stem + ".tmp" + extension);
+    std::error_code ec;
+    fs::remove(temporary, ec);
+    gr.SetWarn(mglWarnNone, "");
+    if (std::string(extension) == ".png")
+      gr.WritePNG(temporary.c_str(), "", false);
+    else
+      gr.WriteSVG(temporary.c_str(), "");
+    const bool opened = gr.GetWarn() != mglWarnOpen;
+    const auto size = fs::file_size(temporary, ec);
+    if (ec || size == 0) {
+      fs::remove(temporary, ec);
+      throw IoError(fmt::format("cannot write {} ({}) check that the directory is writable and not full",
+                                final_path.string(), opened ? "MathGL wrote an empty file" : "cannot open the file"));
+    }
+    fs::rename(temporary, final_path, ec);
+    if (ec) {
+      const std::string why = ec.message();
+      fs::remove(temporary, ec);
+      throw IoError(fmt::format("cannot write {} (renaming {} failed: {})", final_path.string(),
+                                temporary.filename().string(), why));
+    }
+    written.push_back(final_path);
+  }
+}
+
+/// Axes, grid, frame and labels of a 2-D plot, after the ranges are set.
+void decorate(mglGraph& gr, const std::string& title, const char* x_label, const char* y_label) {
+  gr.Title(title.c_str(), "", -1.2);
+  gr.Grid("xy", "{h9}:");
+  gr.Axis("xy");
+  gr.Box();
+  gr.Label('x', x_label, 0);
+  gr.Label('y', y_label, 0);
+}
+
+/// Figure 5: efficiency of each selection criterion and of all of them against NPE.
+void selection_efficiency(const Prediction& p, const fs::path& directory, std::vector<fs::path>& written) {
+  const auto& cfg = p.config;
+  const SelectionEfficiency selection(cfg.detector, cfg.selection, cfg.spectra.npe_max);
+  constexpr int max_npe = 30;
+  std::vector<double> n;
+  std::vector<double> veto;
+  std::vector<double> afterglow;
+  std::vector<double> total;
+  for (int i = 0; i <= max_npe; ++i) {
+    n.push_back(i);
+    veto.push_back(cfg.selection.muon_veto_efficiency);
+    afterglow.push_back(cfg.selection.afterglow_efficiency);
+    total.push_back(selection.efficiency(i));
+  }
+
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_");
+  gr.SetRanges(0, max_npe, 0, 1.05);
+  gr.SetTicks('y', 0.2, 1);
+  decorate(gr, fmt::format("{}: selection efficiency", tex_escape(cfg.name)), "number of photoelectrons (NPE)",
+           "efficiency");
+  // The veto line is wider, so that it shows when both cuts have the same efficiency.
+  gr.Plot(mglData(n), mglData(veto), "g-6");
+  gr.Plot(mglData(n), mglData(afterglow), "b-3");
+  gr.Plot(mglData(n), mglData(total), "k-3");
+  gr.AddLegend(fmt::format("\\mu{{}} veto ({:.3f})", cfg.selection.muon_veto_efficiency).c_str(), "g-6");
+  gr.AddLegend(fmt::format("afterglow ({:.3f})", cfg.selection.afterglow_efficiency).c_str(), "b-3");
+  std::string total_label = "total";
+  if (cfg.selection.two_pmt_coincidence && cfg.selection.acceptance.logistic)
+    total_label += " (with coincidence, acceptance)";
+  else if (cfg.selection.two_pmt_coincidence)
+    total_label += " (with two-PMT coincidence)";
+  else if (cfg.selection.acceptance.logistic)
+    total_label += " (with acceptance)";
+  gr.AddLegend(total_label.c_str(), "k-3");
+  gr.Legend(1.0, 0.3, "#");
+  save(gr, directory, "fig05_selection_efficiency", written);
+}
+
+/// Figure 6: recoil spectrum, total and per flavour and isotope, events per keVnr.
+void recoil_spectrum(const Prediction& p, const fs::path& directory, std::vector<fs::path>& written) {
+  const Spectrum total = p.recoil_spectrum();
+  const auto& b = total.binning;
+  std::size_t last = 0;
+  for (std::size_t i = 0; i < b.size(); ++i)
+    if (b.low(i) < 50.0) last = i;
+
+  struct Curve {
+    std::string label;
+    std::string pen;
+    Spectrum spectrum;
+  };
+  std::vector<Curve> curves;
+  curves.push_back({"total", "k-3", total});
+  for (Flavor f : all_flavors)
+    curves.push_back({flavor_tex(f), flavor_pen(f),
+                      p.recoil_spectrum([f](const ChannelPrediction& c) { return c.flavor == f; })});
+  const char* isotope_pens[] = {"m|2", "c|2", "y|2", "H|2"};
+  std::size_t k = 0;
+  for (const auto& [isotope, events] : p.events_by_isotope()) {
+    std::string label = isotope;
+    const auto digit = std::find_if(label.begin(), label.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    if (digit != label.end()) label = "^{" + std::string(digit, label.end()) + "}" + std::string(label.begin(), digit);
+    curves.push_back({label, isotope_pens[k++ % 4],
+                      p.recoil_spectrum([&isotope](const ChannelPrediction& c) { return c.isotope == isotope; })});
+  }
+
+  double peak = 0.0;
+  for (std::size_t i = 0; i <= last; ++i) peak = std::max(peak, total.counts[i] / b.width(i));
+  if (peak <= 0.0) peak = 1.0;
+
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_");
+  gr.SetRanges(0, 50, peak * 1e-4, peak * 3.0);
+  gr.SetFunc("", "lg(y)");
+  decorate(gr,
+           fmt::format("{}: recoil spectrum ({})", tex_escape(p.config.name), exposure_text(p)),
+           "nuclear recoil energy (keV_{nr})", "events / keV_{nr}");
+  for (const auto& c : curves) {
+    const auto [x, y] = density_points(c.spectrum, 0, last);
+    gr.Plot(mglData(x), mglData(y), c.pen.c_str());
+    const char* unit = &c == &curves.front() ? " events" : "";
+    gr.AddLegend(fmt::format("{} ({:.1f}{})", c.label, c.spectrum.total(), unit).c_str(), c.pen.c_str());
+  }
+  gr.Legend(3, "#");
+  save(gr, directory, "fig06_recoil_spectrum", written);
+}
+
+/// Figure 7: photoelectron spectrum before the selection, total and per flavour.
+void npe_spectrum(const Prediction& p, const fs::path& directory, std::vector<fs::path>& written) {
+  if (p.npe_before_selection.empty()) return;  // predict() always fills it
+  Spectrum total(p.npe_before_selection.begin()->second.binning);
+  for (const auto& [flavor, s] : p.npe_before_selection) total += s;
+  const auto& b = total.binning;
+  // Bins 0 … cap, without the overflow bin; the x axis ends where the spectrum has fallen
+  // to 10⁻⁴ of its peak.
+  const std::size_t cap = std::min<std::size_t>(b.size() - 2, static_cast<std::size_t>(p.config.spectra.npe_max - 1));
+  double peak = 0.0;
+  for (std::size_t i = 0; i <= cap; ++i) peak = std::max(peak, total.counts[i] / b.width(i));
+  if (peak <= 0.0) peak = 1.0;
+  std::size_t last = 1;
+  for (std::size_t i = 0; i <= cap; ++i)
+    if (total.counts[i] / b.width(i) > 1e-4 * peak) last = i;
+  const double x_max = std::min(b.high(cap), std::ceil((b.high(last) + 1.0) / 10.0) * 10.0);
+
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_");
+  gr.SetRanges(0, x_max, peak * 1e-4, peak * 3.0);
+  gr.SetFunc("", "lg(y)");
+  decorate(gr,
+           fmt::format("{}: NPE spectrum before selection ({})", tex_escape(p.config.name), exposure_text(p)),
+           "number of photoelectrons (NPE)", "events / PE");
+  {
+    const auto [x, y] = density_points(total, 0, cap);
+    gr.Plot(mglData(x), mglData(y), "k-3");
+    gr.AddLegend(fmt::format("total ({:.1f} events)", total.total()).c_str(), "k-3");
+  }
+  for (const auto& [flavor, s] : p.npe_before_selection) {
+    const auto [x, y] = density_points(s, 0, cap);
+    gr.Plot(mglData(x), mglData(y), flavor_pen(flavor));
+    gr.AddLegend(fmt::format("{} ({:.1f})", flavor_tex(flavor), s.total()).c_str(), flavor_pen(flavor));
+  }
+  gr.Legend(3, "#");
+  save(gr, directory, "fig07_npe_spectrum", written);
+}
+
+/// Figure 13: signal, background and their sum after the selection, with the ROI.
+void signal_background(const Prediction& p, const fs::path& directory, std::vector<fs::path>& written) {
+  const auto& sel = p.config.selection;
+  const Spectrum signal = p.signal_total().project_x();
+  const bool has_background = !p.backgrounds.empty();
+  Spectrum background(signal.binning);
+  if (has_background) background = p.background_total().project_x();
+  Spectrum sum = signal;
+  sum += background;
+
+  const auto& b = signal.binning;
+  const double x_max = sel.roi_npe_max + 10.0;
+  std::size_t last = 0;
+  for (std::size_t i = 0; i + 1 < b.size(); ++i)  // the last bin is overflow
+    if (b.low(i) < x_max) last = i;
+  double signal_peak = 0.0;
+  for (std::size_t i = 0; i <= last; ++i) signal_peak = std::max(signal_peak, signal.counts[i]);
+  if (signal_peak <= 0.0) signal_peak = 1.0;
+  // Like the paper: scaled so the signal reads well; the dark-count bins may go off scale.
+  double y_max = 3.0 * signal_peak;
+  if (!has_background) y_max = 1.3 * signal_peak;
+
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_");
+  gr.SetRanges(b.low(0), x_max, 0, y_max);
+  gr.SetCut(true);
+  decorate(gr,
+           fmt::format("{}: after selection ({})", tex_escape(p.config.name), exposure_text(p)),
+           "number of photoelectrons (NPE)", "events / PE");
+
+  // The region of interest: light shading between its bin edges.
+  const double roi_low = b.low(static_cast<std::size_t>(std::max(sel.roi_npe_min, 0)));
+  const double roi_high = b.high(static_cast<std::size_t>(std::min<int>(sel.roi_npe_max, static_cast<int>(last))));
+  const std::vector<double> roi_x{roi_low, roi_high};
+  gr.Region(mglData(roi_x), mglData(std::vector<double>{0.0, 0.0}), mglData(std::vector<double>{y_max, y_max}),
+            "{y9}");
+  gr.Line(mglPoint(roi_low, 0), mglPoint(roi_low, y_max), "q;2");
+  gr.Line(mglPoint(roi_high, 0), mglPoint(roi_high, y_max), "q;2");
+
+  const double roi_signal = p.roi_signal();
+  if (has_background) {
+    const auto [x, y] = histogram_outline(background, 0, last);
+    const std::vector<double> zero(x.size(), 0.0);
+    gr.Region(mglData(x), mglData(zero), mglData(y), "{h7}");
+    gr.AddLegend(fmt::format("background ({:.0f} in ROI)", p.roi_background()).c_str(), "{h7}9");
+    const auto [sx, sy] = histogram_outline(sum, 0, last);
+    gr.Plot(mglData(sx), mglData(sy), "b-3");
+    gr.AddLegend(fmt::format("signal + background ({:.0f} in ROI)", roi_signal + p.roi_background()).c_str(), "b-3");
+  }
+  {
+    const auto [x, y] = histogram_outline(signal, 0, last);
+    gr.Plot(mglData(x), mglData(y), "r;3");
+    gr.AddLegend(fmt::format("CE\\nu NS signal ({:.0f} in ROI)", roi_signal).c_str(), "r;3");
+  }
+  gr.AddLegend(fmt::format("ROI {}-{} PE", sel.roi_npe_min, sel.roi_npe_max).c_str(), "q;2");
+  gr.Axis("xy");  // over the fills
+  gr.Box();
+  gr.Legend(3, "#");
+  save(gr, directory, "fig13_signal_background", written);
+}
+
+/// Figure 14: significance over detector mass × days, with the configured point.
+void significance_map(const Prediction& p, const Sensitivity& s, const fs::path& directory,
+                      std::vector<fs::path>& written) {
+  const auto n_mass = static_cast<long>(s.map_mass_kg.size());
+  const auto n_days = static_cast<long>(s.map_days.size());
+  mglData mass(s.map_mass_kg);
+  mglData days(s.map_days);
+  mglData z(n_mass, n_days);
+  double z_max = 0.0;
+  for (long i = 0; i < n_mass; ++i)
+    for (long j = 0; j < n_days; ++j) {
+      const double v = s.map_significance[static_cast<std::size_t>(i * n_days + j)];
+      z.a[i + n_mass * j] = v;
+      z_max = std::max(z_max, v);
+    }
+  if (z_max <= 0.0) z_max = 1.0;
+
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_>");
+  gr.SetRanges(s.map_mass_kg.front(), s.map_mass_kg.back(), s.map_days.front(), s.map_days.back());
+  gr.SetRange('c', 0, z_max);
+  gr.Title(fmt::format("{}: significance N_{{sig}}/(N_{{sig}}+N_{{bkg}})^{{1/2}}", tex_escape(p.config.name)).c_str(), "",
+           -1.2);
+  gr.Dens(mass, days, z, "BbcyrR");
+  gr.SetTickTempl('c', "%g\\sigma");
+  gr.Colorbar("BbcyrR>");
+
+  // 3σ, and multiples of a 1-2-5 step giving at most ten lines; the target apart.
+  double step = 1.0;
+  for (double decade = 1.0; z_max / step > 10.0; decade *= 10.0)
+    for (double m : {1.0, 2.0, 5.0})
+      if (z_max / step > 10.0) step = m * decade;
+  std::vector<double> levels;
+  if (step > 1.0 && s.target_sigma != 3.0) levels.push_back(3.0);
+  for (double level = step; level < z_max; level += step)
+    if (std::abs(level - s.target_sigma) > 1e-9) levels.push_back(level);
+  gr.Cont(mglData(levels), mass, days, z, "k_t");  // '_': in the plane, not at z = level
+  const std::vector<double> target{s.target_sigma};
+  gr.Cont(mglData(target), mass, days, z, "w4_t");
+
+  const double m0 = p.config.detector.mass_kg;
+  const double d0 = p.days();
+  gr.SetMarkSize(3.0);
+  gr.Mark(mglPoint(m0, d0), "k*");
+  gr.Puts(mglPoint(m0, d0), fmt::format("  {:.1f}\\sigma{{}} ({:.3g} kg, {:.3g} d)", s.significance, m0, d0).c_str(),
+          ":L");
+
+  gr.Axis("xy");
+  gr.Box();
+  gr.Label('x', "detector mass (kg)", 0);
+  gr.Label('y', "data taking (days)", 0);
+  save(gr, directory, "fig14_significance_map", written);
+}
+
+}  // namespace
+
+std::vector<fs::path> write_figures(const Prediction& prediction, const Sensitivity& sensitivity,
+                                    const fs::path& directory) {
+  std::error_code ec;
+  fs::create_directories(directory, ec);
+  if (ec || !fs::is_directory(directory))
+    throw IoError(fmt::format("cannot create the figure directory {} ({}) choose a writable directory",
+                              directory.string(), ec ? ec.message() : "not a directory"));
+  mglGraph::SuppressWarn(true);  // MathGL would print its warnings to the console
+  std::vector<fs::path> written;
+  selection_efficiency(prediction, directory, written);
+  recoil_spectrum(prediction, directory, written);
+  npe_spectrum(prediction, directory, written);
+  signal_background(prediction, directory, written);
+  significance_map(prediction, sensitivity, directory, written);
+  return written;
+}
+
+}  // namespace cevns::report

@@ -1,0 +1,80 @@
+// Photostatistics and selection efficiency against closed forms.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numeric>
+
+#include "cevns/detector/response.hpp"
+
+namespace cevns {
+namespace {
+
+TEST(Coincidence, ClosedFormOfThePaper) {
+  // CLOVERS Figure 5: with equal sharing, P(≥1 PE in both PMTs | n) = 1 − 2^(1−n).
+  EXPECT_EQ(coincidence_efficiency(0, 0.5), 0.0);
+  EXPECT_EQ(coincidence_efficiency(1, 0.5), 0.0);
+  for (int n = 1; n <= 40; ++n) EXPECT_NEAR(coincidence_efficiency(n, 0.5), 1.0 - std::pow(2.0, 1 - n), 1e-15) << n;
+  // Asymmetric sharing p: 1 − pⁿ − (1−p)ⁿ, checked against the binomial sum for n = 5.
+  const double p = 0.3;
+  double both = 0.0;
+  for (int k = 1; k <= 4; ++k) both += std::tgamma(6.0) / (std::tgamma(k + 1.0) * std::tgamma(6.0 - k)) *
+                                       std::pow(p, k) * std::pow(1 - p, 5 - k);
+  EXPECT_NEAR(coincidence_efficiency(5, p), both, 1e-14);
+}
+
+TEST(Poisson, NormalisedAndStableForLargeMeans) {
+  std::vector<double> pmf;
+  for (double mean : {0.0, 0.3, 4.0, 35.0, 140.0, 900.0}) {
+    poisson_probabilities(mean, 2000, pmf);
+    EXPECT_NEAR(std::accumulate(pmf.begin(), pmf.end(), 0.0), 1.0, 1e-12) << mean;
+    double first = 0.0;
+    for (std::size_t n = 0; n < pmf.size(); ++n) first += n * pmf[n];
+    EXPECT_NEAR(first, mean, 1e-9 * (1 + mean)) << mean;
+  }
+  poisson_probabilities(3.0, 4, pmf);
+  EXPECT_NEAR(pmf[2], 9.0 / 2.0 * std::exp(-3.0), 1e-15);
+}
+
+TEST(SelectionEfficiency, ProductOfTheCuts) {
+  DetectorConfig detector;
+  SelectionConfig selection;
+  const SelectionEfficiency eff(detector, selection, 100);
+  // CLOVERS §2.4: 98.9 % × 73.8 % × (1 − 2^(1−n)).
+  EXPECT_NEAR(eff.constant_efficiency(), 0.989 * 0.738, 1e-15);
+  EXPECT_NEAR(eff.efficiency(4), 0.989 * 0.738 * 0.875, 1e-15);
+  std::vector<double> flat(101, 1.0);
+  const auto kept = eff.apply(flat);
+  EXPECT_NEAR(kept[4], eff.efficiency(4), 1e-15);
+  EXPECT_EQ(kept[0], 0.0);
+}
+
+TEST(SelectionEfficiency, ChargeSmearingConservesEvents) {
+  DetectorConfig detector;
+  detector.spe_resolution = 0.4;
+  SelectionConfig selection;
+  selection.muon_veto_efficiency = selection.afterglow_efficiency = 1.0;
+  selection.two_pmt_coincidence = false;
+  const SelectionEfficiency eff(detector, selection, 200);
+  std::vector<double> spectrum(201, 0.0);
+  spectrum[20] = 100.0;
+  const auto observed = eff.apply(spectrum);
+  EXPECT_NEAR(std::accumulate(observed.begin(), observed.end(), 0.0), 100.0, 1e-9);
+  double mean = 0.0, variance = 0.0;
+  for (std::size_t m = 0; m < observed.size(); ++m) mean += m * observed[m] / 100.0;
+  for (std::size_t m = 0; m < observed.size(); ++m) variance += (m - mean) * (m - mean) * observed[m] / 100.0;
+  EXPECT_NEAR(mean, 20.0, 0.01);
+  // σ² = n·σ_spe² + 1/12 from rounding to integers: 3.2 + 0.083.
+  EXPECT_NEAR(variance, 20 * 0.16 + 1.0 / 12.0, 0.02);
+}
+
+TEST(Acceptance, CoherentLogisticWithStep) {
+  // coherent_parameters.yaml: a/(1 + exp(−k(x − x₀)))·H(x − 5), x = n − ½.
+  AcceptanceConfig acceptance{.logistic = true};
+  EXPECT_EQ(acceptance(5), 0.0);  // x = 4.5 < 5
+  EXPECT_NEAR(acceptance(6), 0.5 * 0.6655 / (1 + std::exp(-0.4942 * (5.5 - 10.8507))), 1e-15);
+  EXPECT_NEAR(acceptance(12), 0.6655 / (1 + std::exp(-0.4942 * (11.5 - 10.8507))), 1e-15);
+  EXPECT_EQ(AcceptanceConfig{}(3), 1.0);
+}
+
+}  // namespace
+}  // namespace cevns

@@ -1,0 +1,129 @@
+// Expected observable spectra: conservation through the response, and the CLOVERS and
+// COHERENT numbers after the detector response and selection (docs/validation.md).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cevns/detector/response.hpp"
+#include "cevns/experiment/prediction.hpp"
+#include "cevns/io/config_reader.hpp"
+#include "cevns/stats/significance.hpp"
+
+namespace cevns {
+namespace {
+
+ExperimentConfig load(const std::string& name, const std::vector<std::string>& overrides = {}) {
+  return io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/" + name, overrides);
+}
+
+TEST(Observables, ResponseConservesEvents) {
+  // Σ_n P(n) over all NPE (with the overflow bin) equals the recoil-level count, per flavour.
+  for (const char* name : {"clovers.toml", "cicenns.toml", "coherent-csi-2017.toml"}) {
+    const auto p = predict(load(name));
+    const auto by_flavor = p.events_by_flavor();
+    for (const auto& [flavor, spectrum] : p.npe_before_selection)
+      EXPECT_NEAR(spectrum.total() / by_flavor.at(flavor), 1.0, 1e-9) << name << " " << flavor_name(flavor);
+  }
+}
+
+TEST(Observables, SelectionIsTheProductOfItsEfficiencies) {
+  const auto config = load("clovers.toml");
+  const auto p = predict(config);
+  const SelectionEfficiency efficiency(config.detector, config.selection, config.spectra.npe_max);
+  for (const auto& [flavor, before] : p.npe_before_selection) {
+    const Spectrum after = p.signal.at(flavor).project_x();
+    // The time window [−1, 10] µs holds the prompt flavour entirely.
+    if (flavor != Flavor::nu_mu) continue;
+    for (int n : {1, 2, 4, 10, 50}) EXPECT_NEAR(after.counts[n], before.counts[n] * efficiency.efficiency(n), 1e-9);
+  }
+}
+
+TEST(PublishedNumbers, CloversDetectedRate) {
+  // CLOVERS §4: 0.074 /day/kg detected in 4–72 NPE after all cuts (160 per 12 kg per
+  // 180 days). Defaults give 0.079 (+7 %), the paper's form factor and sin²θ_W 0.073
+  // (docs/validation.md). Tolerance 10 %.
+  const auto p = predict(load("clovers.toml"));
+  EXPECT_NEAR(p.roi_signal() / 180.0 / 12.0 / 0.074, 1.0, 0.10) << p.roi_signal();
+  const auto paper = predict(load("clovers.toml", {"physics.form_factor=klein-nystrand", "physics.sin2_theta_w=0.2312"}));
+  EXPECT_NEAR(paper.roi_signal() / 160.0, 1.0, 0.03) << paper.roi_signal();
+  // The backgrounds are the paper's Table 2 in the ROI: 666 + 160 + 7 = 833.
+  EXPECT_NEAR(p.roi_background(), 833.0, 1e-6);
+}
+
+TEST(PublishedNumbers, CloversThreshold) {
+  // CLOVERS §4: 4 NPE ≈ 1.5 keVnr. With COHERENT's polynomial quenching (QF ≈ 6 % at
+  // 2 keVnr) the mean NPE reaches 4 at 1.89 keVnr; with the constant 2017 QF (8.78 %) at
+  // 4/33.5/0.0878 = 1.36 keVnr. The paper's value lies between (docs/validation.md).
+  const auto p = predict(load("clovers.toml"));
+  EXPECT_NEAR(p.roi_threshold_keVnr, 1.89, 0.01);
+  const auto constant = predict(load("clovers.toml", {"detector.quenching.model=constant"}));
+  EXPECT_NEAR(constant.roi_threshold_keVnr, 4.0 / 33.5 / 0.0878, 1e-6);
+  EXPECT_GT(1.5, constant.roi_threshold_keVnr);
+  EXPECT_LT(1.5, p.roi_threshold_keVnr);
+}
+
+TEST(PublishedNumbers, CloversSignificance) {
+  // CLOVERS §4: 5.1σ in 180 days × 12 kg. Ours: N_sig/√(N_sig + N_bkg) with our signal and
+  // the paper's backgrounds; with the paper's conventions 158/√991 = 5.0σ.
+  const auto p = predict(load("clovers.toml"));
+  const auto s = sensitivity(p, 24.0, 365.0, 12);
+  EXPECT_NEAR(s.significance, p.roi_signal() / std::sqrt(p.roi_signal() + 833.0), 1e-12);
+  EXPECT_NEAR(s.significance, 5.1, 0.4);
+  EXPECT_NEAR(s.days_to_5sigma, 180.0 * std::pow(5.0 / s.significance, 2), 1e-9);
+  // The map: significance ∝ √(mass × days); at the configured point it equals the above.
+  ASSERT_EQ(s.map_significance.size(), 13u * 13u);
+  EXPECT_EQ(s.map_significance.front(), 0.0);
+  const auto at = [&](std::size_t i, std::size_t j) { return s.map_significance[i * s.map_days.size() + j]; };
+  EXPECT_NEAR(at(12, 12), s.significance * std::sqrt(24.0 * 365.0 / (12.0 * 180.0)), 1e-9);
+  const auto paper = predict(load("clovers.toml", {"physics.form_factor=klein-nystrand", "physics.sin2_theta_w=0.2312"}));
+  EXPECT_NEAR(sensitivity(paper, 24, 365).significance, 5.1, 0.15);
+}
+
+TEST(PublishedNumbers, CoherentCsI2017) {
+  // COHERENT 2017 (Science 357 (2017) 1123): 173 ± 48 CEvNS events predicted by the SM for
+  // 7.48 GW·h, through the released light yield (13.348 PE/keVee), constant QF 0.0878 and
+  // acceptance, in the released 0–50 PE × 0–12 µs window. Tolerance: the published ±48.
+  const auto p = predict(load("coherent-csi-2017.toml"));
+  EXPECT_NEAR(p.roi_signal(), 173.0, 48.0) << p.roi_signal();
+  // The ±1σ quenching factor (0.0878 ± 0.0166) moves it by tens of events.
+  const auto high = predict(load("coherent-csi-2017.toml", {"detector.quenching.shift_sigma=1"}));
+  EXPECT_GT(high.roi_signal(), p.roi_signal() + 20.0);
+}
+
+/// Reads a two-column CSV "time_us, probability" of the COHERENT release.
+std::vector<double> read_release_pdf(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::vector<double> values;
+  std::string line;
+  while (std::getline(in, line)) {
+    double t = 0, p = 0;
+    char comma = 0;
+    std::istringstream row(line);
+    if (row >> t >> comma >> p) values.push_back(p);
+  }
+  return values;
+}
+
+TEST(PublishedNumbers, CoherentArrivalTimes) {
+  // The release's arrival-time PDFs (0.5 µs bins from 0 µs) against ours with the 380 ns
+  // SNS pulse at 640 ns (configs/coherent-csi-2017.toml): bin by bin within 0.04. The
+  // Gaussian stands in for the real, flatter-topped SNS pulse; it puts 87 % of the prompt
+  // flavour in the 0.5–1 µs bin where the release has 91 %.
+  const std::filesystem::path dir = CEVNS_SHARED_DATA_DIR "/coherent-csi-2017";
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "COHERENT data release not found at " << dir;
+  const auto p = predict(load("coherent-csi-2017.toml"));
+  const auto by_flavor = p.events_by_flavor();
+  const auto prompt = read_release_pdf(dir / "arrivalTimePDF_promptNeutrinos.txt");
+  const auto delayed = read_release_pdf(dir / "arrivalTimePDF_delayedNeutrinos.txt");
+  ASSERT_GE(prompt.size(), 20u);
+  for (std::size_t bin = 0; bin < 20; ++bin) {
+    EXPECT_NEAR(p.arrival_time.at(Flavor::nu_mu).counts[bin] / by_flavor.at(Flavor::nu_mu), prompt[bin], 0.04) << bin;
+    EXPECT_NEAR(p.arrival_time.at(Flavor::nu_e).counts[bin] / by_flavor.at(Flavor::nu_e), delayed[bin], 0.04) << bin;
+  }
+}
+
+}  // namespace
+}  // namespace cevns
