@@ -112,7 +112,7 @@ void save(mglGraph& gr, const fs::path& directory, const std::string& stem, std:
     const auto size = fs::file_size(temporary, ec);
     if (ec || size == 0) {
       fs::remove(temporary, ec);
-      throw IoError(fmt::format("cannot write {} ({}) check that the directory is writable and not full",
+      throw IoError(fmt::format("cannot write {} ({}); check that the directory is writable and not full",
                                 final_path.string(), opened ? "MathGL wrote an empty file" : "cannot open the file"));
     }
     fs::rename(temporary, final_path, ec);
