@@ -1,34 +1,11 @@
 #include "cevns/background/background.hpp"
 
-#include <array>
 #include <cmath>
 
 #include "cevns/core/error.hpp"
 #include "cevns/core/units.hpp"
 
 namespace cevns {
-namespace {
-
-constexpr std::array<std::pair<std::string_view, NpeShape>, 2> npe_names{{{"flat", NpeShape::flat},
-                                                                          {"exponential", NpeShape::exponential}}};
-constexpr std::array<std::pair<std::string_view, TimeShape>, 2> time_names{{{"flat", TimeShape::flat},
-                                                                            {"prompt", TimeShape::prompt}}};
-
-}  // namespace
-
-std::string_view to_string(NpeShape shape) { return shape == NpeShape::flat ? "flat" : "exponential"; }
-std::string_view to_string(TimeShape shape) { return shape == TimeShape::flat ? "flat" : "prompt"; }
-std::optional<NpeShape> parse_npe_shape(std::string_view text) {
-  for (const auto& [name, shape] : npe_names)
-    if (name == text) return shape;
-  return std::nullopt;
-}
-std::optional<TimeShape> parse_time_shape(std::string_view text) {
-  for (const auto& [name, shape] : time_names)
-    if (name == text) return shape;
-  return std::nullopt;
-}
-
 void BackgroundTemplateConfig::validate(const std::string& key) const {
   if (name.empty()) throw InvalidValue(key + ".name", "\"\"", "every background needs a name");
   if (!(roi_events >= 0.0) || !std::isfinite(roi_events))

@@ -32,7 +32,7 @@ double DetectorConfig::light_yield(int index) const {
 }
 
 void AcceptanceConfig::validate() const {
-  if (!logistic) return;
+  if (model == AcceptanceModel::none) return;
   if (!(a > 0.0 && a <= 1.0)) throw InvalidValue("selection.acceptance.a", format_value(a), "must be in (0, 1]");
   require_positive("selection.acceptance.k", k);
   if (!std::isfinite(x0)) throw InvalidValue("selection.acceptance.x0", format_value(x0), "must be finite");
@@ -40,7 +40,7 @@ void AcceptanceConfig::validate() const {
 }
 
 double AcceptanceConfig::operator()(int photoelectrons) const {
-  if (!logistic) return 1.0;
+  if (model == AcceptanceModel::none) return 1.0;
   const double x = photoelectrons - 0.5;  // centre of the n-th 1-PE bin
   const double step = x < step_PE ? 0.0 : (x < step_PE + 1.0 ? 0.5 : 1.0);
   return a / (1.0 + std::exp(-k * (x - x0))) * step;

@@ -1,7 +1,6 @@
 #include "cevns/detector/quenching.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -9,29 +8,6 @@
 #include "cevns/core/error.hpp"
 
 namespace cevns {
-namespace {
-
-constexpr std::array<std::pair<std::string_view, QuenchingModel>, 4> names{{
-    {"coherent-polynomial", QuenchingModel::coherent_polynomial},
-    {"constant", QuenchingModel::constant},
-    {"lindhard", QuenchingModel::lindhard},
-    {"table", QuenchingModel::table},
-}};
-
-}  // namespace
-
-std::string_view to_string(QuenchingModel model) {
-  for (const auto& [name, m] : names)
-    if (m == model) return name;
-  return "?";
-}
-
-std::optional<QuenchingModel> parse_quenching_model(std::string_view text) {
-  for (const auto& [name, m] : names)
-    if (name == text) return m;
-  return std::nullopt;
-}
-
 void QuenchingConfig::validate() const {
   const std::string prefix = "detector.quenching.";
   switch (model) {

@@ -121,15 +121,16 @@ class Section {
     }
   }
   /// A choice among named values, e.g. the form-factor model.
-  template <class Enum, class Parse>
-  void choice(const std::string& key, Enum& out, Parse parse, const std::vector<std::string>& allowed) {
+  template <class Enum, std::size_t N>
+  void choice(const std::string& key, Enum& out, const NamedValues<Enum, N>& names) {
     std::string text;
     string(key, text);
     if (text.empty() && !get(key)) return;
-    if (auto value = parse(text)) {
+    if (auto value = names.parse(text)) {
       out = *value;
       return;
     }
+    const auto allowed = names.names();
     throw ConfigError(fmt::format("{}: {} = \"{}\" is not allowed (must be one of: {}){}", where_is(*get(key), key),
                                   full(key), text, fmt::join(allowed, ", "), suggestion(text, allowed)));
   }
@@ -303,7 +304,7 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
   detector.number("spe_resolution", config.detector.spe_resolution);
   Section quenching = detector.subsection("quenching");
   auto& q = config.detector.quenching;
-  quenching.choice("model", q.model, parse_quenching_model, {"coherent-polynomial", "constant", "lindhard", "table"});
+  quenching.choice("model", q.model, quenching_model_names);
   quenching.numbers("polynomial_coefficients", q.polynomial_coefficients);
   quenching.number("polynomial_relative_uncertainty", q.polynomial_relative_uncertainty);
   quenching.number("constant_qf", q.constant_qf);
@@ -333,14 +334,7 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
   sel.roi_time_min_us = selection.optional_number("roi_time_min_us");
   sel.roi_time_max_us = selection.optional_number("roi_time_max_us");
   Section acceptance = selection.subsection("acceptance");
-  std::string acceptance_model = sel.acceptance.logistic ? "logistic" : "none";
-  acceptance.choice("model", acceptance_model,
-                    [](std::string_view t) -> std::optional<std::string> {
-                      if (t == "none" || t == "logistic") return std::string(t);
-                      return std::nullopt;
-                    },
-                    {"none", "logistic"});
-  sel.acceptance.logistic = acceptance_model == "logistic";
+  acceptance.choice("model", sel.acceptance.model, acceptance_model_names);
   acceptance.number("a", sel.acceptance.a);
   acceptance.number("k", sel.acceptance.k);
   acceptance.number("x0", sel.acceptance.x0);
@@ -353,9 +347,9 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
     section.string("name", background.name);
     section.number("roi_events", background.roi_events);
     section.number("reference_kg_days", background.reference_kg_days);
-    section.choice("npe_shape", background.npe_shape, parse_npe_shape, {"flat", "exponential"});
+    section.choice("npe_shape", background.npe_shape, npe_shape_names);
     section.number("npe_decay_PE", background.npe_decay_PE);
-    section.choice("time_shape", background.time_shape, parse_time_shape, {"flat", "prompt"});
+    section.choice("time_shape", background.time_shape, time_shape_names);
     section.string("origin", background.origin);
     section.finish();
     config.backgrounds.push_back(std::move(background));
@@ -369,9 +363,8 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
   exposure.finish();
 
   Section physics = top.subsection("physics");
-  physics.choice("form_factor", config.physics.form_factor, parse_form_factor_model,
-                 {"helm", "klein-nystrand", "symmetrized-fermi", "none"});
-  physics.choice("weak_charge", config.physics.weak_charge, parse_weak_charge_model, {"tree", "radiative"});
+  physics.choice("form_factor", config.physics.form_factor, form_factor_names);
+  physics.choice("weak_charge", config.physics.weak_charge, weak_charge_names);
   physics.number("sin2_theta_w", config.physics.sin2_theta_w);
   physics.number("neutron_skin_fm", config.physics.neutron_skin_fm);
   physics.finish();
@@ -494,7 +487,7 @@ std::string to_toml(const ExperimentConfig& config) {
                         {"two_pmt_coincidence", sel.two_pmt_coincidence},
                         {"roi_npe_min", sel.roi_npe_min},
                         {"roi_npe_max", sel.roi_npe_max},
-                        {"acceptance", toml::table{{"model", sel.acceptance.logistic ? "logistic" : "none"},
+                        {"acceptance", toml::table{{"model", std::string(acceptance_model_names.name(sel.acceptance.model))},
                                                    {"a", sel.acceptance.a},
                                                    {"k", sel.acceptance.k},
                                                    {"x0", sel.acceptance.x0},

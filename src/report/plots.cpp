@@ -165,11 +165,11 @@ void selection_efficiency(const Prediction& p, const fs::path& directory, std::v
   gr.AddLegend(fmt::format("\\mu{{}} veto ({:.3f})", cfg.selection.muon_veto_efficiency).c_str(), "g-6");
   gr.AddLegend(fmt::format("afterglow ({:.3f})", cfg.selection.afterglow_efficiency).c_str(), "b-3");
   std::string total_label = "total";
-  if (cfg.selection.two_pmt_coincidence && cfg.selection.acceptance.logistic)
+  if (cfg.selection.two_pmt_coincidence && (cfg.selection.acceptance.model == AcceptanceModel::logistic))
     total_label += " (with coincidence, acceptance)";
   else if (cfg.selection.two_pmt_coincidence)
     total_label += " (with two-PMT coincidence)";
-  else if (cfg.selection.acceptance.logistic)
+  else if ((cfg.selection.acceptance.model == AcceptanceModel::logistic))
     total_label += " (with acceptance)";
   gr.AddLegend(total_label.c_str(), "k-3");
   gr.Legend(1.0, 0.3, "#");

@@ -69,7 +69,7 @@ TEST(SelectionEfficiency, ChargeSmearingConservesEvents) {
 
 TEST(Acceptance, CoherentLogisticWithStep) {
   // coherent_parameters.yaml: a/(1 + exp(−k(x − x₀)))·H(x − 5), x = n − ½.
-  AcceptanceConfig acceptance{.logistic = true};
+  AcceptanceConfig acceptance{.model = AcceptanceModel::logistic};
   EXPECT_EQ(acceptance(5), 0.0);  // x = 4.5 < 5
   EXPECT_NEAR(acceptance(6), 0.5 * 0.6655 / (1 + std::exp(-0.4942 * (5.5 - 10.8507))), 1e-15);
   EXPECT_NEAR(acceptance(12), 0.6655 / (1 + std::exp(-0.4942 * (11.5 - 10.8507))), 1e-15);

@@ -153,7 +153,7 @@ TEST(ConfigReader, DetectorSelectionAndBackgroundKeys) {
   const auto cicenns = read_experiment_config(configs + "cicenns.toml");
   EXPECT_EQ(cicenns.detector.light_yield_PE_per_keVee.size(), 15u);
   const auto coherent = read_experiment_config(configs + "coherent-csi-2017.toml");
-  EXPECT_TRUE(coherent.selection.acceptance.logistic);
+  EXPECT_EQ(coherent.selection.acceptance.model, AcceptanceModel::logistic);
   EXPECT_EQ(coherent.detector.quenching.model, QuenchingModel::constant);
 }
 

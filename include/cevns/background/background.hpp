@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cevns/core/named_values.hpp"
 #include "cevns/core/spectrum.hpp"
 #include "cevns/source/arrival_time.hpp"
 
@@ -45,10 +46,11 @@ enum class TimeShape {
   prompt,  ///< with the beam: the prompt-neutrino arrival-time profile
 };
 
-std::string_view to_string(NpeShape shape);
-std::string_view to_string(TimeShape shape);
-std::optional<NpeShape> parse_npe_shape(std::string_view text);
-std::optional<TimeShape> parse_time_shape(std::string_view text);
+inline constexpr NamedValues<NpeShape, 2> npe_shape_names{{{{"flat", NpeShape::flat},
+                                                           {"exponential", NpeShape::exponential}}}};
+inline constexpr NamedValues<TimeShape, 2> time_shape_names{{{{"flat", TimeShape::flat}, {"prompt", TimeShape::prompt}}}};
+constexpr std::string_view to_string(NpeShape shape) { return npe_shape_names.name(shape); }
+constexpr std::string_view to_string(TimeShape shape) { return time_shape_names.name(shape); }
 
 /// A background given as its count in the NPE region of interest (whole time window)
 /// for a reference exposure, scaled linearly with mass × days.

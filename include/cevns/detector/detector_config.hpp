@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cevns/core/named_values.hpp"
 #include "cevns/detector/quenching.hpp"
 
 namespace cevns {
@@ -35,8 +36,15 @@ struct DetectorConfig {
 /// a/(1 + exp(−k(x − x₀))) · H(x − step_PE), with H = 0 below step_PE, ½ in
 /// [step_PE, step_PE + 1) and 1 above, evaluated at x = n − ½ for n photoelectrons (the
 /// 1-PE bin centre convention of the COHERENT release).
+enum class AcceptanceModel {
+  none,      ///< acceptance 1
+  logistic,  ///< COHERENT 2017's form, below
+};
+inline constexpr NamedValues<AcceptanceModel, 2> acceptance_model_names{{{{"none", AcceptanceModel::none},
+                                                                         {"logistic", AcceptanceModel::logistic}}}};
+
 struct AcceptanceConfig {
-  bool logistic = false;  ///< false: acceptance 1
+  AcceptanceModel model = AcceptanceModel::none;
   double a = 0.6655;      ///< COHERENT 2017 release values (coherent_parameters.yaml)
   double k = 0.4942;
   double x0 = 10.8507;

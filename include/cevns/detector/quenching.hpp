@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cevns/core/named_values.hpp"
 #include "cevns/core/quantity.hpp"
 #include "cevns/physics/isotope.hpp"
 
@@ -21,8 +22,13 @@ enum class QuenchingModel {
   table,                ///< QF(E) interpolated in a table (keVnr, QF[, σ_QF])
 };
 
-std::string_view to_string(QuenchingModel model);
-std::optional<QuenchingModel> parse_quenching_model(std::string_view text);
+inline constexpr NamedValues<QuenchingModel, 4> quenching_model_names{{{
+    {"coherent-polynomial", QuenchingModel::coherent_polynomial},
+    {"constant", QuenchingModel::constant},
+    {"lindhard", QuenchingModel::lindhard},
+    {"table", QuenchingModel::table},
+}}};
+constexpr std::string_view to_string(QuenchingModel model) { return quenching_model_names.name(model); }
 
 struct QuenchingConfig {
   QuenchingModel model = QuenchingModel::coherent_polynomial;

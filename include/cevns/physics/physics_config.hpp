@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cevns/core/constants.hpp"
+#include "cevns/core/named_values.hpp"
 
 namespace cevns {
 
@@ -24,10 +25,18 @@ enum class WeakChargeModel {
   radiative,  ///< radiatively corrected, flavour-dependent nucleon couplings
 };
 
-std::string_view to_string(FormFactorModel model);
-std::string_view to_string(WeakChargeModel model);
-std::optional<FormFactorModel> parse_form_factor_model(std::string_view text);
-std::optional<WeakChargeModel> parse_weak_charge_model(std::string_view text);
+inline constexpr NamedValues<FormFactorModel, 4> form_factor_names{{{
+    {"helm", FormFactorModel::helm},
+    {"klein-nystrand", FormFactorModel::klein_nystrand},
+    {"symmetrized-fermi", FormFactorModel::symmetrized_fermi},
+    {"none", FormFactorModel::none},
+}}};
+inline constexpr NamedValues<WeakChargeModel, 2> weak_charge_names{{{
+    {"tree", WeakChargeModel::tree},
+    {"radiative", WeakChargeModel::radiative},
+}}};
+constexpr std::string_view to_string(FormFactorModel model) { return form_factor_names.name(model); }
+constexpr std::string_view to_string(WeakChargeModel model) { return weak_charge_names.name(model); }
 
 struct PhysicsConfig {
   FormFactorModel form_factor = FormFactorModel::helm;
