@@ -385,9 +385,13 @@ std::vector<fs::path> write_figures(const Prediction& prediction, const Sensitiv
   std::error_code ec;
   fs::create_directories(directory, ec);
   if (ec || !fs::is_directory(directory))
-    throw IoError(fmt::format("cannot create the figure directory {} ({}) choose a writable directory",
+    throw IoError(fmt::format("cannot create the figure directory {} ({}); choose a writable directory",
                               directory.string(), ec ? ec.message() : "not a directory"));
   mglGraph::SuppressWarn(true);  // MathGL would print its warnings to the console
+  // MathGL renders with OpenMP threads by default; one thread draws these small figures in
+  // milliseconds and rules out races inside the library (a rare heap corruption was seen
+  // in CI with its default threading).
+  mgl_set_num_thr(1);
   std::vector<fs::path> written;
   selection_efficiency(prediction, directory, written);
   recoil_spectrum(prediction, directory, written);
