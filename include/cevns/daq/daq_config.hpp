@@ -1,0 +1,118 @@
+#pragma once
+/// \file
+/// Plain configuration of the data acquisition simulation: digitiser, PMTs, beam
+/// timeline, veto, scintillation timing and afterglow. Units in the member names; every
+/// default cites its source or is marked as an assumption (docs/simulation.md).
+
+#include <cstdint>
+#include <vector>
+
+namespace cevns::daq {
+
+/// The flash ADC of every PMT channel.
+struct DigitizerConfig {
+  double sampling_rate_GHz = 1.0;  ///< 1 GS/s (CLOVERS paper §2.4)
+  double window_us = 50.0;         ///< waveform length (paper §2.4)
+  double pretrace_us = 40.0;       ///< before the beam trigger (paper §2.4)
+  int adc_bits = 14;               ///< assumption: a 14-bit 1 GS/s digitiser
+  double baseline_adc = 1000.0;    ///< pedestal in ADC counts (assumption)
+  double baseline_spread_adc = 5.0;  ///< trigger-to-trigger pedestal variation, σ (assumption)
+  double noise_adc = 2.0;          ///< electronic noise per sample, σ (assumption)
+  bool negative_pulses = true;     ///< PMT pulses go down from the baseline
+
+  void validate() const;
+  [[nodiscard]] std::uint32_t samples() const;
+  [[nodiscard]] std::uint32_t pretrace_samples() const;
+  [[nodiscard]] int adc_max() const { return (1 << adc_bits) - 1; }
+};
+
+/// Zero suppression: keep the samples around every excursion beyond the threshold.
+struct ZeroSuppressionConfig {
+  double threshold_adc = 10.0;   ///< |sample − baseline| that opens a segment (≈ 5σ of the noise)
+  std::uint32_t pre_samples = 20;   ///< kept before the first sample over threshold
+  std::uint32_t post_samples = 80;  ///< kept after the last one
+
+  void validate() const;
+};
+
+/// One PMT model for every channel.
+struct PmtConfig {
+  /// Dark counts per PMT: CLOVERS R11065 at 77 K, 111 Hz (paper §3.2.2); CICENNS R877-100
+  /// at 1400 V, 2.9 kHz (CICENNS 2024 slides).
+  double dark_rate_Hz = 111.0;
+  /// Fraction of dark pulses with more than one PE, and their mean extra PE (assumption:
+  /// the paper's dark-pulse spectrum, Fig. 10, is dominated by single PE).
+  double dark_multi_pe_fraction = 0.05;
+  double dark_multi_pe_mean = 1.5;
+  /// Afterpulses: probability per photoelectron, mean delay and its spread (assumption,
+  /// typical of bialkali PMTs).
+  double afterpulse_probability = 0.01;
+  double afterpulse_delay_ns = 1500.0;
+  double afterpulse_delay_spread_ns = 500.0;
+  /// Single-PE response: transit-time spread (σ), pulse rise and decay times, the mean
+  /// peak amplitude of one PE, and the relative width of the single-PE charge
+  /// (assumptions of the size of R11065 / R877 data sheets).
+  double transit_time_spread_ns = 2.0;
+  double pulse_rise_ns = 2.0;
+  double pulse_decay_ns = 8.0;
+  double spe_amplitude_adc = 40.0;
+  double spe_resolution = 0.35;
+
+  void validate() const;
+};
+
+/// Scintillation decay of the crystal: a sum of exponentials, weights summing to one.
+struct ScintillationConfig {
+  /// Undoped CsI at 80 K: one component of 1015 ± 17 ns (Amsler et al., NIM A 480 (2002)
+  /// 494 — the CLOVERS paper's ref. [11]). CsI(Na): ≈ 630 ns (DESIGN.md: ≈0.6 µs).
+  std::vector<double> decay_times_ns{1015.0};
+  std::vector<double> weights{1.0};
+
+  void validate() const;
+};
+
+/// Afterglow: large deposits (cosmic muons, γ) at a steady rate make the crystal glow for
+/// milliseconds, leaking photoelectrons into the pretrace of later triggers.
+struct AfterglowConfig {
+  double deposit_rate_Hz = 0.0;          ///< large deposits per crystal (0 disables afterglow)
+  double deposit_photoelectrons = 1e5;   ///< light of one deposit, PE
+  /// Afterglow intensity relative to the prompt light at 6 ms (CsI(Na): ~0.5 % @ 6 ms,
+  /// CICENNS 2024 slides), with an exponential time constant.
+  double fraction_at_6ms = 0.005;
+  double time_constant_ms = 5.0;         ///< assumption
+
+  void validate() const;
+};
+
+/// The beam as seen trigger by trigger.
+struct BeamTimelineConfig {
+  double pot_fluctuation = 0.02;       ///< relative σ of the protons per pulse (assumption)
+  double beam_off_fraction = 0.0;      ///< long-run fraction of triggers without beam
+  double beam_off_mean_duration_s = 3600.0;  ///< mean length of an outage
+
+  void validate() const;
+};
+
+/// The µ veto: plastic scintillator bars firing at a cosmic rate.
+struct VetoConfig {
+  int bars = 1;                  ///< CICENNS: 32 bars (slides); CLOVERS: one 5 cm shell (paper §2.3)
+  double rate_per_bar_Hz = 100.0;  ///< assumption
+  double window_us = 50.0;       ///< coincidence window for a tag
+
+  void validate() const;
+};
+
+struct DaqConfig {
+  DigitizerConfig digitizer;
+  ZeroSuppressionConfig zero_suppression;
+  PmtConfig pmt;
+  ScintillationConfig scintillation;
+  AfterglowConfig afterglow;
+  BeamTimelineConfig beam;
+  VetoConfig veto;
+  std::uint64_t triggers_per_block = 10000;  ///< unit of parallel work, writing and recovery
+
+  void validate() const;
+};
+
+}  // namespace cevns::daq
