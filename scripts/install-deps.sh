@@ -12,6 +12,10 @@ packages=(
   libboost-dev          # Boost.Math quadrature and special functions
   libmgl-dev libltdl-dev # MathGL: the paper-style figures (PNG, SVG); its CMake target needs libltdl.so
   libgtest-dev libgmock-dev libbenchmark-dev
+  libhdf5-dev           # HDF5 C library: raw-data files
+  libpcg-cpp-dev        # PCG random-number streams
+  hdf5-tools            # h5dump, h5ls; h5clear for the .part of a killed run
+  python3-h5py          # tests check that h5py reads the raw-data files
 )
 
 missing=()

@@ -2,10 +2,14 @@
 // configuration, call the library, print, and turn exceptions into exit codes:
 //   0 success, 1 bad input or failed I/O (cevns::Error), 2 bad command line, 3 internal error.
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +21,7 @@
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/io/config_reader.hpp"
 #include "cevns/io/prediction_writer.hpp"
+#include "cevns/io/raw_file.hpp"
 #include "cevns/report/plots.hpp"
 #include "cevns/report/prediction_table.hpp"
 
@@ -52,6 +57,42 @@ void log_written(const std::vector<std::filesystem::path>& files) {
   for (const auto& file : files) cevns::logger("cevns")->info("wrote {}", file.string());
 }
 
+/// Seconds in a duration such as "90s", "30min", "12h", "180d" (a bare number is seconds).
+double parse_duration_s(const std::string& text) {
+  static const std::regex pattern(R"(^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(s|min|h|d)?\s*$)");
+  std::smatch match;
+  if (!std::regex_match(text, match, pattern))
+    throw cevns::ConfigError("--duration " + text + ": expected a number with a unit s, min, h or d, e.g. 180d");
+  const double value = std::stod(match[1]);
+  const std::string unit = match[2];
+  return value * (unit == "min" ? 60.0 : unit == "h" ? 3600.0 : unit == "d" ? 86400.0 : 1.0);
+}
+
+/// A progress bar on a terminal; a log line every 10 % otherwise.
+class ProgressBar {
+ public:
+  void operator()(const cevns::daq::Progress& p) {
+    const double fraction = p.triggers_total ? double(p.triggers_done) / double(p.triggers_total) : 1.0;
+    const double rate = p.elapsed_s > 0 ? p.triggers_done / p.elapsed_s : 0.0;
+    const double eta = rate > 0 ? (p.triggers_total - p.triggers_done) / rate : 0.0;
+    if (isatty(fileno(stderr))) {
+      constexpr int width = 30;
+      const int filled = static_cast<int>(fraction * width);
+      std::fprintf(stderr, "\r[%s%s] %5.1f %%  %.3g/%.3g triggers  %.3g triggers/s  ETA %.0f s ",
+                   std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), 100 * fraction,
+                   double(p.triggers_done), double(p.triggers_total), rate, eta);
+      if (p.triggers_done == p.triggers_total) std::fprintf(stderr, "\n");
+    } else if (fraction >= next_report_ || p.triggers_done == p.triggers_total) {
+      cevns::logger("simulate")->info("{:.0f} %: {:.4g} of {:.4g} triggers, {:.3g} triggers/s", 100 * fraction,
+                                      double(p.triggers_done), double(p.triggers_total), rate);
+      while (next_report_ <= fraction) next_report_ += 0.1;
+    }
+  }
+
+ private:
+  double next_report_ = 0.1;
+};
+
 int run(int argc, char** argv) {
   CLI::App app{"cevns — coherent elastic neutrino-nucleus scattering at pulsed spallation sources"};
   app.set_version_flag("--version", std::string(cevns::version()));
@@ -83,6 +124,25 @@ int run(int argc, char** argv) {
       "run", "The whole study: prediction, sensitivity, figures and a summary, written to the output directory");
   study_options.add_config(*study);
   study->add_option("-o,--output", study_options.output_dir, "Output directory")->capture_default_str();
+
+  StudyOptions simulate_options;
+  CLI::App* simulate = app.add_subcommand("simulate", "Monte Carlo of the DAQ: triggers, waveforms and truth into an HDF5 raw file");
+  simulate_options.add_config(*simulate);
+  std::uint64_t simulate_triggers = 0;
+  std::string simulate_duration;
+  std::string simulate_mode = "zero-suppressed";
+  std::uint64_t simulate_seed = 1;
+  int simulate_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto* triggers_option = simulate->add_option("-n,--triggers", simulate_triggers, "Number of beam triggers to simulate");
+  auto* duration_option =
+      simulate->add_option("-d,--duration", simulate_duration, "Or a data-taking time: 90s, 30min, 12h, 180d");
+  triggers_option->excludes(duration_option);
+  simulate->add_option("-o,--output", simulate_options.output_dir, "Raw-data file to write (HDF5)")->required();
+  simulate->add_option("-m,--mode", simulate_mode, "Waveforms: every sample, or only around pulses")
+      ->check(CLI::IsMember({"full", "zero-suppressed"}))
+      ->capture_default_str();
+  simulate->add_option("--seed", simulate_seed, "Random seed: the same seed gives the same run")->capture_default_str();
+  simulate->add_option("-t,--threads", simulate_threads, "Worker threads")->check(CLI::Range(1, 1024))->capture_default_str();
 
   CLI::App* config = app.add_subcommand("config", "Inspect experiment configurations");
   config->require_subcommand(1);
@@ -133,8 +193,31 @@ int run(int argc, char** argv) {
     cevns::io::write_file_atomically(dir / "summary.txt", summary);
     files.push_back(dir / "summary.txt");
     cevns::logger("cevns")->info("wrote {} files into {}", files.size(), dir.string());
+  } else if (*simulate) {
+    const auto simulation_config = cevns::io::read_simulation_config(simulate_options.config_file, simulate_options.overrides);
+    if (!*triggers_option && !*duration_option)
+      throw cevns::ConfigError("cevns simulate needs --triggers N or --duration TIME (e.g. --duration 1h)");
+    const double rate_hz = simulation_config.experiment.source.beam.repetition_rate_Hz;
+    const std::uint64_t triggers =
+        *triggers_option ? simulate_triggers
+                         : static_cast<std::uint64_t>(std::llround(parse_duration_s(simulate_duration) * rate_hz));
+    if (triggers == 0) throw cevns::ConfigError("cevns simulate: nothing to do (0 triggers)");
+    const auto mode = simulate_mode == "full" ? cevns::daq::WaveformMode::full : cevns::daq::WaveformMode::zero_suppressed;
+    const cevns::daq::Simulation simulation(simulation_config, mode);
+    auto info = simulation.run_info(simulate_seed);
+    info.config_toml = cevns::io::to_toml(simulation_config);
+    cevns::logger("simulate")->info("{}: {} triggers ({:.4g} s of data taking), {} mode, seed {}, {} threads",
+                                    simulation_config.experiment.name, triggers, triggers / rate_hz, simulate_mode, simulate_seed,
+                                    simulate_threads);
+    cevns::io::RawFileWriter writer(simulate_options.output_dir, info);
+    ProgressBar progress;
+    cevns::daq::run_simulation(
+        simulation, triggers, simulate_seed, simulate_threads,
+        [&writer](cevns::daq::TriggerBlock&& block) { writer.write(block); }, std::ref(progress));
+    writer.close();
+    cevns::logger("simulate")->info("wrote {}", simulate_options.output_dir);
   } else if (*show) {
-    std::cout << cevns::io::to_toml(show_options.load());
+    std::cout << cevns::io::to_toml(cevns::io::read_simulation_config(show_options.config_file, show_options.overrides));
   }
   return 0;
 }

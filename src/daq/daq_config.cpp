@@ -82,7 +82,7 @@ void ScintillationConfig::validate() const {
 void AfterglowConfig::validate() const {
   require_non_negative("daq.afterglow.deposit_rate_Hz", deposit_rate_Hz);
   require_non_negative("daq.afterglow.deposit_photoelectrons", deposit_photoelectrons);
-  require_fraction("daq.afterglow.fraction_at_6ms", fraction_at_6ms);
+  require_fraction("daq.afterglow.total_fraction", total_fraction);
   require_positive("daq.afterglow.time_constant_ms", time_constant_ms);
 }
 
@@ -91,7 +91,7 @@ void BeamTimelineConfig::validate() const {
     throw InvalidValue("daq.beam.pot_fluctuation", format_value(pot_fluctuation), "must be in [0, 0.5)");
   if (!(beam_off_fraction >= 0.0 && beam_off_fraction < 1.0))
     throw InvalidValue("daq.beam.beam_off_fraction", format_value(beam_off_fraction), "must be in [0, 1)");
-  require_positive("daq.beam.beam_off_mean_duration_s", beam_off_mean_duration_s);
+  require_positive("daq.beam.beam_off_period_s", beam_off_period_s);
 }
 
 void VetoConfig::validate() const {

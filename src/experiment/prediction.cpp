@@ -160,6 +160,15 @@ Sensitivity sensitivity(const Prediction& prediction, double max_mass_kg, double
   return s;
 }
 
+RecoilRate::RecoilRate(const ExperimentConfig& config, const Target::Component& component, Flavor flavor)
+    : flavor_(flavor),
+      spectrum_(NeutrinoSpectrum::decay_at_rest(flavor)),
+      cross_section_(component.isotope, config.physics) {
+  const DecayAtRestSource source(config.source);
+  const Target target = Target::from_formula(config.detector.material);
+  scale_ = target.nuclei(component, config.detector.mass_kg * kg) * source.fluence(config.exposure);
+}
+
 Prediction predict(const ExperimentConfig& config) {
   config.validate();
   const DecayAtRestSource source(config.source);
@@ -174,7 +183,6 @@ Prediction predict(const ExperimentConfig& config) {
   result.fluence_per_cm2 = source.fluence(config.exposure) * cm2;
 
   const Binning recoil_bins = recoil_binning(config.spectra);
-  const double fluence = source.fluence(config.exposure);
   const double mass = config.detector.mass_kg * kg;
 
   const Binning npe_bins = npe_binning(config.spectra);
@@ -187,15 +195,11 @@ Prediction predict(const ExperimentConfig& config) {
   std::vector<double> poisson;
 
   for (const auto& component : target.components()) {
-    const CevnsCrossSection xs(component.isotope, config.physics);
     const Quenching quenching(config.detector.quenching, component.isotope);
-    const double nuclei = target.nuclei(component, mass);
-    result.nuclei[component.isotope.name] += nuclei;
+    result.nuclei[component.isotope.name] += target.nuclei(component, mass);
     for (Flavor flavor : all_flavors) {
-      const auto& spectrum = source.spectrum(flavor);
-      // Events per MeV of recoil energy.
-      const auto rate = [&](double recoil) { return nuclei * fluence * xs.spectrum_averaged(flavor, spectrum, recoil); };
-      const double t_max = xs.max_recoil(spectrum.max_energy());
+      const RecoilRate rate(config, component, flavor);
+      const double t_max = rate.max_recoil();
 
       ChannelPrediction channel{flavor, component.isotope.name, 0.0, {}, Spectrum(recoil_bins), t_max / keV};
       channel.events = integrate_recoil(rate, 0.0, t_max, panels_for_totals);

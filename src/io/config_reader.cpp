@@ -146,6 +146,7 @@ class Section {
     return sections;
   }
   /// Where the value of `key` is, for messages about it.
+  [[nodiscard]] const std::string& name() const { return prefix_; }
   [[nodiscard]] std::string location(const std::string& key) const {
     const toml::node* node = table_ ? table_->get(key) : nullptr;
     return node ? where_is(*node, key) : file_;
@@ -270,8 +271,68 @@ void apply_override(toml::table& root, const std::string& assignment, Overrides&
   overrides[key] = origin;
 }
 
-ExperimentConfig read_document(const toml::table& root, const std::string& file, const Overrides& overrides) {
-  ExperimentConfig config;
+/// Reads the [daq] section and [detector.scintillation].
+void read_daq(Section& daq_section, Section& scintillation, daq::DaqConfig& d) {
+  const auto count = [](Section& section, const std::string& key, auto& out) {
+    int value = static_cast<int>(out);
+    section.integer(key, value);
+    if (value < 0) throw InvalidValue(section.name() + "." + key, std::to_string(value), "must be zero or positive");
+    out = static_cast<std::remove_reference_t<decltype(out)>>(value);
+  };
+  count(daq_section, "triggers_per_block", d.triggers_per_block);
+  Section digitizer = daq_section.subsection("digitizer");
+  digitizer.number("sampling_rate_GHz", d.digitizer.sampling_rate_GHz);
+  digitizer.number("window_us", d.digitizer.window_us);
+  digitizer.number("pretrace_us", d.digitizer.pretrace_us);
+  digitizer.integer("adc_bits", d.digitizer.adc_bits);
+  digitizer.number("baseline_adc", d.digitizer.baseline_adc);
+  digitizer.number("baseline_spread_adc", d.digitizer.baseline_spread_adc);
+  digitizer.number("noise_adc", d.digitizer.noise_adc);
+  digitizer.boolean("negative_pulses", d.digitizer.negative_pulses);
+  digitizer.finish();
+  Section zero = daq_section.subsection("zero_suppression");
+  zero.number("threshold_adc", d.zero_suppression.threshold_adc);
+  count(zero, "pre_samples", d.zero_suppression.pre_samples);
+  count(zero, "post_samples", d.zero_suppression.post_samples);
+  zero.finish();
+  Section pmt = daq_section.subsection("pmt");
+  pmt.number("dark_rate_Hz", d.pmt.dark_rate_Hz);
+  pmt.number("dark_multi_pe_fraction", d.pmt.dark_multi_pe_fraction);
+  pmt.number("dark_multi_pe_mean", d.pmt.dark_multi_pe_mean);
+  pmt.number("afterpulse_probability", d.pmt.afterpulse_probability);
+  pmt.number("afterpulse_delay_ns", d.pmt.afterpulse_delay_ns);
+  pmt.number("afterpulse_delay_spread_ns", d.pmt.afterpulse_delay_spread_ns);
+  pmt.number("transit_time_spread_ns", d.pmt.transit_time_spread_ns);
+  pmt.number("pulse_rise_ns", d.pmt.pulse_rise_ns);
+  pmt.number("pulse_decay_ns", d.pmt.pulse_decay_ns);
+  pmt.number("spe_amplitude_adc", d.pmt.spe_amplitude_adc);
+  pmt.number("spe_resolution", d.pmt.spe_resolution);
+  pmt.finish();
+  Section afterglow = daq_section.subsection("afterglow");
+  afterglow.number("deposit_rate_Hz", d.afterglow.deposit_rate_Hz);
+  afterglow.number("deposit_photoelectrons", d.afterglow.deposit_photoelectrons);
+  afterglow.number("total_fraction", d.afterglow.total_fraction);
+  afterglow.number("time_constant_ms", d.afterglow.time_constant_ms);
+  afterglow.finish();
+  Section beam = daq_section.subsection("beam");
+  beam.number("pot_fluctuation", d.beam.pot_fluctuation);
+  beam.number("beam_off_fraction", d.beam.beam_off_fraction);
+  beam.number("beam_off_period_s", d.beam.beam_off_period_s);
+  beam.finish();
+  Section veto = daq_section.subsection("veto");
+  veto.integer("bars", d.veto.bars);
+  veto.number("rate_per_bar_Hz", d.veto.rate_per_bar_Hz);
+  veto.number("window_us", d.veto.window_us);
+  veto.finish();
+  daq_section.finish();
+  scintillation.numbers("decay_times_ns", d.scintillation.decay_times_ns);
+  scintillation.numbers("weights", d.scintillation.weights);
+  scintillation.finish();
+}
+
+daq::SimulationConfig read_document(const toml::table& root, const std::string& file, const Overrides& overrides) {
+  daq::SimulationConfig simulation;
+  ExperimentConfig& config = simulation.experiment;
   config.exposure = ExposureConfig{};  // exactly one form comes from the file
   Section top(&root, "", file, overrides);
 
@@ -302,6 +363,7 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
   detector.numbers("light_yield_PE_per_keVee", config.detector.light_yield_PE_per_keVee, true);
   detector.number("pmt_share", config.detector.pmt_share);
   detector.number("spe_resolution", config.detector.spe_resolution);
+  Section scintillation = detector.subsection("scintillation");
   Section quenching = detector.subsection("quenching");
   auto& q = config.detector.quenching;
   quenching.choice("model", q.model, quenching_model_names);
@@ -322,6 +384,7 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
   quenching.number("shift_sigma", q.shift_sigma);
   if (!q.table_file.empty()) read_quenching_table(q, file, quenching.location("table_file"));
   quenching.finish();
+  (void)detector.subsection("scintillation");  // read with [daq]; mark the key as known
   detector.finish();
 
   Section selection = top.subsection("selection");
@@ -351,6 +414,7 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
     section.number("npe_decay_PE", background.npe_decay_PE);
     section.choice("time_shape", background.time_shape, time_shape_names);
     section.string("origin", background.origin);
+    section.boolean("simulate", background.simulate);
     section.finish();
     config.backgrounds.push_back(std::move(background));
   }
@@ -379,8 +443,10 @@ ExperimentConfig read_document(const toml::table& root, const std::string& file,
   spectra.integer("npe_max", config.spectra.npe_max);
   spectra.finish();
 
+  Section daq_section = top.subsection("daq");
+  read_daq(daq_section, scintillation, simulation.daq);
   top.finish();
-  return config;
+  return simulation;
 }
 
 /// The source line of a dotted key, for messages from validate().
@@ -403,8 +469,8 @@ std::string location_of(const toml::table& root, const std::string& key, const s
 
 }  // namespace
 
-ExperimentConfig parse_experiment_config(std::string_view toml_text, const std::string& source_name,
-                                         const std::vector<std::string>& overrides) {
+daq::SimulationConfig parse_simulation_config(std::string_view toml_text, const std::string& source_name,
+                                             const std::vector<std::string>& overrides) {
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);
@@ -415,7 +481,7 @@ ExperimentConfig parse_experiment_config(std::string_view toml_text, const std::
   Overrides overridden;
   for (const auto& assignment : overrides) apply_override(root, assignment, overridden);
 
-  ExperimentConfig config = read_document(root, source_name, overridden);
+  daq::SimulationConfig config = read_document(root, source_name, overridden);
   try {
     config.validate();
   } catch (const InvalidValue& e) {
@@ -424,22 +490,41 @@ ExperimentConfig parse_experiment_config(std::string_view toml_text, const std::
   return config;
 }
 
-ExperimentConfig read_experiment_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+daq::SimulationConfig read_simulation_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
     throw ConfigError(fmt::format("cannot read configuration file '{}' ({}); the experiments shipped are in configs/",
                                   file.string(), std::filesystem::exists(file) ? "not readable" : "no such file"));
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_experiment_config(text.str(), file.string(), overrides);
+  return parse_simulation_config(text.str(), file.string(), overrides);
 }
 
-std::string to_toml(const ExperimentConfig& config) {
-  const auto array = [](const std::vector<double>& values) {
-    toml::array a;
-    for (double v : values) a.push_back(v);
-    return a;
-  };
+ExperimentConfig parse_experiment_config(std::string_view toml_text, const std::string& source_name,
+                                         const std::vector<std::string>& overrides) {
+  return parse_simulation_config(toml_text, source_name, overrides).experiment;
+}
+
+ExperimentConfig read_experiment_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  return read_simulation_config(file, overrides).experiment;
+}
+
+namespace {
+
+toml::array to_array(const std::vector<double>& values) {
+  toml::array a;
+  for (double v : values) a.push_back(v);
+  return a;
+}
+
+std::string print(const toml::table& root) {
+  std::ostringstream out;
+  out << root << '\n';
+  return out.str();
+}
+
+toml::table to_table(const ExperimentConfig& config) {
+  const auto array = to_array;
   const auto& src = config.source;
   toml::table source{
       {"facility", src.facility},
@@ -503,7 +588,8 @@ std::string to_toml(const ExperimentConfig& config) {
                                       {"npe_shape", std::string(to_string(b.npe_shape))},
                                       {"npe_decay_PE", b.npe_decay_PE},
                                       {"time_shape", std::string(to_string(b.time_shape))},
-                                      {"origin", b.origin}});
+                                      {"origin", b.origin},
+                                      {"simulate", b.simulate}});
 
   toml::table root{
       {"experiment", toml::table{{"name", config.name}, {"description", config.description}}},
@@ -524,9 +610,57 @@ std::string to_toml(const ExperimentConfig& config) {
                               {"npe_max", config.spectra.npe_max}}},
   };
   if (!backgrounds.empty()) root.insert("backgrounds", std::move(backgrounds));
-  std::ostringstream out;
-  out << root << '\n';
-  return out.str();
+  return root;
+}
+
+}  // namespace
+
+std::string to_toml(const ExperimentConfig& config) { return print(to_table(config)); }
+
+std::string to_toml(const daq::SimulationConfig& config) {
+  toml::table root = to_table(config.experiment);
+  const auto& d = config.daq;
+  root["detector"].as_table()->insert(
+      "scintillation", toml::table{{"decay_times_ns", to_array(d.scintillation.decay_times_ns)},
+                                   {"weights", to_array(d.scintillation.weights)}});
+  root.insert(
+      "daq",
+      toml::table{
+          {"triggers_per_block", static_cast<std::int64_t>(d.triggers_per_block)},
+          {"digitizer", toml::table{{"sampling_rate_GHz", d.digitizer.sampling_rate_GHz},
+                                    {"window_us", d.digitizer.window_us},
+                                    {"pretrace_us", d.digitizer.pretrace_us},
+                                    {"adc_bits", d.digitizer.adc_bits},
+                                    {"baseline_adc", d.digitizer.baseline_adc},
+                                    {"baseline_spread_adc", d.digitizer.baseline_spread_adc},
+                                    {"noise_adc", d.digitizer.noise_adc},
+                                    {"negative_pulses", d.digitizer.negative_pulses}}},
+          {"zero_suppression", toml::table{{"threshold_adc", d.zero_suppression.threshold_adc},
+                                           {"pre_samples", static_cast<std::int64_t>(d.zero_suppression.pre_samples)},
+                                           {"post_samples", static_cast<std::int64_t>(d.zero_suppression.post_samples)}}},
+          {"pmt", toml::table{{"dark_rate_Hz", d.pmt.dark_rate_Hz},
+                              {"dark_multi_pe_fraction", d.pmt.dark_multi_pe_fraction},
+                              {"dark_multi_pe_mean", d.pmt.dark_multi_pe_mean},
+                              {"afterpulse_probability", d.pmt.afterpulse_probability},
+                              {"afterpulse_delay_ns", d.pmt.afterpulse_delay_ns},
+                              {"afterpulse_delay_spread_ns", d.pmt.afterpulse_delay_spread_ns},
+                              {"transit_time_spread_ns", d.pmt.transit_time_spread_ns},
+                              {"pulse_rise_ns", d.pmt.pulse_rise_ns},
+                              {"pulse_decay_ns", d.pmt.pulse_decay_ns},
+                              {"spe_amplitude_adc", d.pmt.spe_amplitude_adc},
+                              {"spe_resolution", d.pmt.spe_resolution}}},
+          {"afterglow", toml::table{{"deposit_rate_Hz", d.afterglow.deposit_rate_Hz},
+                                    {"deposit_photoelectrons", d.afterglow.deposit_photoelectrons},
+                                    {"total_fraction", d.afterglow.total_fraction},
+                                    {"time_constant_ms", d.afterglow.time_constant_ms}}},
+          {"beam", toml::table{{"pot_fluctuation", d.beam.pot_fluctuation},
+                               {"beam_off_fraction", d.beam.beam_off_fraction},
+                               {"beam_off_period_s", d.beam.beam_off_period_s}}},
+          {"veto", toml::table{{"bars", d.veto.bars},
+                               {"rate_per_bar_Hz", d.veto.rate_per_bar_Hz},
+                               {"window_us", d.veto.window_us}}},
+      });
+  return print(root);
 }
 
 }  // namespace cevns::io

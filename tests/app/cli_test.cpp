@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -97,6 +98,40 @@ TEST(Cli, RunWritesTheStudy) {
                            "fig05_selection_efficiency.png", "fig13_signal_background.svg", "fig14_significance_map.png"})
     EXPECT_TRUE(std::filesystem::exists(dir / file)) << file;
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Cli, SimulateWritesBothFileKindsForCloversAndCicenns) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cevns_cli_simulate_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  for (const char* experiment : {"clovers", "cicenns"}) {
+    const auto zs = dir / (std::string(experiment) + "_zs.h5");
+    auto r = run("-q simulate " + config + experiment + ".toml --triggers 20000 --threads 2 --output " + zs.string());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(std::filesystem::exists(zs));
+    EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(zs).concat(".part")));
+    const auto full = dir / (std::string(experiment) + "_full.h5");
+    r = run("-q simulate " + config + experiment + ".toml --triggers 3 --mode full --output " + full.string() +
+            " --set daq.digitizer.window_us=10 --set daq.digitizer.pretrace_us=8");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(std::filesystem::exists(full));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Cli, SimulateRejectsBadRequests) {
+  EXPECT_EQ(run("simulate " + config + "clovers.toml --output /tmp/x.h5").exit_code, 1);  // how many?
+  auto r = run("simulate " + config + "clovers.toml --duration 3 weeks --output /tmp/x.h5");
+  EXPECT_NE(r.exit_code, 0);
+  r = run("simulate " + config + "clovers.toml --duration 3weeks --output /tmp/x.h5");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("expected a number with a unit s, min, h or d"), std::string::npos) << r.output;
+  EXPECT_EQ(run("simulate " + config + "clovers.toml --triggers 5 --mode raw --output /tmp/x.h5").exit_code, 2);
+  r = run("simulate " + config + "clovers.toml --triggers 5 --output /proc/cevns/x.h5");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
 }
 
 }  // namespace

@@ -62,6 +62,9 @@ struct BackgroundTemplateConfig {
   double npe_decay_PE = 10.0;       ///< for the exponential shape
   TimeShape time_shape = TimeShape::flat;
   std::string origin;               ///< where the numbers come from (for reports)
+  /// Whether the waveform Monte Carlo draws this background from the template; false for
+  /// what it models itself (PMT dark counts, from daq.pmt.dark_rate_Hz).
+  bool simulate = true;
 
   /// `key` is the configuration path, e.g. "backgrounds[0]".
   void validate(const std::string& key) const;

@@ -76,10 +76,10 @@ struct ScintillationConfig {
 struct AfterglowConfig {
   double deposit_rate_Hz = 0.0;          ///< large deposits per crystal (0 disables afterglow)
   double deposit_photoelectrons = 1e5;   ///< light of one deposit, PE
-  /// Afterglow intensity relative to the prompt light at 6 ms (CsI(Na): ~0.5 % @ 6 ms,
-  /// CICENNS 2024 slides), with an exponential time constant.
-  double fraction_at_6ms = 0.005;
-  double time_constant_ms = 5.0;         ///< assumption
+  /// Fraction of a deposit's light emitted as afterglow, exponentially with the time
+  /// constant (assumptions of the order of CsI(Na)'s "~0.5 % at 6 ms", CICENNS 2024 slides).
+  double total_fraction = 0.005;
+  double time_constant_ms = 5.0;
 
   void validate() const;
 };
@@ -87,8 +87,10 @@ struct AfterglowConfig {
 /// The beam as seen trigger by trigger.
 struct BeamTimelineConfig {
   double pot_fluctuation = 0.02;       ///< relative σ of the protons per pulse (assumption)
-  double beam_off_fraction = 0.0;      ///< long-run fraction of triggers without beam
-  double beam_off_mean_duration_s = 3600.0;  ///< mean length of an outage
+  /// The beam is off in whole periods of `beam_off_period_s`, each independently with
+  /// probability `beam_off_fraction` (the DAQ keeps triggering: beam-off data).
+  double beam_off_fraction = 0.0;
+  double beam_off_period_s = 3600.0;
 
   void validate() const;
 };

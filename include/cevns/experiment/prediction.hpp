@@ -8,6 +8,8 @@
 
 #include "cevns/core/spectrum.hpp"
 #include "cevns/experiment/experiment_config.hpp"
+#include "cevns/physics/cross_section.hpp"
+#include "cevns/physics/target.hpp"
 #include "cevns/source/flavor.hpp"
 
 namespace cevns {
@@ -98,5 +100,26 @@ Sensitivity sensitivity(const Prediction& prediction, double max_mass_kg, double
 
 /// Computes the expected CEvNS counts and spectra; validates `config` first.
 Prediction predict(const ExperimentConfig& config);
+
+/// dN/dT of one flavour on one target isotope over the whole exposure, in events per MeV
+/// of recoil energy — the integrand of predict(), shared with the Monte Carlo.
+class RecoilRate {
+ public:
+  RecoilRate(const ExperimentConfig& config, const Target::Component& component, Flavor flavor);
+
+  /// Events per MeV at recoil energy `recoil` (MeV).
+  [[nodiscard]] double operator()(double recoil) const {
+    return scale_ * cross_section_.spectrum_averaged(flavor_, spectrum_, recoil);
+  }
+  /// The kinematic end point, MeV.
+  [[nodiscard]] double max_recoil() const { return cross_section_.max_recoil(spectrum_.max_energy()); }
+  [[nodiscard]] const CevnsCrossSection& cross_section() const { return cross_section_; }
+
+ private:
+  Flavor flavor_;
+  NeutrinoSpectrum spectrum_;
+  CevnsCrossSection cross_section_;
+  double scale_;  // nuclei × fluence
+};
 
 }  // namespace cevns

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cevns/daq/simulation.hpp"
 #include "cevns/experiment/experiment_config.hpp"
 
 namespace cevns::io {
@@ -23,7 +24,15 @@ ExperimentConfig read_experiment_config(const std::filesystem::path& file,
 ExperimentConfig parse_experiment_config(std::string_view toml_text, const std::string& source_name,
                                          const std::vector<std::string>& overrides = {});
 
+/// The experiment and its data acquisition ([daq], [detector.scintillation]) from `file`.
+daq::SimulationConfig read_simulation_config(const std::filesystem::path& file,
+                                             const std::vector<std::string>& overrides = {});
+daq::SimulationConfig parse_simulation_config(std::string_view toml_text, const std::string& source_name,
+                                              const std::vector<std::string>& overrides = {});
+
 /// The configuration as TOML that reads back to the same configuration.
 std::string to_toml(const ExperimentConfig& config);
+/// The same with the data acquisition.
+std::string to_toml(const daq::SimulationConfig& config);
 
 }  // namespace cevns::io

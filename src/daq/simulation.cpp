@@ -1,0 +1,545 @@
+#include "cevns/daq/simulation.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <numeric>
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cevns/core/error.hpp"
+#include "cevns/core/version.hpp"
+#include "cevns/daq/waveform.hpp"
+#include "cevns/detector/response.hpp"
+#include "cevns/experiment/prediction.hpp"
+#include "cevns/source/decay_at_rest_source.hpp"
+
+namespace cevns::daq {
+namespace {
+
+using namespace units;
+
+constexpr std::uint64_t full_mode_block_bytes = 256ull << 20;
+/// Macro photoelectrons standing for a large deposit inside a window: its light
+/// saturates the ADC, so its detailed photon statistics do not matter.
+constexpr int large_deposit_macro_pe = 50;
+
+/// Random-stream numbers: blocks use their index; time-sliced processes use these bases.
+constexpr std::uint64_t beam_stream_base = 1ull << 62;
+constexpr std::uint64_t afterglow_stream_base = 1ull << 61;
+
+std::uint64_t poisson(double mean, Rng& rng) {
+  if (mean <= 0.0) return 0;
+  return std::poisson_distribution<std::uint64_t>(mean)(rng);
+}
+
+double uniform(Rng& rng) { return std::uniform_real_distribution<double>(0.0, 1.0)(rng); }
+
+/// Cumulative distribution of `density` on `x` by the trapezoid rule, normalised.
+std::vector<double> cumulative(const std::vector<double>& x, const std::vector<double>& density) {
+  std::vector<double> cdf(x.size(), 0.0);
+  for (std::size_t i = 1; i < x.size(); ++i)
+    cdf[i] = cdf[i - 1] + 0.5 * (density[i] + density[i - 1]) * (x[i] - x[i - 1]);
+  if (cdf.back() > 0.0)
+    for (double& c : cdf) c /= cdf.back();
+  return cdf;
+}
+
+}  // namespace
+
+// CEvNS of one flavour on one isotope: its share, recoil sampler and quenching.
+struct Simulation::Channel {
+  Flavor flavor;
+  double events;                 // over the configured exposure
+  TabulatedSampler recoil_keVnr;
+  Quenching quenching;
+};
+
+// A configured background simulated as deposits of n photoelectrons.
+struct Simulation::Background {
+  std::uint16_t source;
+  bool prompt;
+  double per_trigger;            // expected deposits per (beam-on, if prompt) trigger
+  TabulatedSampler photoelectrons;  // true NPE of a deposit
+};
+
+void SimulationConfig::validate() const {
+  experiment.validate();
+  daq.validate();
+}
+
+TabulatedSampler::TabulatedSampler(std::vector<double> x, std::vector<double> cdf) : x_(std::move(x)), cdf_(std::move(cdf)) {
+  if (x_.size() < 2 || x_.size() != cdf_.size()) throw std::invalid_argument("TabulatedSampler needs matching grids");
+}
+
+double TabulatedSampler::operator()(double u) const {
+  const auto it = std::lower_bound(cdf_.begin(), cdf_.end(), u);
+  if (it == cdf_.begin()) return x_.front();
+  if (it == cdf_.end()) return x_.back();
+  const auto i = static_cast<std::size_t>(it - cdf_.begin());
+  const double span = cdf_[i] - cdf_[i - 1];
+  return span > 0.0 ? x_[i - 1] + (u - cdf_[i - 1]) / span * (x_[i] - x_[i - 1]) : x_[i];
+}
+
+Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
+    : config_((config.validate(), config)), mode_(mode) {
+  const auto& exp = config.experiment;
+  const auto& daq = config.daq;
+  channels_ = static_cast<std::uint16_t>(2 * exp.detector.crystals);
+  window_ns_ = daq.digitizer.window_us * us;
+  pretrace_ns_ = daq.digitizer.pretrace_us * us;
+  const DecayAtRestSource source(exp.source);
+  pot_per_pulse_ = source.proton_rate() * s / exp.source.beam.repetition_rate_Hz;
+  for (int c = 0; c < exp.detector.crystals; ++c) light_yield_.push_back(exp.detector.light_yield(c));
+
+  const std::uint64_t bytes_per_trigger = std::uint64_t{channels_} * daq.digitizer.samples() * sizeof(std::int16_t);
+  triggers_per_block_ = mode == WaveformMode::full
+                            ? std::clamp<std::uint64_t>(full_mode_block_bytes / bytes_per_trigger, 1, daq.triggers_per_block)
+                            : daq.triggers_per_block;
+
+  source_names_ = {"dark count", "afterpulse", "afterglow", "large deposit"};
+  for (Flavor f : all_flavors) source_names_.push_back("CEvNS " + std::string(flavor_name(f)));
+
+  // CEvNS: one sampler per flavour × isotope, on a grid in √T where the rate is smooth.
+  const Prediction prediction = predict(exp);
+  const double exposure_pot = prediction.protons_on_target;
+  const Target target = Target::from_formula(exp.detector.material);
+  cevns_per_pot_.assign(all_flavors.size(), 0.0);
+  for (const auto& component : target.components())
+    for (Flavor flavor : all_flavors) {
+      const RecoilRate rate(exp, component, flavor);
+      constexpr int nodes = 2000;
+      std::vector<double> t_keV(nodes + 1), density(nodes + 1);
+      const double u_max = std::sqrt(rate.max_recoil());
+      for (int i = 0; i <= nodes; ++i) {
+        const double u = u_max * i / nodes;
+        t_keV[i] = u * u / keV;
+        density[i] = 2.0 * u * rate(u * u);  // dN/du
+      }
+      // Integrate in u, sample T = u².
+      std::vector<double> u_grid(nodes + 1);
+      for (int i = 0; i <= nodes; ++i) u_grid[i] = u_max * i / nodes;
+      const auto cdf = cumulative(u_grid, density);
+      const auto& channel_prediction = *std::find_if(
+          prediction.channels.begin(), prediction.channels.end(),
+          [&](const ChannelPrediction& c) { return c.flavor == flavor && c.isotope == component.isotope.name; });
+      cevns_.push_back({flavor, channel_prediction.events, TabulatedSampler(t_keV, cdf),
+                        Quenching(exp.detector.quenching, component.isotope)});
+      cevns_per_pot_[static_cast<std::size_t>(flavor)] += channel_prediction.events / exposure_pot;
+    }
+
+  // Arrival times: the exact CDF on a 1 ns grid from well before the first bunch to the
+  // end of the window.
+  for (Flavor flavor : all_flavors) {
+    std::vector<double> t, cdf;
+    const double first = *std::min_element(exp.source.pulse.bunch_times_ns.begin(), exp.source.pulse.bunch_times_ns.end());
+    for (double time = first - 5.0 * exp.source.pulse.bunch_fwhm_ns - 100.0; time <= window_ns_; time += 1.0) {
+      t.push_back(time);
+      cdf.push_back(source.arrival_time().cdf(flavor, time));
+    }
+    arrival_.emplace_back(std::move(t), std::move(cdf));
+  }
+
+  // Backgrounds: the predicted spectrum after the selection, divided by the selection
+  // efficiency, is the spectrum of deposits the Monte Carlo must make. Backgrounds the
+  // Monte Carlo models itself (simulate = false: PMT dark counts) are skipped.
+  const SelectionEfficiency efficiency(exp.detector, exp.selection, exp.spectra.npe_max);
+  const double days = prediction.days();
+  const double exposure_triggers = days * day / s * exp.source.beam.repetition_rate_Hz;
+  const double spectra_window_ns = (exp.spectra.time_max_us - exp.spectra.time_min_us) * us;
+  for (std::size_t b = 0; b < exp.backgrounds.size(); ++b) {
+    const auto& template_config = exp.backgrounds[b];
+    if (!template_config.simulate) continue;
+    const Spectrum after = prediction.backgrounds[b].npe_time.project_x();
+    std::vector<double> n, density;
+    for (std::size_t bin = 0; bin + 1 < after.counts.size(); ++bin) {
+      const double eff = efficiency.efficiency(static_cast<int>(bin));
+      n.push_back(static_cast<double>(bin));
+      density.push_back(eff > 0.0 ? after.counts[bin] / eff : 0.0);
+    }
+    const double deposits = std::accumulate(density.begin(), density.end(), 0.0);
+    if (deposits <= 0.0) continue;
+    // A discrete distribution: cumulative sums at integer NPE, sampled by rounding up.
+    std::vector<double> cdf(density.size());
+    std::partial_sum(density.begin(), density.end(), cdf.begin());
+    for (double& c : cdf) c /= deposits;
+    std::vector<double> x(n.size());
+    for (std::size_t i = 0; i < n.size(); ++i) x[i] = n[i];
+    const bool prompt = template_config.time_shape == TimeShape::prompt;
+    // Steady backgrounds fill the whole DAQ window at the rate they have in the spectra window.
+    const double per_trigger =
+        prompt ? deposits / (exposure_triggers * exp.exposure.beam_on_fraction)
+               : deposits / exposure_triggers * window_ns_ / spectra_window_ns;
+    backgrounds_.push_back({static_cast<std::uint16_t>(source_names_.size()), prompt, per_trigger,
+                            TabulatedSampler(std::move(x), std::move(cdf))});
+    source_names_.push_back(template_config.name);
+  }
+
+  synthesizer_ = std::make_unique<WaveformSynthesizer>(daq.digitizer, daq.pmt, daq.zero_suppression, channels_);
+}
+
+Simulation::~Simulation() = default;
+
+RunInfo Simulation::run_info(std::uint64_t seed) const {
+  const auto& d = config_.daq.digitizer;
+  RunInfo info;
+  info.cevns_version = std::string(version());
+  info.experiment = config_.experiment.name;
+  info.seed = seed;
+  info.mode = mode_;
+  info.sampling_rate_GHz = d.sampling_rate_GHz;
+  info.samples_per_waveform = d.samples();
+  info.pretrace_samples = d.pretrace_samples();
+  info.adc_bits = d.adc_bits;
+  info.baseline_adc = d.baseline_adc;
+  info.trigger_rate_Hz = config_.experiment.source.beam.repetition_rate_Hz;
+  info.triggers_per_block = triggers_per_block_;
+  for (std::uint16_t c = 0; c < channels_; ++c)
+    info.channels.push_back({fmt::format("crystal{}/pmt{}", c / 2, c % 2), static_cast<std::uint16_t>(c / 2),
+                             static_cast<std::uint16_t>(c % 2)});
+  info.sources = source_names_;
+  return info;
+}
+
+double Simulation::expected_per_trigger(std::uint16_t source) const {
+  const auto& pmt = config_.daq.pmt;
+  if (source == dark_count) return channels_ * pmt.dark_rate_Hz * window_ns_ / s;
+  if (source >= first_cevns && source < first_cevns + all_flavors.size())
+    return cevns_per_pot_[source - first_cevns] * pot_per_pulse_;
+  for (const auto& b : backgrounds_)
+    if (b.source == source) return b.per_trigger;
+  return 0.0;
+}
+
+double Simulation::sample_recoil_keVnr(Flavor flavor, Rng& rng) const {
+  double total = 0.0;
+  for (const auto& c : cevns_)
+    if (c.flavor == flavor) total += c.events;
+  double pick = uniform(rng) * total;
+  for (const auto& c : cevns_) {
+    if (c.flavor != flavor) continue;
+    if ((pick -= c.events) <= 0.0) return c.recoil_keVnr(uniform(rng));
+  }
+  return cevns_.back().recoil_keVnr(uniform(rng));
+}
+
+double Simulation::sample_arrival_ns(Flavor flavor, Rng& rng) const {
+  return arrival_[static_cast<std::size_t>(flavor)](uniform(rng));
+}
+
+double Simulation::sample_scintillation_delay_ns(Rng& rng) const {
+  const auto& sc = config_.daq.scintillation;
+  double pick = uniform(rng);
+  std::size_t k = 0;
+  while (k + 1 < sc.weights.size() && (pick -= sc.weights[k]) > 0.0) ++k;
+  return std::exponential_distribution<double>(1.0 / sc.decay_times_ns[k])(rng);
+}
+
+void Simulation::add_photoelectron(TriggerBlock& block, std::uint64_t trigger, double time_ns, std::uint16_t channel,
+                                   std::uint16_t source, Rng& rng) const {
+  const auto& pmt = config_.daq.pmt;
+  const double transit = pmt.transit_time_spread_ns > 0.0
+                             ? std::normal_distribution<double>(0.0, pmt.transit_time_spread_ns)(rng)
+                             : 0.0;
+  double charge = 1.0;
+  if (pmt.spe_resolution > 0.0)
+    do charge = std::normal_distribution<double>(1.0, pmt.spe_resolution)(rng);
+    while (charge <= 0.0);
+  const double t = time_ns + transit;
+  if (t >= 0.0 && t < window_ns_)
+    block.photoelectrons.push_back({trigger, static_cast<float>(t), static_cast<float>(charge), channel, source});
+  // Afterpulse: a delayed single PE in the same channel.
+  if (source != afterpulse && pmt.afterpulse_probability > 0.0 && uniform(rng) < pmt.afterpulse_probability) {
+    const double delay = std::normal_distribution<double>(pmt.afterpulse_delay_ns, pmt.afterpulse_delay_spread_ns)(rng);
+    add_photoelectron(block, trigger, time_ns + std::max(delay, 0.0), channel, afterpulse, rng);
+  }
+}
+
+void Simulation::add_deposit(TriggerBlock& block, std::uint64_t trigger, double window_time_ns, std::uint16_t crystal,
+                             std::uint32_t photoelectrons, float recoil_keVnr, float visible_keVee,
+                             std::uint16_t source, Rng& rng) const {
+  block.interactions.push_back(
+      {trigger, static_cast<float>(window_time_ns), recoil_keVnr, visible_keVee, photoelectrons, crystal, source});
+  const double share = config_.experiment.detector.pmt_share;
+  for (std::uint32_t k = 0; k < photoelectrons; ++k) {
+    const auto side = static_cast<std::uint16_t>(uniform(rng) < share ? 0 : 1);
+    add_photoelectron(block, trigger, window_time_ns + sample_scintillation_delay_ns(rng),
+                      static_cast<std::uint16_t>(2 * crystal + side), source, rng);
+  }
+}
+
+void Simulation::add_afterglow(TriggerBlock& block, std::uint64_t seed, Rng& rng) const {
+  const auto& ag = config_.daq.afterglow;
+  if (ag.deposit_rate_Hz <= 0.0) return;
+  const double rate_hz = config_.experiment.source.beam.repetition_rate_Hz;
+  const double tau_s = ag.time_constant_ms * 1e-3;
+  const double window_s = window_ns_ / s;
+  const double pretrace_s = pretrace_ns_ / s;
+  // Window of trigger i: [i/rate − pretrace, i/rate − pretrace + window) in run time (s).
+  const auto window_start = [&](std::uint64_t i) { return static_cast<double>(i) / rate_hz - pretrace_s; };
+  const std::uint64_t first = block.first_trigger;
+  const std::uint64_t last = first + block.trigger_count;
+  const double t_begin = window_start(first) - 20.0 * tau_s;
+  const double t_end = window_start(last);
+  // Deposits come from one stream per crystal and second of run time, whoever simulates them.
+  for (auto second = static_cast<std::int64_t>(std::floor(t_begin)); second < std::ceil(t_end); ++second) {
+    for (int crystal = 0; crystal < config_.experiment.detector.crystals; ++crystal) {
+      Rng deposits = random_stream(seed, afterglow_stream_base + static_cast<std::uint64_t>(second + (1ll << 40)) * 64 +
+                                             static_cast<std::uint64_t>(crystal));
+      const std::uint64_t n = poisson(ag.deposit_rate_Hz, deposits);
+      for (std::uint64_t k = 0; k < n; ++k) {
+        const double t_dep = static_cast<double>(second) + uniform(deposits);
+        // Triggers whose window ends after the deposit, while the afterglow matters.
+        auto i = static_cast<std::uint64_t>(std::max(0.0, std::ceil((t_dep + pretrace_s - window_s) * rate_hz)));
+        for (i = std::max(i, first); i < last; ++i) {
+          const double w0 = window_start(i);
+          if (w0 - t_dep > 20.0 * tau_s) break;
+          const double from = std::max(w0, t_dep) - t_dep;
+          const double to = w0 + window_s - t_dep;
+          if (to <= 0.0) continue;
+          const auto crystal16 = static_cast<std::uint16_t>(crystal);
+          if (t_dep >= w0) {  // the deposit itself is in this window: a saturating pulse
+            const double per_macro = ag.deposit_photoelectrons / large_deposit_macro_pe;
+            block.interactions.push_back({i, static_cast<float>((t_dep - w0) * s), 0.0F, 0.0F,
+                                          static_cast<std::uint32_t>(ag.deposit_photoelectrons), crystal16,
+                                          large_deposit});
+            for (int m = 0; m < large_deposit_macro_pe; ++m) {
+              const double t = (t_dep - w0) * s + sample_scintillation_delay_ns(rng);
+              const auto channel = static_cast<std::uint16_t>(2 * crystal + (m % 2));
+              if (t < window_ns_)
+                block.photoelectrons.push_back({i, static_cast<float>(t), static_cast<float>(per_macro), channel, large_deposit});
+            }
+          }
+          const double mean = ag.deposit_photoelectrons * ag.total_fraction *
+                              (std::exp(-from / tau_s) - std::exp(-to / tau_s));
+          const std::uint64_t pes = poisson(mean, rng);
+          for (std::uint64_t p = 0; p < pes; ++p) {
+            // Exponential emission truncated to [from, to).
+            const double a = std::exp(-from / tau_s), b = std::exp(-to / tau_s);
+            const double t_after = -tau_s * std::log(a - uniform(rng) * (a - b));
+            const double t_window_ns = (t_dep + t_after - w0) * s;
+            const auto side = static_cast<std::uint16_t>(uniform(rng) < config_.experiment.detector.pmt_share ? 0 : 1);
+            add_photoelectron(block, i, t_window_ns, static_cast<std::uint16_t>(2 * crystal + side), afterglow, rng);
+          }
+        }
+      }
+    }
+  }
+}
+
+TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index, std::uint64_t count) const {
+  const auto& exp = config_.experiment;
+  const auto& daq = config_.daq;
+  Rng rng = random_stream(seed, index);
+  TriggerBlock block;
+  block.index = index;
+  block.first_trigger = index * triggers_per_block_;
+  block.trigger_count = count;
+  const double rate_hz = exp.source.beam.repetition_rate_Hz;
+
+  // Beam record and veto of every trigger.
+  std::vector<Trigger> triggers(count);
+  std::vector<double> pot_cumulative(count);
+  const double veto_mean = daq.veto.bars * daq.veto.rate_per_bar_Hz * daq.veto.window_us * us / s;
+  const double veto_probability = -std::expm1(-veto_mean);
+  std::int64_t period = -1;
+  bool period_on = true;
+  double pot_sum = 0.0;
+  for (std::uint64_t k = 0; k < count; ++k) {
+    Trigger& t = triggers[k];
+    t.id = block.first_trigger + k;
+    t.time_s = static_cast<double>(t.id) / rate_hz;
+    const auto this_period = static_cast<std::int64_t>(t.time_s / daq.beam.beam_off_period_s);
+    if (this_period != period) {
+      period = this_period;
+      Rng beam = random_stream(seed, beam_stream_base + static_cast<std::uint64_t>(period));
+      period_on = daq.beam.beam_off_fraction <= 0.0 || uniform(beam) >= daq.beam.beam_off_fraction;
+    }
+    t.beam_on = period_on;
+    if (t.beam_on) {
+      const double pot = pot_per_pulse_ * (1.0 + daq.beam.pot_fluctuation * std::normal_distribution<double>()(rng));
+      t.protons_on_target = static_cast<float>(std::max(pot, 0.0));
+      ++block.beam_on_triggers;
+    }
+    pot_sum += t.protons_on_target;
+    pot_cumulative[k] = pot_sum;
+    if (veto_probability > 0.0 && uniform(rng) < veto_probability) {
+      std::uint64_t hits = 0;
+      while (hits == 0) hits = poisson(veto_mean, rng);
+      for (std::uint64_t h = 0; h < hits; ++h)
+        t.veto_mask |= 1u << static_cast<unsigned>(std::uniform_int_distribution<int>(0, daq.veto.bars - 1)(rng));
+      t.veto = true;
+      ++block.vetoed_triggers;
+    }
+  }
+  block.protons_on_target = pot_sum;
+
+  // A trigger drawn with probability ∝ its protons (beam-related) or uniformly (steady).
+  const auto beam_trigger = [&](Rng& r) -> std::uint64_t {
+    const double pick = uniform(r) * pot_sum;
+    return static_cast<std::uint64_t>(std::upper_bound(pot_cumulative.begin(), pot_cumulative.end(), pick) -
+                                      pot_cumulative.begin());
+  };
+  const auto any_trigger = [&](Rng& r) { return std::uniform_int_distribution<std::uint64_t>(0, count - 1)(r); };
+  const auto crystal_of = [&](Rng& r) {
+    return static_cast<std::uint16_t>(std::uniform_int_distribution<int>(0, exp.detector.crystals - 1)(r));
+  };
+
+  // CEvNS: Poisson total per flavour over the block's protons, placed by protons.
+  if (pot_sum > 0.0)
+    for (Flavor flavor : all_flavors) {
+      const std::uint64_t n = poisson(cevns_per_pot_[static_cast<std::size_t>(flavor)] * pot_sum, rng);
+      for (std::uint64_t e = 0; e < n; ++e) {
+        const std::uint64_t k = std::min<std::uint64_t>(beam_trigger(rng), count - 1);
+        double pick = uniform(rng);
+        double total = 0.0;
+        for (const auto& c : cevns_)
+          if (c.flavor == flavor) total += c.events;
+        const Channel* channel = nullptr;
+        for (const auto& c : cevns_) {
+          if (c.flavor != flavor) continue;
+          channel = &c;
+          if ((pick -= c.events / total) <= 0.0) break;
+        }
+        const double recoil_keVnr = channel->recoil_keVnr(uniform(rng));
+        const double visible_keVee = in_keVee(channel->quenching.electron_equivalent(keVnr(recoil_keVnr)));
+        const std::uint16_t crystal = crystal_of(rng);
+        const auto pes = static_cast<std::uint32_t>(poisson(light_yield_[crystal] * visible_keVee, rng));
+        const double time = pretrace_ns_ + sample_arrival_ns(flavor, rng);
+        add_deposit(block, block.first_trigger + k, time, crystal, pes, static_cast<float>(recoil_keVnr),
+                    static_cast<float>(visible_keVee), static_cast<std::uint16_t>(first_cevns + static_cast<int>(flavor)),
+                    rng);
+      }
+    }
+
+  // Configured backgrounds as deposits of n photoelectrons.
+  for (const auto& b : backgrounds_) {
+    const double expected = b.prompt ? b.per_trigger * pot_sum / pot_per_pulse_ : b.per_trigger * static_cast<double>(count);
+    const std::uint64_t n = poisson(expected, rng);
+    for (std::uint64_t e = 0; e < n; ++e) {
+      const std::uint64_t k = b.prompt ? std::min<std::uint64_t>(beam_trigger(rng), count - 1) : any_trigger(rng);
+      const auto pes = static_cast<std::uint32_t>(std::llround(b.photoelectrons(uniform(rng))));
+      const std::uint16_t crystal = crystal_of(rng);
+      const double time = b.prompt ? pretrace_ns_ + sample_arrival_ns(Flavor::nu_mu, rng) : uniform(rng) * window_ns_;
+      add_deposit(block, block.first_trigger + k, time, crystal, pes, 0.0F,
+                  static_cast<float>(pes / light_yield_[crystal]), b.source, rng);
+    }
+  }
+
+  // PMT dark counts: uniform in trigger, channel and time; some carry several PE.
+  const auto& pmt = daq.pmt;
+  const std::uint64_t dark = poisson(expected_per_trigger(dark_count) * static_cast<double>(count), rng);
+  for (std::uint64_t d = 0; d < dark; ++d) {
+    const std::uint64_t k = any_trigger(rng);
+    const auto channel = static_cast<std::uint16_t>(std::uniform_int_distribution<int>(0, channels_ - 1)(rng));
+    const double time = uniform(rng) * window_ns_;
+    std::uint64_t pes = 1;
+    if (uniform(rng) < pmt.dark_multi_pe_fraction) pes += std::max<std::uint64_t>(1, poisson(pmt.dark_multi_pe_mean, rng));
+    for (std::uint64_t p = 0; p < pes; ++p) add_photoelectron(block, block.first_trigger + k, time, channel, dark_count, rng);
+  }
+
+  add_afterglow(block, seed, rng);
+
+  // Waveforms, trigger by trigger, from the photoelectrons sorted by trigger.
+  std::sort(block.photoelectrons.begin(), block.photoelectrons.end(), [](const Photoelectron& a, const Photoelectron& b) {
+    return a.trigger_id != b.trigger_id ? a.trigger_id < b.trigger_id : a.channel != b.channel ? a.channel < b.channel : a.time_ns < b.time_ns;
+  });
+  const std::size_t samples_per_trigger = std::size_t{channels_} * daq.digitizer.samples();
+  auto pe = block.photoelectrons.begin();
+  for (std::uint64_t k = 0; k < count; ++k) {
+    const std::uint64_t id = block.first_trigger + k;
+    auto end = pe;
+    while (end != block.photoelectrons.end() && end->trigger_id == id) ++end;
+    const std::span<const Photoelectron> pes(&*pe, static_cast<std::size_t>(end - pe));
+    if (mode_ == WaveformMode::full) {
+      block.triggers.push_back(triggers[k]);
+      block.waveforms.resize(block.waveforms.size() + samples_per_trigger);
+      synthesizer_->full(pes, rng, std::span<std::int16_t>(block.waveforms.data() + block.waveforms.size() - samples_per_trigger,
+                                                           samples_per_trigger));
+    } else {
+      const std::size_t before = block.segments.size();
+      if (!pes.empty()) synthesizer_->zero_suppressed(id, pes, rng, block.segments);
+      if (block.segments.size() > before || triggers[k].veto) block.triggers.push_back(triggers[k]);
+    }
+    pe = end;
+  }
+  return block;
+}
+
+void run_simulation(const Simulation& simulation, std::uint64_t triggers, std::uint64_t seed, int threads,
+                    const std::function<void(TriggerBlock&&)>& sink,
+                    const std::function<void(const Progress&)>& progress) {
+  const std::uint64_t per_block = simulation.triggers_per_block();
+  const std::uint64_t blocks = (triggers + per_block - 1) / per_block;
+  const auto started = std::chrono::steady_clock::now();
+  const auto workers = static_cast<std::uint64_t>(std::max(1, threads));
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<std::uint64_t, TriggerBlock> finished;
+  std::uint64_t next_to_start = 0;
+  std::uint64_t next_to_write = 0;
+  std::exception_ptr failure;
+
+  const auto work = [&] {
+    for (;;) {
+      std::uint64_t index = 0;
+      {
+        std::unique_lock lock(mutex);
+        // Bounded memory: start a block only while fewer than 2 × workers wait to be written.
+        changed.wait(lock, [&] { return failure || next_to_start >= blocks || next_to_start < next_to_write + 2 * workers; });
+        if (failure || next_to_start >= blocks) return;
+        index = next_to_start++;
+      }
+      try {
+        const std::uint64_t count = std::min(per_block, triggers - index * per_block);
+        TriggerBlock block = simulation.simulate_block(seed, index, count);
+        std::lock_guard lock(mutex);
+        finished.emplace(index, std::move(block));
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!failure) failure = std::current_exception();
+      }
+      changed.notify_all();
+    }
+  };
+
+  std::vector<std::thread> pool;
+  for (std::uint64_t t = 0; t < workers; ++t) pool.emplace_back(work);
+  try {
+    while (next_to_write < blocks) {
+      TriggerBlock block;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return failure || finished.count(next_to_write) > 0; });
+        if (failure) break;
+        block = std::move(finished.at(next_to_write));
+        finished.erase(next_to_write);
+      }
+      sink(std::move(block));
+      {
+        std::lock_guard lock(mutex);
+        ++next_to_write;
+      }
+      changed.notify_all();
+      if (progress) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        progress({std::min(triggers, next_to_write * per_block), triggers, elapsed});
+      }
+    }
+  } catch (...) {
+    std::lock_guard lock(mutex);
+    if (!failure) failure = std::current_exception();
+  }
+  changed.notify_all();
+  for (auto& t : pool) t.join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace cevns::daq

@@ -1,0 +1,251 @@
+// The Monte Carlo against the analytic models it samples (χ² with fixed seeds), and its
+// reproducibility. Each χ² test passes when the p-value exceeds 10⁻³; the seeds are fixed,
+// so a pass is deterministic, and a wrong distribution fails by many orders of magnitude.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <numeric>
+
+#include <boost/math/distributions/chi_squared.hpp>
+
+#include "cevns/daq/simulation.hpp"
+#include "cevns/experiment/prediction.hpp"
+#include "cevns/io/config_reader.hpp"
+#include "cevns/source/decay_at_rest_source.hpp"
+
+namespace cevns::daq {
+namespace {
+
+SimulationConfig clovers(const std::vector<std::string>& overrides = {}) {
+  return io::read_simulation_config(std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml", overrides);
+}
+
+/// p-value of Pearson's χ² for observed counts against expected probabilities, merging
+/// neighbouring bins until each expects at least 10 entries.
+double chi2_p_value(const std::vector<double>& observed, const std::vector<double>& probability, double total) {
+  double chi2 = 0.0;
+  int bins = 0;
+  double o = 0.0, e = 0.0;
+  for (std::size_t i = 0; i < observed.size(); ++i) {
+    o += observed[i];
+    e += probability[i] * total;
+    if (e >= 10.0 || i + 1 == observed.size()) {
+      if (e > 0.0) {
+        chi2 += (o - e) * (o - e) / e;
+        ++bins;
+      }
+      o = e = 0.0;
+    }
+  }
+  const boost::math::chi_squared distribution(std::max(1, bins - 1));
+  return boost::math::cdf(boost::math::complement(distribution, chi2));
+}
+
+TEST(SimulationSamplers, RecoilEnergiesFollowThePrediction) {
+  const auto config = clovers();
+  const Simulation simulation(config, WaveformMode::zero_suppressed);
+  const Prediction prediction = predict(config.experiment);
+  Rng rng = random_stream(1, 0);
+  for (Flavor flavor : all_flavors) {
+    const Spectrum expected = prediction.recoil_spectrum([flavor](const ChannelPrediction& c) { return c.flavor == flavor; });
+    std::vector<double> observed(expected.counts.size(), 0.0);
+    constexpr int draws = 20000;
+    for (int i = 0; i < draws; ++i) {
+      const double t = simulation.sample_recoil_keVnr(flavor, rng);
+      const auto bin = static_cast<std::size_t>(t / expected.binning.width(0));
+      if (bin < observed.size()) observed[bin] += 1.0;
+    }
+    std::vector<double> probability(expected.counts.size());
+    for (std::size_t i = 0; i < probability.size(); ++i) probability[i] = expected.counts[i] / expected.total();
+    EXPECT_GT(chi2_p_value(observed, probability, draws), 1e-3) << flavor_name(flavor);
+  }
+}
+
+TEST(SimulationSamplers, ArrivalTimesFollowTheBeamModel) {
+  const auto config = clovers();
+  const Simulation simulation(config, WaveformMode::zero_suppressed);
+  const DecayAtRestSource source(config.experiment.source);
+  Rng rng = random_stream(2, 0);
+  for (Flavor flavor : all_flavors) {
+    const Binning bins = Binning::uniform(-500.0, 10000.0, 210);  // ns
+    std::vector<double> observed(bins.size(), 0.0), probability(bins.size());
+    constexpr int draws = 20000;
+    double inside = 0.0;
+    for (std::size_t i = 0; i < bins.size(); ++i)
+      inside += probability[i] = source.arrival_time().probability(flavor, bins.low(i), bins.high(i));
+    int kept = 0;
+    for (int i = 0; i < draws; ++i) {
+      const double t = simulation.sample_arrival_ns(flavor, rng);
+      if (t < bins.low(0) || t >= bins.high(bins.size() - 1)) continue;
+      observed[static_cast<std::size_t>((t - bins.low(0)) / bins.width(0))] += 1.0;
+      ++kept;
+    }
+    for (double& p : probability) p /= inside;
+    EXPECT_GT(chi2_p_value(observed, probability, kept), 1e-3) << flavor_name(flavor);
+  }
+}
+
+TEST(SimulationSamplers, ScintillationDelaysAreExponential) {
+  // Undoped CsI at 80 K: one component of 1015 ns (Amsler et al. 2002).
+  const Simulation simulation(clovers(), WaveformMode::zero_suppressed);
+  Rng rng = random_stream(3, 0);
+  const Binning bins = Binning::uniform(0.0, 8000.0, 80);
+  std::vector<double> observed(bins.size(), 0.0), probability(bins.size());
+  constexpr int draws = 20000;
+  for (int i = 0; i < draws; ++i) {
+    const double t = simulation.sample_scintillation_delay_ns(rng);
+    if (t < 8000.0) observed[static_cast<std::size_t>(t / 100.0)] += 1.0;
+  }
+  for (std::size_t i = 0; i < bins.size(); ++i) probability[i] = std::exp(-bins.low(i) / 1015.0) - std::exp(-bins.high(i) / 1015.0);
+  EXPECT_GT(chi2_p_value(observed, probability, draws), 1e-3);
+}
+
+/// All blocks of a run.
+std::vector<TriggerBlock> run(const Simulation& simulation, std::uint64_t triggers, std::uint64_t seed, int threads) {
+  std::vector<TriggerBlock> blocks;
+  run_simulation(simulation, triggers, seed, threads, [&](TriggerBlock&& b) { blocks.push_back(std::move(b)); });
+  return blocks;
+}
+
+TEST(Simulation, PhotoelectronsOfCevnsFollowThePredictedNpeSpectrum) {
+  // A detector 1000 times heavier under a beam 1000 times stronger sees ~1 CEvNS per
+  // trigger; its true NPE per interaction follows predict()'s spectrum before selection.
+  const auto config = clovers({"detector.mass_kg=12000", "source.beam_power_kW=140000", "daq.triggers_per_block=1000"});
+  const Simulation simulation(config, WaveformMode::zero_suppressed);
+  const Prediction prediction = predict(config.experiment);
+  std::vector<double> observed(prediction.npe_before_selection.begin()->second.counts.size(), 0.0);
+  std::vector<double> probability(observed.size(), 0.0);
+  double expected_total = 0.0;
+  for (const auto& [flavor, s] : prediction.npe_before_selection)
+    for (std::size_t n = 0; n < s.counts.size(); ++n) probability[n] += s.counts[n], expected_total += s.counts[n];
+  for (double& p : probability) p /= expected_total;
+  double interactions = 0.0;
+  for (const auto& block : run(simulation, 4000, 7, 2))
+    for (const auto& i : block.interactions)
+      if (i.source >= Simulation::first_cevns && i.source < Simulation::first_cevns + 3) {
+        observed[std::min<std::size_t>(i.photoelectrons, observed.size() - 1)] += 1.0;
+        interactions += 1.0;
+      }
+  // The count itself: expected per trigger × triggers, within 4σ.
+  double per_trigger = 0.0;
+  for (int f = 0; f < 3; ++f) per_trigger += simulation.expected_per_trigger(static_cast<std::uint16_t>(Simulation::first_cevns + f));
+  EXPECT_NEAR(interactions, per_trigger * 4000, 4.0 * std::sqrt(per_trigger * 4000));
+  EXPECT_GT(chi2_p_value(observed, probability, interactions), 1e-3);
+}
+
+TEST(Simulation, DarkCountsVetoAndBeam) {
+  // 100 000 triggers of CLOVERS: dark pulses at 111 Hz per PMT × 8 PMTs × 50 µs, veto tags
+  // at 1 − e^(−λ), and the protons per pulse of 140 kW at 1.6 GeV and 25 Hz with 2 % spread.
+  const auto config = clovers({"daq.beam.beam_off_fraction=0.5", "daq.beam.beam_off_period_s=10"});
+  const Simulation simulation(config, WaveformMode::zero_suppressed);
+  constexpr std::uint64_t triggers = 100000;
+  std::vector<double> charges;
+  std::uint64_t vetoed = 0, beam_on = 0;
+  double pot = 0.0;
+  for (const auto& block : run(simulation, triggers, 11, 2)) {
+    vetoed += block.vetoed_triggers;
+    beam_on += block.beam_on_triggers;
+    pot += block.protons_on_target;
+    for (const auto& pe : block.photoelectrons)
+      if (pe.source == Simulation::dark_count) charges.push_back(pe.charge);
+  }
+  // 4440 dark pulses; 5 % of them carry max(1, Poisson(1.5)) extra PE, on average
+  // 1.5 + e^(−1.5) = 1.7231: 4440 × (1 + 0.05 × 1.7231) = 4822.5 photoelectrons. (Those
+  // that the transit-time jitter pushes out of the window are lost: < 0.01 %.)
+  const double expected_photoelectrons = triggers * 8 * 111.0 * 50e-6 * (1.0 + 0.05 * (1.5 + std::exp(-1.5)));
+  EXPECT_NEAR(static_cast<double>(charges.size()), expected_photoelectrons, 5.0 * std::sqrt(expected_photoelectrons));
+  // Single-PE charge: Gaussian, mean 1, σ 0.35 (truncated at 0: negligible).
+  const double mean = std::accumulate(charges.begin(), charges.end(), 0.0) / charges.size();
+  double variance = 0.0;
+  for (double c : charges) variance += (c - mean) * (c - mean) / charges.size();
+  EXPECT_NEAR(mean, 1.0, 0.02);
+  EXPECT_NEAR(std::sqrt(variance), 0.35, 0.02);
+  const double veto_probability = -std::expm1(-config.daq.veto.rate_per_bar_Hz * 50e-6 * config.daq.veto.bars);
+  EXPECT_NEAR(static_cast<double>(vetoed), triggers * veto_probability, 4.0 * std::sqrt(triggers * veto_probability));
+  // 400 beam periods of 10 s, each off with probability ½: 0.5 ± 0.025.
+  EXPECT_NEAR(static_cast<double>(beam_on) / triggers, 0.5, 0.1);
+  const double nominal = 140e3 / (1.6e9 * 1.602176634e-19) / 25.0;
+  EXPECT_NEAR(pot / beam_on / nominal, 1.0, 0.001);
+}
+
+TEST(Simulation, SameSeedSamePhysicsWhateverTheThreads) {
+  const auto config = clovers({"daq.triggers_per_block=2000", "daq.pmt.dark_rate_Hz=2000"});
+  const Simulation simulation(config, WaveformMode::zero_suppressed);
+  const auto one = run(simulation, 9000, 42, 1);
+  const auto two = run(simulation, 9000, 42, 2);
+  ASSERT_EQ(one.size(), two.size());
+  for (std::size_t b = 0; b < one.size(); ++b) {
+    EXPECT_EQ(one[b].photoelectrons.size(), two[b].photoelectrons.size());
+    EXPECT_EQ(one[b].segments.samples, two[b].segments.samples);
+    EXPECT_EQ(one[b].protons_on_target, two[b].protons_on_target);
+    ASSERT_EQ(one[b].triggers.size(), two[b].triggers.size());
+    for (std::size_t t = 0; t < one[b].triggers.size(); ++t) EXPECT_EQ(one[b].triggers[t].id, two[b].triggers[t].id);
+  }
+  const auto other = run(simulation, 9000, 43, 2);
+  EXPECT_NE(one[0].segments.samples, other[0].segments.samples);
+}
+
+TEST(Simulation, FullModeRecordsEveryTrigger) {
+  const auto config = clovers({"daq.digitizer.window_us=5", "daq.digitizer.pretrace_us=4"});
+  const Simulation simulation(config, WaveformMode::full);
+  const auto blocks = run(simulation, 30, 5, 1);
+  std::size_t triggers = 0;
+  for (const auto& b : blocks) {
+    triggers += b.triggers.size();
+    EXPECT_EQ(b.waveforms.size(), b.triggers.size() * 8 * 5000);
+  }
+  EXPECT_EQ(triggers, 30u);
+}
+
+}  // namespace
+}  // namespace cevns::daq
+
+namespace cevns::daq {
+namespace {
+
+TEST(Simulation, DarkChargeSpectrumIsTheSinglePhotoelectronGaussian) {
+  // Charges of dark PEs: N(1, 0.35) truncated at 0 (daq.pmt.spe_resolution), χ² in 0.1 bins.
+  const auto config = clovers({"daq.pmt.dark_rate_Hz=20000"});
+  const Simulation simulation(config, WaveformMode::zero_suppressed);
+  std::vector<double> observed(30, 0.0), probability(30, 0.0);
+  double total = 0.0;
+  for (const auto& block : run(simulation, 20000, 13, 2))
+    for (const auto& pe : block.photoelectrons)
+      if (pe.source == Simulation::dark_count && pe.charge < 3.0) observed[static_cast<std::size_t>(pe.charge / 0.1)] += 1, ++total;
+  const auto phi = [](double x) { return 0.5 * std::erfc(-(x - 1.0) / (0.35 * std::sqrt(2.0))); };
+  for (std::size_t i = 0; i < probability.size(); ++i) probability[i] = (phi(0.1 * (i + 1)) - phi(0.1 * i)) / (1.0 - phi(0.0));
+  EXPECT_GT(chi2_p_value(observed, probability, total), 1e-3);
+}
+
+TEST(Simulation, AfterglowLeaksIntoLaterPretraces) {
+  // Deposits at 2 Hz per crystal of 10⁶ PE glowing 0.5 % of their light with τ = 5 ms:
+  // ≈ 5000 × e^(−Δt/τ)(1 − e^(−50 µs/τ)) ≈ 50 e^(−Δt/τ) PE in a window Δt after a deposit,
+  // so pretraces shortly after one carry tens of PE while most are empty.
+  const auto config = clovers({"daq.afterglow.deposit_rate_Hz=2", "daq.afterglow.deposit_photoelectrons=1e6"});
+  const Simulation simulation(config, WaveformMode::zero_suppressed);
+  std::uint64_t afterglow_pe = 0, large = 0;
+  std::map<std::uint64_t, int> pretrace_pe;  // per trigger, in the 40 µs pretrace
+  for (const auto& block : run(simulation, 25 * 200, 17, 2)) {  // 200 s
+    for (const auto& pe : block.photoelectrons)
+      if (pe.source == Simulation::afterglow) {
+        ++afterglow_pe;
+        if (pe.time_ns < 40000.0F) ++pretrace_pe[pe.trigger_id];
+      }
+    for (const auto& i : block.interactions) large += i.source == Simulation::large_deposit;
+  }
+  // 200 s × 4 crystals × 2 Hz = 1600 deposits × 5000 afterglow PE each, of which the
+  // windows (50 µs every 40 ms) see 1/800: 10 000 ± 20 % (deposits cluster the PE).
+  EXPECT_NEAR(static_cast<double>(afterglow_pe), 10000.0, 2000.0);
+  EXPECT_GT(pretrace_pe.size(), 100u);
+  // Deposits inside a 50 µs window: 1600 × 50 µs × 25 Hz = 2 expected.
+  EXPECT_LT(large, 12u);
+  // The same deposits whatever the thread count (per-second streams).
+  std::uint64_t again = 0;
+  for (const auto& block : run(simulation, 25 * 200, 17, 1))
+    for (const auto& pe : block.photoelectrons) again += pe.source == Simulation::afterglow;
+  EXPECT_EQ(again, afterglow_pe);
+}
+
+}  // namespace
+}  // namespace cevns::daq
