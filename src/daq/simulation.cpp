@@ -451,12 +451,13 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
     return a.trigger_id != b.trigger_id ? a.trigger_id < b.trigger_id : a.channel != b.channel ? a.channel < b.channel : a.time_ns < b.time_ns;
   });
   const std::size_t samples_per_trigger = std::size_t{channels_} * daq.digitizer.samples();
-  auto pe = block.photoelectrons.begin();
+  const std::span<const Photoelectron> all(block.photoelectrons);
+  std::size_t pe = 0;
   for (std::uint64_t k = 0; k < count; ++k) {
     const std::uint64_t id = block.first_trigger + k;
-    auto end = pe;
-    while (end != block.photoelectrons.end() && end->trigger_id == id) ++end;
-    const std::span<const Photoelectron> pes(&*pe, static_cast<std::size_t>(end - pe));
+    std::size_t end = pe;
+    while (end < all.size() && all[end].trigger_id == id) ++end;
+    const auto pes = all.subspan(pe, end - pe);
     if (mode_ == WaveformMode::full) {
       block.triggers.push_back(triggers[k]);
       block.waveforms.resize(block.waveforms.size() + samples_per_trigger);
