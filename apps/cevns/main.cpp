@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -22,6 +23,12 @@
 #include "cevns/io/config_reader.hpp"
 #include "cevns/io/prediction_writer.hpp"
 #include "cevns/io/raw_file.hpp"
+#include "cevns/io/reduced_file.hpp"
+#include "cevns/io/selection_writer.hpp"
+#include "cevns/core/pipeline.hpp"
+#include "cevns/reco/reconstruction.hpp"
+#include "cevns/report/selection_table.hpp"
+#include "cevns/selection/event_selection.hpp"
 #include "cevns/report/plots.hpp"
 #include "cevns/report/prediction_table.hpp"
 
@@ -68,9 +75,18 @@ double parse_duration_s(const std::string& text) {
   return value * (unit == "min" ? 60.0 : unit == "h" ? 3600.0 : unit == "d" ? 86400.0 : 1.0);
 }
 
+/// The configuration of a file's run: `--config` when given, else the one stored in the file.
+cevns::io::Configuration configuration_for(const std::string& config_file, const std::string& stored_toml,
+                                           const std::string& file, const std::vector<std::string>& overrides) {
+  if (!config_file.empty()) return cevns::io::read_configuration(config_file, overrides);
+  return cevns::io::parse_configuration(stored_toml, file + ":/run/config_toml", overrides);
+}
+
 /// A progress bar on a terminal; a log line every 10 % otherwise.
 class ProgressBar {
  public:
+  explicit ProgressBar(std::string component) : component_(std::move(component)) {}
+
   void operator()(const cevns::daq::Progress& p) {
     const double fraction = p.triggers_total ? double(p.triggers_done) / double(p.triggers_total) : 1.0;
     const double rate = p.elapsed_s > 0 ? p.triggers_done / p.elapsed_s : 0.0;
@@ -83,13 +99,14 @@ class ProgressBar {
                    double(p.triggers_done), double(p.triggers_total), rate, eta);
       if (p.triggers_done == p.triggers_total) std::fprintf(stderr, "\n");
     } else if (fraction >= next_report_ || p.triggers_done == p.triggers_total) {
-      cevns::logger("simulate")->info("{:.0f} %: {:.4g} of {:.4g} triggers, {:.3g} triggers/s", 100 * fraction,
+      cevns::logger(component_)->info("{:.0f} %: {:.4g} of {:.4g} triggers, {:.3g} triggers/s", 100 * fraction,
                                       double(p.triggers_done), double(p.triggers_total), rate);
       while (next_report_ <= fraction) next_report_ += 0.1;
     }
   }
 
  private:
+  std::string component_;
   double next_report_ = 0.1;
 };
 
@@ -144,10 +161,34 @@ int run(int argc, char** argv) {
   simulate->add_option("--seed", simulate_seed, "Random seed: the same seed gives the same run")->capture_default_str();
   simulate->add_option("-t,--threads", simulate_threads, "Worker threads")->check(CLI::Range(1, 1024))->capture_default_str();
 
-  CLI::App* config = app.add_subcommand("config", "Inspect experiment configurations");
-  config->require_subcommand(1);
+  StudyOptions reconstruct_options;
+  reconstruct_options.config_file.clear();
+  std::string raw_input;
+  int reconstruct_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  CLI::App* reconstruct = app.add_subcommand(
+      "reconstruct", "Raw waveforms → photoelectrons and arrival times per trigger and crystal (reduced HDF5 file)");
+  reconstruct->add_option("raw", raw_input, "Raw-data file (cevns simulate, or real data in the same layout)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  reconstruct_options.add_config(*reconstruct);
+  reconstruct->get_option("--config")->description("Configuration; default: the one stored in the raw file");
+  reconstruct->add_option("-o,--output", reconstruct_options.output_dir, "Reduced file to write")->required();
+  reconstruct->add_option("-t,--threads", reconstruct_threads, "Worker threads")->check(CLI::Range(1, 1024))->capture_default_str();
+
+  StudyOptions select_options;
+  select_options.config_file.clear();
+  std::string reduced_input;
+  CLI::App* select = app.add_subcommand("select", "The event selection on a reduced file: cut flow and spectra");
+  select->add_option("reduced", reduced_input, "Reduced file (cevns reconstruct)")->required()->check(CLI::ExistingFile);
+  select_options.add_config(*select);
+  select->get_option("--config")->description("Configuration; default: the one stored in the file");
+  select_options.add_format(*select);
+  select->add_option("-o,--output", select_options.output_dir, "Also write selection.json and Figure 10 into this directory");
+
+  CLI::App* config_command = app.add_subcommand("config", "Inspect experiment configurations");
+  config_command->require_subcommand(1);
   StudyOptions show_options;
-  CLI::App* show = config->add_subcommand("show", "Print the resolved configuration (defaults filled in, overrides applied)");
+  CLI::App* show = config_command->add_subcommand("show", "Print the resolved configuration (defaults filled in, overrides applied)");
   show_options.add_config(*show);
 
   try {
@@ -194,7 +235,8 @@ int run(int argc, char** argv) {
     files.push_back(dir / "summary.txt");
     cevns::logger("cevns")->info("wrote {} files into {}", files.size(), dir.string());
   } else if (*simulate) {
-    const auto simulation_config = cevns::io::read_simulation_config(simulate_options.config_file, simulate_options.overrides);
+    const auto everything = cevns::io::read_configuration(simulate_options.config_file, simulate_options.overrides);
+    const auto& simulation_config = everything.simulation;
     if (!*triggers_option && !*duration_option)
       throw cevns::ConfigError("cevns simulate needs --triggers N or --duration TIME (e.g. --duration 1h)");
     const double rate_hz = simulation_config.experiment.source.beam.repetition_rate_Hz;
@@ -205,19 +247,81 @@ int run(int argc, char** argv) {
     const auto mode = simulate_mode == "full" ? cevns::daq::WaveformMode::full : cevns::daq::WaveformMode::zero_suppressed;
     const cevns::daq::Simulation simulation(simulation_config, mode);
     auto info = simulation.run_info(simulate_seed);
-    info.config_toml = cevns::io::to_toml(simulation_config);
+    info.config_toml = cevns::io::to_toml(everything);
     cevns::logger("simulate")->info("{}: {} triggers ({:.4g} s of data taking), {} mode, seed {}, {} threads",
                                     simulation_config.experiment.name, triggers, triggers / rate_hz, simulate_mode, simulate_seed,
                                     simulate_threads);
     cevns::io::RawFileWriter writer(simulate_options.output_dir, info);
-    ProgressBar progress;
+    ProgressBar progress("simulate");
     cevns::daq::run_simulation(
         simulation, triggers, simulate_seed, simulate_threads,
         [&writer](cevns::daq::TriggerBlock&& block) { writer.write(block); }, std::ref(progress));
     writer.close();
     cevns::logger("simulate")->info("wrote {}", simulate_options.output_dir);
+  } else if (*reconstruct) {
+    const cevns::io::RawFileReader reader(raw_input);
+    const auto& run = reader.info();
+    if (!reader.complete())
+      cevns::logger("reconstruct")->warn("{} is the file of an unfinished run: reconstructing its {} finished blocks",
+                                         raw_input, reader.block_count());
+    const auto config = configuration_for(reconstruct_options.config_file, run.config_toml, raw_input,
+                                          reconstruct_options.overrides);
+    cevns::reco::Reconstruction reco(run, config.reco, config.simulation.daq);
+    std::uint64_t calibration_blocks = 0;
+    while (calibration_blocks < reader.block_count() && !reco.collect_calibration(reader.read_block(calibration_blocks)))
+      ++calibration_blocks;
+    reco.finish_calibration();
+    cevns::logger("reconstruct")->info("single-PE charge calibrated on {} blocks: {:.1f} ADC×samples (channel 0)",
+                                       calibration_blocks, reco.spe_charge().front());
+    cevns::reco::ReducedRunInfo info{run, raw_input, cevns::io::to_toml(config), reco.spe_charge(), 0};
+    for (const auto& c : run.channels) info.crystals = std::max<std::uint16_t>(info.crystals, c.crystal + 1);
+    cevns::io::ReducedFileWriter writer(reconstruct_options.output_dir, info);
+    ProgressBar progress("reconstruct");
+    const auto started = std::chrono::steady_clock::now();
+    std::uint64_t triggers = 0, samples = 0, rows = 0;
+    const std::uint64_t blocks = reader.block_count();
+    cevns::ordered_pipeline(
+        blocks, reconstruct_threads,
+        [&](std::uint64_t i) {
+          auto block = reader.read_block(i);
+          samples += block.waveforms.size() + block.segments.samples.size();
+          return block;
+        },
+        [&](cevns::daq::TriggerBlock&& block) { return reco.reconstruct(block); },
+        [&](std::uint64_t, cevns::reco::ReducedBlock&& block) {
+          triggers += block.trigger_count;
+          rows += block.events.size();
+          writer.write(block);
+          const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          const std::uint64_t total = blocks * run.triggers_per_block;
+          progress({std::min(triggers, total), total, elapsed});
+        });
+    writer.close();
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    cevns::logger("reconstruct")->info("{} triggers, {} crystal rows, {:.3g} samples in {:.2f} s ({:.3g} samples/s); wrote {}",
+                                       triggers, rows, double(samples), elapsed, samples / std::max(elapsed, 1e-9),
+                                       reconstruct_options.output_dir);
+  } else if (*select) {
+    const cevns::io::ReducedFileReader reader(reduced_input);
+    const auto config = configuration_for(select_options.config_file, reader.info().raw.config_toml, reduced_input,
+                                          select_options.overrides);
+    const auto& experiment = config.simulation.experiment;
+    cevns::selection::EventSelection selection(experiment.selection, experiment.spectra.npe_max,
+                                               experiment.spectra.time_min_us, experiment.spectra.time_max_us,
+                                               experiment.spectra.time_bin_us);
+    for (std::uint64_t i = 0; i < reader.block_count(); ++i) selection.add(reader.read_block(i));
+    const auto prediction = cevns::predict(experiment);
+    if (select_options.format == "json")
+      std::cout << cevns::io::to_json(selection, reader.info(), prediction).dump(2) << '\n';
+    else
+      std::cout << cevns::report::format_selection_table(selection, reader.info(), prediction);
+    if (!select_options.output_dir.empty()) {
+      log_written(cevns::io::write_selection(selection, reader.info(), prediction, select_options.output_dir));
+      log_written(cevns::report::write_dark_count_figure(selection, experiment.name, select_options.output_dir));
+      log_written(cevns::report::write_npe_response_figure(selection, experiment.name, select_options.output_dir));
+    }
   } else if (*show) {
-    std::cout << cevns::io::to_toml(cevns::io::read_simulation_config(show_options.config_file, show_options.overrides));
+    std::cout << cevns::io::to_toml(cevns::io::read_configuration(show_options.config_file, show_options.overrides));
   }
   return 0;
 }

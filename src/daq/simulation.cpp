@@ -1,19 +1,15 @@
 #include "cevns/daq/simulation.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
-#include <map>
-#include <mutex>
 #include <numeric>
 #include <random>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "cevns/core/error.hpp"
+#include "cevns/core/pipeline.hpp"
 #include "cevns/core/version.hpp"
 #include "cevns/daq/waveform.hpp"
 #include "cevns/detector/response.hpp"
@@ -479,68 +475,18 @@ void run_simulation(const Simulation& simulation, std::uint64_t triggers, std::u
   const std::uint64_t per_block = simulation.triggers_per_block();
   const std::uint64_t blocks = (triggers + per_block - 1) / per_block;
   const auto started = std::chrono::steady_clock::now();
-  const auto workers = static_cast<std::uint64_t>(std::max(1, threads));
-
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::map<std::uint64_t, TriggerBlock> finished;
-  std::uint64_t next_to_start = 0;
-  std::uint64_t next_to_write = 0;
-  std::exception_ptr failure;
-
-  const auto work = [&] {
-    for (;;) {
-      std::uint64_t index = 0;
-      {
-        std::unique_lock lock(mutex);
-        // Bounded memory: start a block only while fewer than 2 × workers wait to be written.
-        changed.wait(lock, [&] { return failure || next_to_start >= blocks || next_to_start < next_to_write + 2 * workers; });
-        if (failure || next_to_start >= blocks) return;
-        index = next_to_start++;
-      }
-      try {
-        const std::uint64_t count = std::min(per_block, triggers - index * per_block);
-        TriggerBlock block = simulation.simulate_block(seed, index, count);
-        std::lock_guard lock(mutex);
-        finished.emplace(index, std::move(block));
-      } catch (...) {
-        std::lock_guard lock(mutex);
-        if (!failure) failure = std::current_exception();
-      }
-      changed.notify_all();
-    }
-  };
-
-  std::vector<std::thread> pool;
-  for (std::uint64_t t = 0; t < workers; ++t) pool.emplace_back(work);
-  try {
-    while (next_to_write < blocks) {
-      TriggerBlock block;
-      {
-        std::unique_lock lock(mutex);
-        changed.wait(lock, [&] { return failure || finished.count(next_to_write) > 0; });
-        if (failure) break;
-        block = std::move(finished.at(next_to_write));
-        finished.erase(next_to_write);
-      }
-      sink(std::move(block));
-      {
-        std::lock_guard lock(mutex);
-        ++next_to_write;
-      }
-      changed.notify_all();
-      if (progress) {
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        progress({std::min(triggers, next_to_write * per_block), triggers, elapsed});
-      }
-    }
-  } catch (...) {
-    std::lock_guard lock(mutex);
-    if (!failure) failure = std::current_exception();
-  }
-  changed.notify_all();
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+  ordered_pipeline(
+      blocks, threads, [](std::uint64_t index) { return index; },
+      [&](std::uint64_t index) {
+        return simulation.simulate_block(seed, index, std::min(per_block, triggers - index * per_block));
+      },
+      [&](std::uint64_t index, TriggerBlock&& block) {
+        sink(std::move(block));
+        if (progress) {
+          const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          progress({std::min(triggers, (index + 1) * per_block), triggers, elapsed});
+        }
+      });
 }
 
 }  // namespace cevns::daq

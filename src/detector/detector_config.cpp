@@ -51,6 +51,10 @@ void SelectionConfig::validate() const {
                             std::pair{"selection.afterglow_efficiency", afterglow_efficiency}})
     if (!(value > 0.0 && value <= 1.0)) throw InvalidValue(key, format_value(value), "must be in (0, 1]");
   acceptance.validate();
+  if (!(min_pmt_npe > 0.0 && min_pmt_npe <= 1.0))
+    throw InvalidValue("selection.min_pmt_npe", format_value(min_pmt_npe), "must be in (0, 1]");
+  if (!(max_pretrace_npe > 0.0) || !std::isfinite(max_pretrace_npe))
+    throw InvalidValue("selection.max_pretrace_npe", format_value(max_pretrace_npe), "must be a positive number");
   if (roi_npe_min < 0 || roi_npe_max < roi_npe_min)
     throw InvalidValue("selection.roi_npe_max", std::to_string(roi_npe_max),
                        "must be >= selection.roi_npe_min = " + std::to_string(roi_npe_min) + " >= 0");

@@ -34,7 +34,8 @@ SelectionEfficiency::SelectionEfficiency(const DetectorConfig& detector, const S
     : detector_(detector),
       selection_(selection),
       max_npe_(max_npe),
-      constant_(selection.muon_veto_efficiency * selection.afterglow_efficiency) {
+      constant_((selection.muon_veto ? selection.muon_veto_efficiency : 1.0) *
+                (selection.afterglow_cut ? selection.afterglow_efficiency : 1.0)) {
   if (detector.spe_resolution <= 0.0) return;
   // n true PE give a charge of n ± σ√n single-PE units; observed NPE m is the charge rounded.
   const auto size = static_cast<std::size_t>(max_npe) + 1;

@@ -140,7 +140,8 @@ class Section {
     const toml::node* node = get(key);
     if (!node) return sections;
     const auto array = node->as_array();
-    if (!array || !array->is_array_of_tables()) throw mistyped(key, *node, "an array of tables ([[" + full(key) + "]])");
+    if (!array || (!array->empty() && !array->is_array_of_tables()))
+      throw mistyped(key, *node, "an array of tables ([[" + full(key) + "]])");
     for (std::size_t i = 0; i < array->size(); ++i)
       sections.emplace_back(array->get(i)->as_table(), full(key) + "[" + std::to_string(i) + "]", file_, overrides_);
     return sections;
@@ -330,8 +331,9 @@ void read_daq(Section& daq_section, Section& scintillation, daq::DaqConfig& d) {
   scintillation.finish();
 }
 
-daq::SimulationConfig read_document(const toml::table& root, const std::string& file, const Overrides& overrides) {
-  daq::SimulationConfig simulation;
+Configuration read_document(const toml::table& root, const std::string& file, const Overrides& overrides) {
+  Configuration everything;
+  daq::SimulationConfig& simulation = everything.simulation;
   ExperimentConfig& config = simulation.experiment;
   config.exposure = ExposureConfig{};  // exactly one form comes from the file
   Section top(&root, "", file, overrides);
@@ -389,7 +391,12 @@ daq::SimulationConfig read_document(const toml::table& root, const std::string& 
 
   Section selection = top.subsection("selection");
   auto& sel = config.selection;
+  selection.boolean("muon_veto", sel.muon_veto);
   selection.number("muon_veto_efficiency", sel.muon_veto_efficiency);
+  selection.boolean("afterglow_cut", sel.afterglow_cut);
+  selection.number("max_pretrace_npe", sel.max_pretrace_npe);
+  selection.number("min_pmt_npe", sel.min_pmt_npe);
+  selection.boolean("single_crystal", sel.single_crystal);
   selection.number("afterglow_efficiency", sel.afterglow_efficiency);
   selection.boolean("two_pmt_coincidence", sel.two_pmt_coincidence);
   selection.integer("roi_npe_min", sel.roi_npe_min);
@@ -445,8 +452,24 @@ daq::SimulationConfig read_document(const toml::table& root, const std::string& 
 
   Section daq_section = top.subsection("daq");
   read_daq(daq_section, scintillation, simulation.daq);
+
+  Section reco = top.subsection("reco");
+  auto& r = everything.reco;
+  reco.number("pulse_threshold_adc", r.pulse_threshold_adc);
+  for (auto [key, field] : {std::pair{"integration_pre_samples", &r.integration_pre_samples},
+                            std::pair{"integration_post_samples", &r.integration_post_samples},
+                            std::pair{"calibration_pulses", &r.calibration_pulses}}) {
+    int value = static_cast<int>(*field);
+    reco.integer(key, value);
+    if (value < 0) throw InvalidValue(std::string("reco.") + key, std::to_string(value), "must be zero or positive");
+    *field = static_cast<std::uint32_t>(value);
+  }
+  reco.number("spe_charge_adc_samples", r.spe_charge_adc_samples);
+  reco.number("max_baseline_rms_adc", r.max_baseline_rms_adc);
+  reco.finish();
+
   top.finish();
-  return simulation;
+  return everything;
 }
 
 /// The source line of a dotted key, for messages from validate().
@@ -469,8 +492,8 @@ std::string location_of(const toml::table& root, const std::string& key, const s
 
 }  // namespace
 
-daq::SimulationConfig parse_simulation_config(std::string_view toml_text, const std::string& source_name,
-                                             const std::vector<std::string>& overrides) {
+Configuration parse_configuration(std::string_view toml_text, const std::string& source_name,
+                                  const std::vector<std::string>& overrides) {
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);
@@ -481,32 +504,42 @@ daq::SimulationConfig parse_simulation_config(std::string_view toml_text, const 
   Overrides overridden;
   for (const auto& assignment : overrides) apply_override(root, assignment, overridden);
 
-  daq::SimulationConfig config = read_document(root, source_name, overridden);
   try {
-    config.validate();
+    Configuration config = read_document(root, source_name, overridden);
+    config.simulation.validate();
+    config.reco.validate();
+    return config;
   } catch (const InvalidValue& e) {
     throw ConfigError(fmt::format("{}: {}", location_of(root, e.key(), source_name, overridden), e.what()));
   }
-  return config;
 }
 
-daq::SimulationConfig read_simulation_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+Configuration read_configuration(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
   std::ifstream in(file, std::ios::binary);
   if (!in)
     throw ConfigError(fmt::format("cannot read configuration file '{}' ({}); the experiments shipped are in configs/",
                                   file.string(), std::filesystem::exists(file) ? "not readable" : "no such file"));
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_simulation_config(text.str(), file.string(), overrides);
+  return parse_configuration(text.str(), file.string(), overrides);
+}
+
+daq::SimulationConfig read_simulation_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  return read_configuration(file, overrides).simulation;
+}
+
+daq::SimulationConfig parse_simulation_config(std::string_view toml_text, const std::string& source_name,
+                                              const std::vector<std::string>& overrides) {
+  return parse_configuration(toml_text, source_name, overrides).simulation;
 }
 
 ExperimentConfig parse_experiment_config(std::string_view toml_text, const std::string& source_name,
                                          const std::vector<std::string>& overrides) {
-  return parse_simulation_config(toml_text, source_name, overrides).experiment;
+  return parse_configuration(toml_text, source_name, overrides).simulation.experiment;
 }
 
 ExperimentConfig read_experiment_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
-  return read_simulation_config(file, overrides).experiment;
+  return read_configuration(file, overrides).simulation.experiment;
 }
 
 namespace {
@@ -567,7 +600,12 @@ toml::table to_table(const ExperimentConfig& config) {
   if (config.exposure.beam_energy_GWh) exposure.insert("beam_energy_GWh", *config.exposure.beam_energy_GWh);
 
   const auto& sel = config.selection;
-  toml::table selection{{"muon_veto_efficiency", sel.muon_veto_efficiency},
+  toml::table selection{{"muon_veto", sel.muon_veto},
+                        {"muon_veto_efficiency", sel.muon_veto_efficiency},
+                        {"afterglow_cut", sel.afterglow_cut},
+                        {"max_pretrace_npe", sel.max_pretrace_npe},
+                        {"min_pmt_npe", sel.min_pmt_npe},
+                        {"single_crystal", sel.single_crystal},
                         {"afterglow_efficiency", sel.afterglow_efficiency},
                         {"two_pmt_coincidence", sel.two_pmt_coincidence},
                         {"roi_npe_min", sel.roi_npe_min},
@@ -617,8 +655,16 @@ toml::table to_table(const ExperimentConfig& config) {
 
 std::string to_toml(const ExperimentConfig& config) { return print(to_table(config)); }
 
-std::string to_toml(const daq::SimulationConfig& config) {
+std::string to_toml(const Configuration& everything) {
+  const auto& config = everything.simulation;
   toml::table root = to_table(config.experiment);
+  const auto& r = everything.reco;
+  root.insert("reco", toml::table{{"pulse_threshold_adc", r.pulse_threshold_adc},
+                                  {"integration_pre_samples", static_cast<std::int64_t>(r.integration_pre_samples)},
+                                  {"integration_post_samples", static_cast<std::int64_t>(r.integration_post_samples)},
+                                  {"spe_charge_adc_samples", r.spe_charge_adc_samples},
+                                  {"calibration_pulses", static_cast<std::int64_t>(r.calibration_pulses)},
+                                  {"max_baseline_rms_adc", r.max_baseline_rms_adc}});
   const auto& d = config.daq;
   root["detector"].as_table()->insert(
       "scintillation", toml::table{{"decay_times_ns", to_array(d.scintillation.decay_times_ns)},

@@ -378,10 +378,9 @@ void significance_map(const Prediction& p, const Sensitivity& s, const fs::path&
   save(gr, directory, "fig14_significance_map", written);
 }
 
-}  // namespace
 
-std::vector<fs::path> write_figures(const Prediction& prediction, const Sensitivity& sensitivity,
-                                    const fs::path& directory) {
+/// Creates `directory` and sets MathGL up for headless, single-threaded drawing.
+void prepare(const fs::path& directory) {
   std::error_code ec;
   fs::create_directories(directory, ec);
   if (ec || !fs::is_directory(directory))
@@ -392,6 +391,71 @@ std::vector<fs::path> write_figures(const Prediction& prediction, const Sensitiv
   // milliseconds and rules out races inside the library (a rare heap corruption was seen
   // in CI with its default threading).
   mgl_set_num_thr(1);
+}
+
+}  // namespace
+
+std::vector<fs::path> write_dark_count_figure(const selection::EventSelection& selection, const std::string& title,
+                                              const fs::path& directory) {
+  prepare(directory);
+  const Spectrum& without = selection.npe_without_coincidence();
+  const Spectrum& with = selection.npe_with_coincidence();
+  const std::size_t last = std::min<std::size_t>(without.counts.size() - 2, 30);
+  double peak = 1.0;
+  for (std::size_t i = 0; i <= last; ++i) peak = std::max(peak, without.counts[i]);
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_");
+  gr.SetRanges(0, static_cast<double>(last) + 0.5, 0.5, peak * 3.0);
+  gr.SetFunc("", "lg(y)");
+  decorate(gr, fmt::format("{}: two-PMT coincidence (Fig. 10)", tex_escape(title)),
+           "number of photoelectrons (NPE)", "crystals / PE");
+  std::vector<fs::path> written;
+  for (const auto& [spectrum, pen, label] :
+       {std::tuple{&without, "q-3", "without coincidence"}, std::tuple{&with, "b-3", "with coincidence (criterion 3)"}}) {
+    auto [x, y] = histogram_outline(*spectrum, 0, last);
+    for (double& v : y) v = v > 0.0 ? v : nan;
+    gr.Plot(mglData(x), mglData(y), pen);
+    gr.AddLegend(fmt::format("{} ({:g})", label, spectrum->total()).c_str(), pen);
+  }
+  gr.Legend(3, "#");
+  save(gr, directory, "fig10_dark_counts", written);
+  return written;
+}
+
+std::vector<fs::path> write_npe_response_figure(const selection::EventSelection& selection, const std::string& title,
+                                                const fs::path& directory) {
+  prepare(directory);
+  const auto r = selection.npe_response();
+  std::vector<double> n, bias, low, high;
+  for (std::size_t i = 1; i < r.entries.size(); ++i)
+    if (r.entries[i] >= 10.0) {
+      n.push_back(static_cast<double>(i));
+      bias.push_back(r.mean_difference[i]);
+      low.push_back(r.mean_difference[i] - r.rms_difference[i]);
+      high.push_back(r.mean_difference[i] + r.rms_difference[i]);
+    }
+  std::vector<fs::path> written;
+  if (n.size() < 2) return written;  // no Monte Carlo truth: nothing to draw
+  double span = 1.0;
+  for (std::size_t i = 0; i < n.size(); ++i) span = std::max({span, std::abs(low[i]), std::abs(high[i])});
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_");
+  gr.SetRanges(0, n.back() + 1, -1.2 * span, 1.2 * span);
+  decorate(gr, fmt::format("{}: reconstructed vs true photoelectrons", tex_escape(title)), "true NPE",
+           "reconstructed − true NPE");
+  gr.Plot(mglData(n), mglData(high), "b-1");
+  gr.Plot(mglData(n), mglData(low), "b-1");
+  gr.Plot(mglData(n), mglData(bias), "k-3");
+  gr.AddLegend("mean (bias)", "k-3");
+  gr.AddLegend("mean ± rms (resolution)", "b-1");
+  gr.Legend(3, "#");
+  save(gr, directory, "fig_npe_response", written);
+  return written;
+}
+
+std::vector<fs::path> write_figures(const Prediction& prediction, const Sensitivity& sensitivity,
+                                    const fs::path& directory) {
+  prepare(directory);
   std::vector<fs::path> written;
   selection_efficiency(prediction, directory, written);
   recoil_spectrum(prediction, directory, written);

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -132,6 +133,40 @@ TEST(Cli, SimulateRejectsBadRequests) {
   EXPECT_EQ(run("simulate " + config + "clovers.toml --triggers 5 --mode raw --output /tmp/x.h5").exit_code, 2);
   r = run("simulate " + config + "clovers.toml --triggers 5 --output /proc/cevns/x.h5");
   EXPECT_EQ(r.exit_code, 1) << r.output;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Cli, SimulateReconstructSelectChain) {
+  const auto dir = std::filesystem::temp_directory_path() / ("cevns_cli_chain_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string raw = (dir / "run.h5").string(), reduced = (dir / "reco.h5").string();
+  for (const char* mode : {"zero-suppressed", "full"}) {
+    const std::string triggers = std::string(mode) == "full" ? "200" : "100000";
+    auto r = run("-q simulate " + config + "clovers.toml --triggers " + triggers + " --mode " + mode + " --output " + raw +
+                 " --set daq.pmt.dark_rate_Hz=3000");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = run("-q reconstruct " + raw + " --output " + reduced);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = run("-q select " + reduced + " --output " + (dir / "selection").string());
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("3. both PMTs"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("dark count"), std::string::npos) << r.output;
+    r = run("-q select " + reduced + " --format json");
+    EXPECT_NE(r.output.find("\"cut_flow\""), std::string::npos);
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir / "selection" / "fig10_dark_counts.png"));
+  // Wrong inputs: a raw file given to select, a missing file, a corrupt file.
+  EXPECT_EQ(run("-q select " + raw).exit_code, 1);
+  EXPECT_EQ(run("-q reconstruct " + (dir / "none.h5").string() + " --output x.h5").exit_code, 2);  // CLI11 ExistingFile
+  { std::ofstream(dir / "junk.h5") << "not hdf5"; }
+  const auto junk = run("-q reconstruct " + (dir / "junk.h5").string() + " --output " + (dir / "x.h5").string());
+  EXPECT_EQ(junk.exit_code, 1);
+  EXPECT_NE(junk.output.find("cevns: error:"), std::string::npos) << junk.output;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

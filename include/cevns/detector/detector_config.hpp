@@ -54,11 +54,19 @@ struct AcceptanceConfig {
   [[nodiscard]] double operator()(int photoelectrons) const;
 };
 
-/// The event selection of the CLOVERS paper §2.4 as applied to expected spectra.
+/// The event selection of the CLOVERS paper §2.4: applied to data by `cevns select`, and
+/// to expected spectra (criteria 1 and 2 as constant efficiencies) by `cevns predict`.
 struct SelectionConfig {
-  double muon_veto_efficiency = 0.989;  ///< criterion 1, COHERENT's value (paper §2.4)
-  double afterglow_efficiency = 0.738;  ///< criterion 2, COHERENT's value (paper §2.4)
+  bool muon_veto = true;                ///< criterion 1: no µ-veto tag
+  double muon_veto_efficiency = 0.989;  ///< its efficiency in predictions, COHERENT's value (paper §2.4)
+  bool afterglow_cut = true;            ///< criterion 2: fewer than max_pretrace_npe PE in every pretrace
+  double max_pretrace_npe = 3.0;        ///< paper §2.4: "smaller than 3"
+  double afterglow_efficiency = 0.738;  ///< its efficiency in predictions, COHERENT's value (paper §2.4)
   bool two_pmt_coincidence = true;      ///< criterion 3: ≥ 1 PE in both PMTs
+  /// In data, a PMT has seen a photoelectron when its signal charge reaches this many
+  /// single-PE charges (≈ the pulse threshold over the single-PE amplitude).
+  double min_pmt_npe = 0.25;
+  bool single_crystal = true;           ///< criterion 4: exactly one crystal passes criterion 3
   AcceptanceConfig acceptance;
   int roi_npe_min = 4;   ///< region of interest, inclusive (paper §4: 4–72 NPE)
   int roi_npe_max = 72;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cevns/daq/simulation.hpp"
+#include "cevns/reco/reco_config.hpp"
 #include "cevns/experiment/experiment_config.hpp"
 
 namespace cevns::io {
@@ -24,7 +25,17 @@ ExperimentConfig read_experiment_config(const std::filesystem::path& file,
 ExperimentConfig parse_experiment_config(std::string_view toml_text, const std::string& source_name,
                                          const std::vector<std::string>& overrides = {});
 
-/// The experiment and its data acquisition ([daq], [detector.scintillation]) from `file`.
+/// Everything an experiment file configures: the experiment, its data acquisition
+/// ([daq], [detector.scintillation]) and the reconstruction ([reco]).
+struct Configuration {
+  daq::SimulationConfig simulation;
+  reco::RecoConfig reco;
+};
+
+Configuration read_configuration(const std::filesystem::path& file, const std::vector<std::string>& overrides = {});
+Configuration parse_configuration(std::string_view toml_text, const std::string& source_name,
+                                  const std::vector<std::string>& overrides = {});
+/// The experiment and its data acquisition only.
 daq::SimulationConfig read_simulation_config(const std::filesystem::path& file,
                                              const std::vector<std::string>& overrides = {});
 daq::SimulationConfig parse_simulation_config(std::string_view toml_text, const std::string& source_name,
@@ -32,7 +43,7 @@ daq::SimulationConfig parse_simulation_config(std::string_view toml_text, const 
 
 /// The configuration as TOML that reads back to the same configuration.
 std::string to_toml(const ExperimentConfig& config);
-/// The same with the data acquisition.
-std::string to_toml(const daq::SimulationConfig& config);
+/// The same with the data acquisition and the reconstruction.
+std::string to_toml(const Configuration& config);
 
 }  // namespace cevns::io

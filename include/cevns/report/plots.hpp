@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <vector>
 #include "cevns/experiment/prediction.hpp"
+#include "cevns/selection/event_selection.hpp"
 namespace cevns::report {
 /// Writes fig05_selection_efficiency, fig06_recoil_spectrum, fig07_npe_spectrum,
 /// fig13_signal_background and fig14_significance_map, each as .png and .svg, into
@@ -12,4 +13,17 @@ namespace cevns::report {
 /// cevns/core/error.hpp) when a file cannot be written.
 std::vector<std::filesystem::path> write_figures(const Prediction& prediction, const Sensitivity& sensitivity,
                                                  const std::filesystem::path& directory);
+/// The paper's Figure 10 from a selection: the NPE of crystals with light without and
+/// with the two-PMT coincidence (for dark-count data, the coincidence suppression), as
+/// fig10_dark_counts.png and .svg in `directory`.
+std::vector<std::filesystem::path> write_dark_count_figure(const selection::EventSelection& selection,
+                                                           const std::string& title,
+                                                           const std::filesystem::path& directory);
+
+/// Reconstructed against true NPE of simulated data (bias and resolution per true NPE), as
+/// fig_npe_response.png and .svg; nothing for data without Monte Carlo truth.
+std::vector<std::filesystem::path> write_npe_response_figure(const selection::EventSelection& selection,
+                                                             const std::string& title,
+                                                             const std::filesystem::path& directory);
+
 }  // namespace cevns::report

@@ -1,0 +1,52 @@
+#pragma once
+/// \file
+/// The reconstructed data: one row per trigger and crystal with anything in it (a pulse
+/// or a flag), and per block the beam record of every trigger. A crystal of a trigger
+/// without a row had no pulse at all.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cevns/daq/raw_event.hpp"
+
+namespace cevns::reco {
+
+/// One crystal in one trigger.
+struct CrystalEvent {
+  std::uint64_t trigger_id = 0;
+  double time_s = 0.0;             ///< trigger time since the run start
+  float protons_on_target = 0.0F;
+  std::uint8_t beam_on = 0;
+  std::uint8_t veto = 0;           ///< µ-veto tag of the trigger
+  std::uint16_t crystal = 0;
+  float npe[2] = {0.0F, 0.0F};           ///< signal region, per PMT: charge / single-PE charge
+  float pretrace_npe[2] = {0.0F, 0.0F};  ///< pretrace, per PMT
+  float arrival_ns = -1.0F;        ///< first signal pulse of the crystal after the beam (−1: none)
+  std::uint8_t flags = 0;          ///< OR of the channels' ChannelFlag bits
+  /// Monte Carlo truth (−1 / 0 for data): the source of most true signal-region PEs of
+  /// this crystal (index into the run's sources) and their number.
+  std::int16_t truth_source = -1;
+  std::uint32_t truth_npe = 0;
+};
+
+struct ReducedBlock {
+  std::uint64_t index = 0;
+  std::uint64_t first_trigger = 0;
+  std::uint64_t trigger_count = 0;
+  double protons_on_target = 0.0;
+  std::uint64_t beam_on_triggers = 0;
+  std::uint64_t vetoed_triggers = 0;
+  std::vector<CrystalEvent> events;
+};
+
+/// What a reduced file says about its run.
+struct ReducedRunInfo {
+  daq::RunInfo raw;                    ///< the raw run's description, copied
+  std::string raw_file;                ///< where it came from
+  std::string reco_config_toml;        ///< the reconstruction settings used
+  std::vector<double> spe_charge;      ///< single-PE charge per channel, ADC × samples
+  std::uint16_t crystals = 0;
+};
+
+}  // namespace cevns::reco

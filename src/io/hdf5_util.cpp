@@ -1,0 +1,464 @@
+#include "hdf5_util.hpp"
+
+#include <cstddef>
+#include <system_error>
+
+namespace cevns::io::hdf5 {
+
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------
+// Errors
+
+void silence_errors() {
+  static const bool silenced = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)silenced;
+}
+
+namespace {
+herr_t keep_innermost(unsigned n, const H5E_error2_t* error, void* message) {
+  if (n == 0 && error->desc != nullptr) *static_cast<std::string*>(message) = error->desc;
+  return 0;
+}
+}  // namespace
+
+std::string error_message() {
+  std::string message;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, keep_innermost, &message);
+  return message.empty() ? "unknown HDF5 error" : message;
+}
+
+// ---------------------------------------------------------------------------------------
+// Handles and types
+
+Handle property_list(hid_t cls, const Context& c) { return {c.check_id(H5Pcreate(cls), "H5Pcreate"), H5Pclose}; }
+Handle dataspace_of(hid_t dataset, const Context& c) {
+  return {c.check_id(H5Dget_space(dataset), "H5Dget_space"), H5Sclose};
+}
+Handle scalar_space(const Context& c) { return {c.check_id(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose}; }
+Handle vector_space(hsize_t n, const Context& c) {
+  return {c.check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"), H5Sclose};
+}
+
+Handle string_type(const Context& c) {
+  Handle type(c.check_id(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);
+  c.check(H5Tset_size(type.get(), H5T_VARIABLE), "H5Tset_size");
+  c.check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "H5Tset_cset");
+  return type;
+}
+
+herr_t reclaim_vlen(hid_t type, hid_t space, void* buffer) {
+#if H5_VERSION_GE(1, 12, 0)
+  return H5Treclaim(type, space, H5P_DEFAULT, buffer);
+#else
+  return H5Dvlen_reclaim(type, space, H5P_DEFAULT, buffer);
+#endif
+}
+
+RowType compound(std::size_t row_size, std::initializer_list<Field> fields, const Context& c) {
+  std::size_t file_size = 0;
+  for (const auto& f : fields) file_size += H5Tget_size(f.file);
+  RowType t{{c.check_id(H5Tcreate(H5T_COMPOUND, row_size), "H5Tcreate"), H5Tclose},
+            {c.check_id(H5Tcreate(H5T_COMPOUND, file_size), "H5Tcreate"), H5Tclose}};
+  std::size_t file_offset = 0;
+  for (const auto& f : fields) {
+    c.check(H5Tinsert(t.memory.get(), f.name, f.offset, f.memory), "H5Tinsert");
+    c.check(H5Tinsert(t.file.get(), f.name, file_offset, f.file), "H5Tinsert");
+    file_offset += H5Tget_size(f.file);
+  }
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------
+// Attributes
+
+void write_string_attribute(hid_t object, const char* name, const std::string& value, const Context& c) {
+  const Handle type = string_type(c);
+  const Handle space = scalar_space(c);
+  const Handle attribute(
+      c.check_id(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2"), H5Aclose);
+  const char* text = value.c_str();
+  c.check(H5Awrite(attribute.get(), type.get(), &text), fmt::format("writing attribute {}", name));
+}
+
+void describe(hid_t object, const std::string& units, const std::string& description, const Context& c) {
+  write_string_attribute(object, "units", units, c);
+  write_string_attribute(object, "description", description, c);
+}
+
+Handle open_scalar_attribute(hid_t object, const char* name, H5T_class_t expected, const Context& c) {
+  const htri_t exists = H5Aexists(object, name);
+  if (exists < 0) c.fail_hdf5(fmt::format("looking for attribute {}", name));
+  if (exists == 0) c.fail(fmt::format("attribute {} is missing", name));
+  Handle attribute(c.check_id(H5Aopen(object, name, H5P_DEFAULT), "H5Aopen"), H5Aclose);
+  const Handle type(c.check_id(H5Aget_type(attribute.get()), "H5Aget_type"), H5Tclose);
+  const Handle space(c.check_id(H5Aget_space(attribute.get()), "H5Aget_space"), H5Sclose);
+  const H5T_class_t stored = H5Tget_class(type.get());
+  const bool class_ok = expected == H5T_STRING ? stored == H5T_STRING : (stored == H5T_INTEGER || stored == H5T_FLOAT);
+  if (!class_ok || H5Sget_simple_extent_npoints(space.get()) != 1)
+    c.fail(fmt::format("attribute {} is not a single {}", name, expected == H5T_STRING ? "string" : "number"));
+  return attribute;
+}
+
+std::string read_string_attribute(hid_t object, const char* name, const Context& c) {
+  const Handle attribute = open_scalar_attribute(object, name, H5T_STRING, c);
+  const Handle stored(c.check_id(H5Aget_type(attribute.get()), "H5Aget_type"), H5Tclose);
+  const htri_t variable = H5Tis_variable_str(stored.get());
+  if (variable < 0) c.fail_hdf5("H5Tis_variable_str");
+  if (variable > 0) {
+    const Handle type = string_type(c);
+    const Handle space(c.check_id(H5Aget_space(attribute.get()), "H5Aget_space"), H5Sclose);
+    char* text = nullptr;
+    c.check(H5Aread(attribute.get(), type.get(), &text), fmt::format("reading attribute {}", name));
+    std::string value = text != nullptr ? text : "";
+    reclaim_vlen(type.get(), space.get(), &text);
+    return value;
+  }
+  // A fixed-length string, as numpy.bytes_ attributes from h5py are.
+  const std::size_t size = H5Tget_size(stored.get());
+  const Handle type(c.check_id(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);
+  c.check(H5Tset_size(type.get(), size), "H5Tset_size");
+  std::string value(size, '\0');
+  c.check(H5Aread(attribute.get(), type.get(), value.data()), fmt::format("reading attribute {}", name));
+  value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------
+// Datasets
+
+Handle create_extendible(hid_t parent, const char* name, hid_t type, const std::vector<hsize_t>& inner,
+                         hsize_t chunk_first, std::size_t chunk_cache_bytes, const std::string& units,
+                         const std::string& description, const Context& c) {
+  std::vector<hsize_t> dims{0}, maxdims{H5S_UNLIMITED}, chunk{chunk_first};
+  for (const hsize_t n : inner) {
+    dims.push_back(n);
+    maxdims.push_back(n);
+    chunk.push_back(n);
+  }
+  const auto rank = static_cast<int>(dims.size());
+  const Handle space(c.check_id(H5Screate_simple(rank, dims.data(), maxdims.data()), "H5Screate_simple"), H5Sclose);
+  const Handle create = property_list(H5P_DATASET_CREATE, c);
+  c.check(H5Pset_chunk(create.get(), rank, chunk.data()), "H5Pset_chunk");
+  c.check(H5Pset_fill_time(create.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
+  c.check(H5Pset_obj_track_times(create.get(), 0), "H5Pset_obj_track_times");
+  const Handle access = property_list(H5P_DATASET_ACCESS, c);
+  c.check(H5Pset_chunk_cache(access.get(), 521, chunk_cache_bytes, 1.0), "H5Pset_chunk_cache");
+  Handle dataset(c.check_id(H5Dcreate2(parent, name, type, space.get(), H5P_DEFAULT, create.get(), access.get()),
+                            fmt::format("creating dataset {}", name)),
+                 H5Dclose);
+  describe(dataset.get(), units, description, c);
+  return dataset;
+}
+
+Handle create_fixed(hid_t parent, const char* name, hid_t stored_type, hid_t memory_type, const Handle& space,
+                    const void* data, const std::string& units, const std::string& description, const Context& c) {
+  const Handle create = property_list(H5P_DATASET_CREATE, c);
+  c.check(H5Pset_obj_track_times(create.get(), 0), "H5Pset_obj_track_times");
+  c.check(H5Pset_alloc_time(create.get(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
+  Handle dataset(c.check_id(H5Dcreate2(parent, name, stored_type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
+                            fmt::format("creating dataset {}", name)),
+                 H5Dclose);
+  if (H5Sget_simple_extent_npoints(space.get()) > 0)
+    c.check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), fmt::format("writing {}", name));
+  describe(dataset.get(), units, description, c);
+  return dataset;
+}
+
+Handle create_group(hid_t parent, const char* name, const std::string& description, const Context& c) {
+  const Handle create = property_list(H5P_GROUP_CREATE, c);
+  c.check(H5Pset_obj_track_times(create.get(), 0), "H5Pset_obj_track_times");
+  Handle group(c.check_id(H5Gcreate2(parent, name, H5P_DEFAULT, create.get(), H5P_DEFAULT),
+                          fmt::format("creating group {}", name)),
+               H5Gclose);
+  write_string_attribute(group.get(), "description", description, c);
+  return group;
+}
+
+void Table::append(const void* data, hsize_t n, const char* name, const Context& c) {
+  if (n == 0) return;
+  std::vector<hsize_t> dims{rows + n}, start{rows}, count{n};
+  for (const hsize_t d : inner) {
+    dims.push_back(d);
+    start.push_back(0);
+    count.push_back(d);
+  }
+  c.check(H5Dset_extent(dataset.get(), dims.data()), fmt::format("extending {}", name));
+  const Handle file_space = dataspace_of(dataset.get(), c);
+  c.check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+          "H5Sselect_hyperslab");
+  const Handle memory_space(
+      c.check_id(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "H5Screate_simple"),
+      H5Sclose);
+  c.check(H5Dwrite(dataset.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
+          fmt::format("writing {}", name));
+  rows += n;
+}
+
+Table create_table(hid_t parent, const char* name, const RowType& type, const std::string& units,
+                   const std::string& description, const Context& c, std::size_t chunk_bytes) {
+  Table t;
+  t.dataset = create_extendible(parent, name, type.file.get(), {}, chunk_rows(H5Tget_size(type.file.get()), chunk_bytes),
+                                1024 * 1024, units, description, c);
+  t.memory_type = type.memory.get();
+  return t;
+}
+
+Table open_table(hid_t file, const char* path, hid_t memory_type, std::size_t rank, const Context& c,
+                 std::size_t chunk_cache_bytes) {
+  const htri_t exists = H5Lexists(file, path, H5P_DEFAULT);
+  if (exists <= 0) c.fail(fmt::format("dataset {} is missing", path));
+  const Handle access = property_list(H5P_DATASET_ACCESS, c);
+  c.check(H5Pset_chunk_cache(access.get(), 521, chunk_cache_bytes, 1.0), "H5Pset_chunk_cache");
+  Table t;
+  t.dataset = Handle(c.check_id(H5Dopen2(file, path, access.get()), fmt::format("opening {}", path)), H5Dclose);
+  t.memory_type = memory_type;
+  const Handle space = dataspace_of(t.dataset.get(), c);
+  if (H5Sget_simple_extent_ndims(space.get()) != static_cast<int>(rank))
+    c.fail(
+        fmt::format("dataset {} has {} dimensions, expected {}", path, H5Sget_simple_extent_ndims(space.get()), rank));
+  std::vector<hsize_t> dims(rank);
+  c.check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), "H5Sget_simple_extent_dims");
+  t.rows = dims[0];
+  t.inner.assign(dims.begin() + 1, dims.end());
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------
+// The run description
+
+namespace {
+
+std::string mode_name(daq::WaveformMode mode) { return mode == daq::WaveformMode::full ? "full" : "zero-suppressed"; }
+
+/// One row of a channel table.
+struct ChannelRow {
+  char* name = nullptr;
+  std::uint16_t crystal = 0;
+  std::uint16_t side = 0;
+};
+
+RowType channel_type(hid_t string, const Context& c) {
+  return compound(sizeof(ChannelRow),
+                  {{"name", offsetof(ChannelRow, name), string, string}, field("crystal", &ChannelRow::crystal),
+                   field("side", &ChannelRow::side)},
+                  c);
+}
+
+}  // namespace
+
+void write_run_attributes(hid_t file, const daq::RunInfo& info, const Context& c) {
+  write_string_attribute(file, "experiment", info.experiment, c);
+  write_attribute<std::uint64_t>(file, "seed", info.seed, c);
+  write_string_attribute(file, "mode", mode_name(info.mode), c);
+  write_attribute<double>(file, "sampling_rate_GHz", info.sampling_rate_GHz, c);
+  write_attribute<std::uint32_t>(file, "samples_per_waveform", info.samples_per_waveform, c);
+  write_attribute<std::uint32_t>(file, "pretrace_samples", info.pretrace_samples, c);
+  write_attribute<std::int32_t>(file, "adc_bits", info.adc_bits, c);
+  write_attribute<double>(file, "baseline_adc", info.baseline_adc, c);
+  write_attribute<double>(file, "trigger_rate_Hz", info.trigger_rate_Hz, c);
+  write_attribute<std::uint64_t>(file, "triggers_per_block", info.triggers_per_block, c);
+}
+
+void read_run_attributes(hid_t file, daq::RunInfo& info, const Context& c) {
+  info.experiment = read_string_attribute(file, "experiment", c);
+  info.seed = read_attribute<std::uint64_t>(file, "seed", c);
+  const std::string mode = read_string_attribute(file, "mode", c);
+  if (mode == "full")
+    info.mode = daq::WaveformMode::full;
+  else if (mode == "zero-suppressed")
+    info.mode = daq::WaveformMode::zero_suppressed;
+  else
+    c.fail(fmt::format("unknown mode '{}' (must be 'full' or 'zero-suppressed')", mode));
+  info.sampling_rate_GHz = read_attribute<double>(file, "sampling_rate_GHz", c);
+  info.samples_per_waveform = read_attribute<std::uint32_t>(file, "samples_per_waveform", c);
+  info.pretrace_samples = read_attribute<std::uint32_t>(file, "pretrace_samples", c);
+  info.adc_bits = read_attribute<std::int32_t>(file, "adc_bits", c);
+  info.baseline_adc = read_attribute<double>(file, "baseline_adc", c);
+  info.trigger_rate_Hz = read_attribute<double>(file, "trigger_rate_Hz", c);
+  info.triggers_per_block = read_attribute<std::uint64_t>(file, "triggers_per_block", c);
+}
+
+void write_text(hid_t parent, const char* name, const std::string& text, const std::string& description,
+                const Context& c) {
+  const Handle type = string_type(c);
+  const char* data = text.c_str();
+  create_fixed(parent, name, type.get(), type.get(), scalar_space(c), &data, "text", description, c);
+}
+
+std::string read_text(hid_t file, const char* path, const Context& c) {
+  if (H5Lexists(file, path, H5P_DEFAULT) <= 0) c.fail(fmt::format("dataset {} is missing", path));
+  const Handle dataset(c.check_id(H5Dopen2(file, path, H5P_DEFAULT), fmt::format("opening {}", path)), H5Dclose);
+  const Handle space = dataspace_of(dataset.get(), c);
+  const Handle stored(c.check_id(H5Dget_type(dataset.get()), "H5Dget_type"), H5Tclose);
+  if (H5Tis_variable_str(stored.get()) <= 0 || H5Sget_simple_extent_npoints(space.get()) != 1)
+    c.fail(fmt::format("{} is not a single string", path));
+  const Handle type = string_type(c);
+  char* text = nullptr;
+  c.check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), fmt::format("reading {}", path));
+  std::string value = text != nullptr ? text : "";
+  reclaim_vlen(type.get(), space.get(), &text);
+  return value;
+}
+
+void write_strings(hid_t parent, const char* name, const std::vector<std::string>& strings,
+                   const std::string& description, const Context& c) {
+  const Handle type = string_type(c);
+  std::vector<const char*> data;
+  data.reserve(strings.size());
+  for (const auto& s : strings) data.push_back(s.c_str());
+  create_fixed(parent, name, type.get(), type.get(), vector_space(data.size(), c), data.data(), "text", description,
+               c);
+}
+
+std::vector<std::string> read_strings(hid_t file, const char* path, const Context& c) {
+  const Handle type = string_type(c);
+  const Table table = open_table(file, path, type.get(), 1, c);
+  auto rows = read_range<char*>(table, {0, table.rows}, path, c);
+  std::vector<std::string> strings;
+  strings.reserve(rows.size());
+  for (const char* row : rows) strings.emplace_back(row != nullptr ? row : "");
+  const Handle space = dataspace_of(table.dataset.get(), c);
+  if (!rows.empty()) reclaim_vlen(type.get(), space.get(), rows.data());
+  return strings;
+}
+
+void write_channels(hid_t parent, const char* name, const std::vector<daq::ChannelInfo>& channels,
+                    const std::string& description, const Context& c) {
+  const Handle string = string_type(c);
+  const RowType type = channel_type(string.get(), c);
+  std::vector<ChannelRow> rows;
+  std::vector<std::string> names;  // ChannelRow::name points into these
+  names.reserve(channels.size());
+  for (const auto& ch : channels) {
+    names.push_back(ch.name);
+    rows.push_back({names.back().data(), ch.crystal, ch.side});
+  }
+  create_fixed(parent, name, type.file.get(), type.memory.get(), vector_space(rows.size(), c), rows.data(),
+               "name: text; crystal: 1; side: 1", description, c);
+}
+
+std::vector<daq::ChannelInfo> read_channels(hid_t file, const char* path, const Context& c) {
+  const Handle string = string_type(c);
+  const RowType type = channel_type(string.get(), c);
+  const Table table = open_table(file, path, type.memory.get(), 1, c);
+  auto rows = read_range<ChannelRow>(table, {0, table.rows}, path, c);
+  std::vector<daq::ChannelInfo> channels;
+  channels.reserve(rows.size());
+  for (const auto& row : rows) channels.push_back({row.name != nullptr ? row.name : "", row.crystal, row.side});
+  const Handle space = dataspace_of(table.dataset.get(), c);
+  if (!rows.empty()) reclaim_vlen(type.memory.get(), space.get(), rows.data());
+  return channels;
+}
+
+// ---------------------------------------------------------------------------------------
+// Files
+
+void create_parent_directory(const fs::path& path, const Context& c) {
+  if (!path.has_parent_path()) return;
+  std::error_code error;
+  fs::create_directories(path.parent_path(), error);
+  if (error) c.fail(fmt::format("cannot create directory {}: {}", path.parent_path().string(), error.message()));
+}
+
+Handle create_file(const fs::path& part, const Context& c) {
+  const Handle access = property_list(H5P_FILE_ACCESS, c);
+  c.check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), "H5Pset_libver_bounds");
+  return {c.check_id(H5Fcreate(part.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), "cannot create file"),
+          H5Fclose};
+}
+
+void Progress::create(hid_t run, const Context& c) {
+  const std::uint64_t zero64 = 0;
+  const std::uint8_t zero8 = 0;
+  blocks_written = create_fixed(run, "blocks_written", H5T_STD_U64LE, H5T_NATIVE_UINT64, vector_space(1, c), &zero64,
+                                "blocks", "blocks finished and flushed; rows of /blocks beyond it are not valid", c);
+  // A dataset, not a root attribute: attributes cannot be written under SWMR, and
+  // reopening the file at close to set one would fail while a reader has it open.
+  complete = create_fixed(run, "complete", H5T_STD_U8LE, H5T_NATIVE_UINT8, vector_space(1, c), &zero8, "boolean",
+                          "1 once the writer closed the run normally; 0 while running or after a kill", c);
+}
+
+void Progress::commit_block(hid_t file, std::uint64_t index, const Context& c) const {
+  c.check(H5Fflush(file, H5F_SCOPE_LOCAL), "flushing the block");
+  write_single<std::uint64_t>(blocks_written.get(), index + 1, "/run/blocks_written", c);
+  c.check(H5Fflush(file, H5F_SCOPE_LOCAL), "flushing the block count");
+}
+
+void Progress::mark_complete(hid_t file, const Context& c) const {
+  write_single<std::uint8_t>(complete.get(), 1, "/run/complete", c);
+  c.check(H5Fflush(file, H5F_SCOPE_LOCAL), "flushing");
+}
+
+void rename_part(const fs::path& part, const fs::path& path, const Context& c) {
+  std::error_code error;
+  fs::rename(part, path, error);
+  if (error) c.fail(fmt::format("cannot rename it to {}: {}", path.string(), error.message()));
+}
+
+Context damaged_file(const fs::path& path, std::string_view remake) {
+  // A .part that cannot be read is most likely from a writer killed while creating it.
+  const bool part = path.extension() == ".part";
+  return {fmt::format("cannot read {}", path.string()),
+          part ? fmt::format("the writer was killed before its first block or the file is damaged; {}", remake)
+               : fmt::format("the file is damaged: copy it again or {}", remake)};
+}
+
+Handle open_for_reading(const fs::path& path, std::string_view remake) {
+  silence_errors();
+  const Context open_context{fmt::format("cannot read {}", path.string()),
+                             fmt::format("check the path, or {}", remake)};
+  std::error_code error;
+  if (!fs::exists(path, error)) open_context.fail("no such file");
+  if (fs::is_directory(path, error)) open_context.fail("it is a directory");
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 < 0) open_context.fail_hdf5("cannot open it");
+  if (is_hdf5 == 0) open_context.fail("not an HDF5 file");
+  const Context c = damaged_file(path, remake);
+
+  // A finished file opens normally. A file still being written, or whose writer was
+  // killed, has the status flags of a SWMR writer set: it opens only for SWMR reading,
+  // which sees what was flushed.
+  if (const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT); file >= 0) return {file, H5Fclose};
+  const std::string normal = error_message();
+  // A SWMR reader retries a metadata read whose checksum fails, in case the writer was
+  // midway through it, sleeping 1 ns, 2 ns, 4 ns… in between: HDF5's default of 100
+  // attempts hangs for ever on a damaged file; 20 attempts give up after about 1 ms.
+  const Handle access = property_list(H5P_FILE_ACCESS, c);
+  c.check(H5Pset_metadata_read_attempts(access.get(), 20), "H5Pset_metadata_read_attempts");
+  const hid_t swmr_file = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, access.get());
+  if (swmr_file < 0) {
+    const std::string swmr = error_message();
+    c.fail(fmt::format("truncated or corrupt HDF5 file: {}", normal == swmr ? normal : normal + "; " + swmr));
+  }
+  Handle file(swmr_file, H5Fclose);
+  // HDF5 skips its truncation check for a file still marked as being written. Every flush
+  // leaves the file at least as long as the end of the space the superblock records (the
+  // writer only appends), so a shorter file has lost its tail.
+  haddr_t end_of_allocation = 0;
+  c.check(H5Fget_eoa(swmr_file, &end_of_allocation), "H5Fget_eoa");
+  const std::uintmax_t size = fs::file_size(path, error);
+  if (error) c.fail(fmt::format("cannot find its size: {}", error.message()));
+  if (size < end_of_allocation)
+    c.fail(fmt::format("truncated file: {} bytes, but the writer's last flush left {}", size, end_of_allocation));
+  return file;
+}
+
+std::string read_format(hid_t file, const Context& c) {
+  const htri_t has_format = H5Aexists(file, "format");
+  if (has_format < 0) c.fail_hdf5("looking for attribute format");
+  if (has_format == 0) return "";
+  return read_string_attribute(file, "format", c);
+}
+
+void check_format_version(hid_t file, const fs::path& path, std::uint32_t supported, const Context& c) {
+  const auto version = read_attribute<std::uint32_t>(file, "format_version", c);
+  if (version != supported)
+    Context{fmt::format("cannot read {}", path.string()), "read it with the cevns version that wrote it"}.fail(
+        fmt::format("format_version {} is not supported; this cevns reads version {}", version, supported));
+}
+
+}  // namespace cevns::io::hdf5

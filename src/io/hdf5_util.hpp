@@ -1,0 +1,390 @@
+#pragma once
+/// \file
+/// What the HDF5 files of cevns (raw_file.cpp, reduced_file.cpp) share: owning hid_t
+/// handles, HDF5 errors as IoError with "problem (why); suggestion" messages, compound row
+/// types, tables that grow by rows under SWMR, attributes, the run description (channels,
+/// sources, configuration, digitiser attributes) and opening a file for reading with the
+/// checks HDF5 does not make. Private to the io module: nothing here is installed.
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cevns/core/error.hpp"
+#include "cevns/daq/raw_event.hpp"
+
+namespace cevns::io::hdf5 {
+
+// ---------------------------------------------------------------------------------------
+// HDF5 errors → IoError
+
+/// HDF5 prints its error stack to stderr by default; we report errors as exceptions.
+void silence_errors();
+
+/// The description of the innermost error on the HDF5 error stack: where it started, the
+/// most specific one (e.g. "truncated file: eof = …").
+std::string error_message();
+
+/// What an error message says besides the cause: "problem (why); suggestion".
+struct Context {
+  std::string problem;
+  std::string suggestion;
+
+  [[noreturn]] void fail(std::string_view why) const {
+    throw IoError(fmt::format("{} ({}); {}", problem, why, suggestion));
+  }
+  [[noreturn]] void fail_hdf5(std::string_view what) const { fail(fmt::format("{}: {}", what, error_message())); }
+  hid_t check_id(hid_t id, std::string_view what) const {
+    if (id < 0) fail_hdf5(what);
+    return id;
+  }
+  void check(herr_t status, std::string_view what) const {
+    if (status < 0) fail_hdf5(what);
+  }
+};
+
+/// Owns one HDF5 identifier and closes it with the matching H5Xclose.
+class Handle {
+ public:
+  using Closer = herr_t (*)(hid_t);
+  Handle() = default;
+  Handle(hid_t id, Closer closer) : id_(id), closer_(closer) {}
+  Handle(Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), closer_(other.closer_) {}
+  Handle& operator=(Handle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = std::exchange(other.id_, H5I_INVALID_HID);
+      closer_ = other.closer_;
+    }
+    return *this;
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  ~Handle() { reset(); }
+
+  [[nodiscard]] hid_t get() const { return id_; }
+  /// Closes now and returns what H5Xclose returned (0 if there was nothing to close).
+  herr_t close() {
+    const herr_t status = id_ >= 0 ? closer_(id_) : 0;
+    id_ = H5I_INVALID_HID;
+    return status;
+  }
+  /// Closes, ignoring errors (destructors, unwinding).
+  void reset() { (void)close(); }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+  Closer closer_ = nullptr;
+};
+
+Handle property_list(hid_t cls, const Context& c);
+Handle dataspace_of(hid_t dataset, const Context& c);
+Handle scalar_space(const Context& c);
+Handle vector_space(hsize_t n, const Context& c);
+/// A variable-length UTF-8 string type: what h5py reads as `str`.
+Handle string_type(const Context& c);
+/// Frees what HDF5 allocated for variable-length data read into `buffer`.
+herr_t reclaim_vlen(hid_t type, hid_t space, void* buffer);
+
+// ---------------------------------------------------------------------------------------
+// Types: native in memory, little-endian and packed in the file.
+
+template <class T>
+hid_t native_type() {
+  if constexpr (std::is_same_v<T, std::uint8_t>)
+    return H5T_NATIVE_UINT8;
+  else if constexpr (std::is_same_v<T, std::uint16_t>)
+    return H5T_NATIVE_UINT16;
+  else if constexpr (std::is_same_v<T, std::uint32_t>)
+    return H5T_NATIVE_UINT32;
+  else if constexpr (std::is_same_v<T, std::uint64_t>)
+    return H5T_NATIVE_UINT64;
+  else if constexpr (std::is_same_v<T, std::int16_t>)
+    return H5T_NATIVE_INT16;
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return H5T_NATIVE_INT32;
+  else if constexpr (std::is_same_v<T, float>)
+    return H5T_NATIVE_FLOAT;
+  else if constexpr (std::is_same_v<T, double>)
+    return H5T_NATIVE_DOUBLE;
+  else
+    static_assert(sizeof(T) == 0, "no HDF5 type for T");
+}
+
+template <class T>
+hid_t file_type() {
+  if constexpr (std::is_same_v<T, std::uint8_t>)
+    return H5T_STD_U8LE;
+  else if constexpr (std::is_same_v<T, std::uint16_t>)
+    return H5T_STD_U16LE;
+  else if constexpr (std::is_same_v<T, std::uint32_t>)
+    return H5T_STD_U32LE;
+  else if constexpr (std::is_same_v<T, std::uint64_t>)
+    return H5T_STD_U64LE;
+  else if constexpr (std::is_same_v<T, std::int16_t>)
+    return H5T_STD_I16LE;
+  else if constexpr (std::is_same_v<T, std::int32_t>)
+    return H5T_STD_I32LE;
+  else if constexpr (std::is_same_v<T, float>)
+    return H5T_IEEE_F32LE;
+  else if constexpr (std::is_same_v<T, double>)
+    return H5T_IEEE_F64LE;
+  else
+    static_assert(sizeof(T) == 0, "no HDF5 type for T");
+}
+
+/// One member of a compound row: its name, where it sits in the C++ struct, its types.
+struct Field {
+  const char* name;
+  std::size_t offset;
+  hid_t memory;
+  hid_t file;
+};
+
+/// A member of type T at byte `offset` of the row (for elements of array members).
+template <class T>
+Field field_at(const char* name, std::size_t offset) {
+  return {name, offset, native_type<T>(), file_type<T>()};
+}
+
+template <class Row, class T>
+Field field(const char* name, T Row::*member) {
+  static_assert(std::is_standard_layout_v<Row>);
+  const Row row{};  // offsetof for a pointer to member
+  const auto offset = static_cast<std::size_t>(reinterpret_cast<const std::byte*>(&(row.*member)) -
+                                               reinterpret_cast<const std::byte*>(&row));
+  return field_at<T>(name, offset);
+}
+
+/// The memory and file types of one compound table.
+struct RowType {
+  Handle memory;
+  Handle file;
+};
+
+/// A compound of `fields`: in memory a struct of `row_size` bytes, in the file packed in
+/// the order given.
+RowType compound(std::size_t row_size, std::initializer_list<Field> fields, const Context& c);
+
+// ---------------------------------------------------------------------------------------
+// Attributes
+
+void write_string_attribute(hid_t object, const char* name, const std::string& value, const Context& c);
+
+template <class T>
+void write_attribute(hid_t object, const char* name, T value, const Context& c) {
+  const Handle space = scalar_space(c);
+  const Handle attribute(
+      c.check_id(H5Acreate2(object, name, file_type<T>(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2"),
+      H5Aclose);
+  c.check(H5Awrite(attribute.get(), native_type<T>(), &value), fmt::format("writing attribute {}", name));
+}
+
+/// The `units` and `description` attributes every dataset has.
+void describe(hid_t object, const std::string& units, const std::string& description, const Context& c);
+
+/// Opens attribute `name` of `object`, which must hold one value of `expected` class
+/// (H5T_STRING, or H5T_INTEGER for any number).
+Handle open_scalar_attribute(hid_t object, const char* name, H5T_class_t expected, const Context& c);
+
+/// A variable- or fixed-length (as h5py writes numpy.bytes_) string attribute.
+std::string read_string_attribute(hid_t object, const char* name, const Context& c);
+
+template <class T>
+T read_attribute(hid_t object, const char* name, const Context& c) {
+  const Handle attribute = open_scalar_attribute(object, name, H5T_INTEGER, c);
+  T value{};
+  c.check(H5Aread(attribute.get(), native_type<T>(), &value), fmt::format("reading attribute {}", name));
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------
+// Datasets
+
+/// Bytes of one chunk of a table. Every flush rewrites the last, partly filled chunk of
+/// each table, so chunks are kept small enough for that to be cheap with small blocks and
+/// large enough for few index entries.
+inline constexpr std::size_t table_chunk_bytes = 256 * 1024;
+
+/// Rows per chunk: the power of two that fills at most `chunk_bytes`.
+inline hsize_t chunk_rows(std::size_t row_bytes, std::size_t chunk_bytes = table_chunk_bytes) {
+  return std::bit_floor(std::max<std::size_t>(1, chunk_bytes / row_bytes));
+}
+
+/// Creates a chunked dataset of `rank` dimensions, the first starting empty and
+/// unlimited, the others `inner`. No compression, no fill (rows are written once).
+Handle create_extendible(hid_t parent, const char* name, hid_t type, const std::vector<hsize_t>& inner,
+                         hsize_t chunk_first, std::size_t chunk_cache_bytes, const std::string& units,
+                         const std::string& description, const Context& c);
+
+/// Creates a dataset of fixed shape `space` and writes `data` (values of `memory_type`)
+/// into it. Allocated at once, so that writing it again under SWMR changes no metadata.
+Handle create_fixed(hid_t parent, const char* name, hid_t stored_type, hid_t memory_type, const Handle& space,
+                    const void* data, const std::string& units, const std::string& description, const Context& c);
+
+Handle create_group(hid_t parent, const char* name, const std::string& description, const Context& c);
+
+/// [begin, end) rows of one table.
+struct Range {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  [[nodiscard]] std::uint64_t size() const { return end - begin; }
+};
+
+/// A dataset that grows by rows: its handle, its row type in memory, its rows so far.
+struct Table {
+  Handle dataset;
+  hid_t memory_type = H5I_INVALID_HID;  // owned by the caller, or a predefined native type
+  std::vector<hsize_t> inner;           // the fixed dimensions after the first
+  hsize_t rows = 0;
+
+  /// Appends `n` rows from `data` (n × inner values of memory_type).
+  void append(const void* data, hsize_t n, const char* name, const Context& c);
+};
+
+/// Creates an empty one-dimensional table of compound rows `type` in `parent`, chunked at
+/// `chunk_bytes`.
+Table create_table(hid_t parent, const char* name, const RowType& type, const std::string& units,
+                   const std::string& description, const Context& c, std::size_t chunk_bytes = table_chunk_bytes);
+
+/// Opens an existing table and finds its extent.
+Table open_table(hid_t file, const char* path, hid_t memory_type, std::size_t rank, const Context& c,
+                 std::size_t chunk_cache_bytes = 1024 * 1024);
+
+/// Rows [range.begin, range.end) of `table` as values of T (`values_per_row` each: the
+/// product of the inner dimensions), after checking that the rows exist.
+template <class T>
+std::vector<T> read_range(const Table& table, Range range, const char* name, const Context& c,
+                          std::size_t values_per_row = 1) {
+  if (range.end < range.begin || range.end > table.rows)
+    c.fail(fmt::format("rows [{}, {}) of {} are outside its {} rows", range.begin, range.end, name, table.rows));
+  std::vector<T> out(range.size() * values_per_row);
+  if (range.size() == 0) return out;
+  std::vector<hsize_t> start{range.begin}, count{range.size()};
+  for (const hsize_t d : table.inner) {
+    start.push_back(0);
+    count.push_back(d);
+  }
+  const Handle file_space = dataspace_of(table.dataset.get(), c);
+  c.check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+          "H5Sselect_hyperslab");
+  const Handle memory_space(
+      c.check_id(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "H5Screate_simple"),
+      H5Sclose);
+  c.check(
+      H5Dread(table.dataset.get(), table.memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, out.data()),
+      fmt::format("reading {}", name));
+  return out;
+}
+
+/// The one value of dataset `path`.
+template <class T>
+T read_single(hid_t file, const char* path, const Context& c) {
+  if (H5Lexists(file, path, H5P_DEFAULT) <= 0) c.fail(fmt::format("dataset {} is missing", path));
+  const Handle dataset(c.check_id(H5Dopen2(file, path, H5P_DEFAULT), fmt::format("opening {}", path)), H5Dclose);
+  const Handle space = dataspace_of(dataset.get(), c);
+  if (H5Sget_simple_extent_npoints(space.get()) != 1) c.fail(fmt::format("dataset {} is not a single value", path));
+  T value{};
+  c.check(H5Dread(dataset.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &value),
+          fmt::format("reading {}", path));
+  return value;
+}
+
+template <class T>
+void write_single(hid_t dataset, T value, const char* name, const Context& c) {
+  c.check(H5Dwrite(dataset, native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &value), fmt::format("writing {}", name));
+}
+
+// ---------------------------------------------------------------------------------------
+// The run description both file kinds carry.
+
+/// Writes, as root attributes of `file`, what the raw run is beside its channels, sources
+/// and configuration: experiment, seed, mode, sampling_rate_GHz, samples_per_waveform,
+/// pretrace_samples, adc_bits, baseline_adc, trigger_rate_Hz, triggers_per_block.
+void write_run_attributes(hid_t file, const daq::RunInfo& info, const Context& c);
+/// Reads what write_run_attributes wrote into `info`.
+void read_run_attributes(hid_t file, daq::RunInfo& info, const Context& c);
+
+/// A scalar variable-length string dataset.
+void write_text(hid_t parent, const char* name, const std::string& text, const std::string& description,
+                const Context& c);
+std::string read_text(hid_t file, const char* path, const Context& c);
+
+/// A one-dimensional dataset of variable-length strings.
+void write_strings(hid_t parent, const char* name, const std::vector<std::string>& strings,
+                   const std::string& description, const Context& c);
+std::vector<std::string> read_strings(hid_t file, const char* path, const Context& c);
+
+/// The channel table: compound (name string, crystal uint16, side uint16).
+void write_channels(hid_t parent, const char* name, const std::vector<daq::ChannelInfo>& channels,
+                    const std::string& description, const Context& c);
+std::vector<daq::ChannelInfo> read_channels(hid_t file, const char* path, const Context& c);
+
+// ---------------------------------------------------------------------------------------
+// Files
+
+inline std::filesystem::path part_path(const std::filesystem::path& path) {
+  std::filesystem::path part = path;
+  part += ".part";
+  return part;
+}
+
+/// Creates the directory of `path` if it has one.
+void create_parent_directory(const std::filesystem::path& path, const Context& c);
+
+/// Creates (or replaces) `part` in the latest file format, which SWMR needs and HDF5 ≥ 1.10
+/// (h5py ≥ 2.6) reads.
+Handle create_file(const std::filesystem::path& part, const Context& c);
+
+/// How far a block-by-block writer got: /run/blocks_written and /run/complete, datasets
+/// rather than attributes because attributes cannot be changed under SWMR.
+struct Progress {
+  Handle blocks_written;
+  Handle complete;
+
+  /// Creates both datasets in `run`, at 0.
+  void create(hid_t run, const Context& c);
+  /// After the rows of block `index` were appended: flushes them, then counts the block
+  /// and flushes again, so that a kill at any moment leaves blocks_written pointing only
+  /// at rows that are on disk.
+  void commit_block(hid_t file, std::uint64_t index, const Context& c) const;
+  /// Sets complete = 1 and flushes.
+  void mark_complete(hid_t file, const Context& c) const;
+  void reset() {
+    blocks_written.reset();
+    complete.reset();
+  }
+};
+
+/// Renames `part` → `path`.
+void rename_part(const std::filesystem::path& part, const std::filesystem::path& path, const Context& c);
+
+/// The context of errors reading `path` once it is open: a damaged file. `remake` says how
+/// to make the file again, e.g. "re-run the simulation".
+Context damaged_file(const std::filesystem::path& path, std::string_view remake);
+
+/// Opens `path` read-only: a finished file normally, the .part of a running or killed
+/// writer as a SWMR reader. Throws IoError for a missing file, a directory, a file that is
+/// not HDF5, and a truncated or damaged one — also a truncated .part, which HDF5 itself
+/// does not notice.
+Handle open_for_reading(const std::filesystem::path& path, std::string_view remake);
+
+/// The root attribute `format` ("" if the file has none).
+std::string read_format(hid_t file, const Context& c);
+
+/// Fails unless the root attribute `format_version` is `supported`.
+void check_format_version(hid_t file, const std::filesystem::path& path, std::uint32_t supported, const Context& c);
+
+}  // namespace cevns::io::hdf5

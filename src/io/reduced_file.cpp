@@ -1,0 +1,340 @@
+#include "cevns/io/reduced_file.hpp"
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cevns/core/error.hpp"
+#include "cevns/core/version.hpp"
+#include "cevns/io/raw_file.hpp"
+#include "hdf5_util.hpp"
+
+namespace cevns::io {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace hdf5;
+using reco::CrystalEvent;
+
+/// One row of /blocks.
+struct BlockRow {
+  std::uint64_t index = 0;
+  std::uint64_t first_trigger = 0;
+  std::uint64_t trigger_count = 0;
+  double protons_on_target = 0.0;
+  std::uint64_t beam_on_triggers = 0;
+  std::uint64_t vetoed_triggers = 0;
+  std::uint64_t events_begin = 0, events_end = 0;
+};
+
+/// The compound types of the layout. /events rows are CrystalEvent itself in memory; its
+/// two-element arrays become one column per PMT in the file.
+struct Types {
+  RowType block, event;
+
+  explicit Types(const Context& c) {
+    block = compound(
+        sizeof(BlockRow),
+        {field("index", &BlockRow::index), field("first_trigger", &BlockRow::first_trigger),
+         field("trigger_count", &BlockRow::trigger_count), field("protons_on_target", &BlockRow::protons_on_target),
+         field("beam_on_triggers", &BlockRow::beam_on_triggers), field("vetoed_triggers", &BlockRow::vetoed_triggers),
+         field("events_begin", &BlockRow::events_begin), field("events_end", &BlockRow::events_end)},
+        c);
+    static_assert(std::is_standard_layout_v<CrystalEvent> && std::is_trivially_copyable_v<CrystalEvent>);
+    constexpr std::size_t npe = offsetof(CrystalEvent, npe);
+    constexpr std::size_t pretrace_npe = offsetof(CrystalEvent, pretrace_npe);
+    event = compound(sizeof(CrystalEvent),
+                     {field("trigger_id", &CrystalEvent::trigger_id), field("time_s", &CrystalEvent::time_s),
+                      field("protons_on_target", &CrystalEvent::protons_on_target),
+                      field("beam_on", &CrystalEvent::beam_on), field("veto", &CrystalEvent::veto),
+                      field("crystal", &CrystalEvent::crystal), field_at<float>("npe_pmt0", npe),
+                      field_at<float>("npe_pmt1", npe + sizeof(float)),
+                      field_at<float>("pretrace_npe_pmt0", pretrace_npe),
+                      field_at<float>("pretrace_npe_pmt1", pretrace_npe + sizeof(float)),
+                      field("arrival_ns", &CrystalEvent::arrival_ns), field("flags", &CrystalEvent::flags),
+                      field("truth_source", &CrystalEvent::truth_source),
+                      field("truth_npe", &CrystalEvent::truth_npe)},
+                     c);
+  }
+};
+
+// The `units` attributes of the compound tables, field by field (docs/reduced-format.md).
+constexpr const char* block_units =
+    "index: 1; first_trigger: 1; trigger_count: triggers; protons_on_target: protons; beam_on_triggers: "
+    "triggers; vetoed_triggers: triggers; events_begin, events_end: rows of /events";
+constexpr const char* event_units =
+    "trigger_id: 1; time_s: s; protons_on_target: protons; beam_on: boolean; veto: boolean; crystal: 1; "
+    "npe_pmt0: photoelectrons; npe_pmt1: photoelectrons; pretrace_npe_pmt0: photoelectrons; pretrace_npe_pmt1: "
+    "photoelectrons; arrival_ns: ns; flags: bit mask; truth_source: 1; truth_npe: photoelectrons";
+
+/// How to make a reduced file again, for error messages.
+constexpr std::string_view remake = "re-run cevns reconstruct";
+
+}  // namespace
+
+// =======================================================================================
+// Writer
+
+struct ReducedFileWriter::State {
+  fs::path path;
+  fs::path part;
+  std::uint16_t crystals = 0;
+  std::size_t sources = 0;
+  Context context;
+  Types types;
+  Handle file;
+  Table blocks, events;
+  Progress progress;
+  std::uint64_t next_index = 0;
+  bool failed = false;
+  bool closed = false;
+
+  State(fs::path p, const reco::ReducedRunInfo& info, Context c)
+      : path(std::move(p)),
+        part(part_path(path)),
+        crystals(info.crystals),
+        sources(info.raw.sources.size()),
+        context(std::move(c)),
+        types(context) {}
+
+  /// Closes every dataset, then the file; returns false if HDF5 reported an error.
+  bool close_file() {
+    blocks.dataset.reset();
+    events.dataset.reset();
+    progress.reset();
+    return file.close() >= 0;
+  }
+};
+
+ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRunInfo& info) {
+  silence_errors();
+  const fs::path part = part_path(path);
+  const Context c{fmt::format("cannot write {}", part.string()),
+                  fmt::format("check that {} is writable and the disk is not full",
+                              path.has_parent_path() ? path.parent_path().string() : std::string("the directory"))};
+  {  // What the caller passes: a program error, not the disk's.
+    const Context caller{c.problem, "this is a bug in the program that writes the reduced file"};
+    const auto& channels = info.raw.channels;
+    if (channels.empty()) caller.fail("the run has no channels");
+    if (channels.size() > 0xFFFF) caller.fail(fmt::format("{} channels, at most 65535", channels.size()));
+    if (info.spe_charge.size() != channels.size())
+      caller.fail(fmt::format("{} single-PE charges for {} channels (must be one per channel)", info.spe_charge.size(),
+                              channels.size()));
+    for (std::size_t i = 0; i < channels.size(); ++i)
+      if (channels[i].crystal >= info.crystals)
+        caller.fail(fmt::format("channel {} ({}) is on crystal {}, but the run has {} crystals", i, channels[i].name,
+                                channels[i].crystal, info.crystals));
+  }
+  create_parent_directory(path, c);
+
+  state_ = std::make_unique<State>(path, info, c);
+  State& s = *state_;
+  s.file = create_file(part, c);
+  const hid_t f = s.file.get();
+
+  write_string_attribute(f, "format", std::string(reduced_format_name), c);
+  write_attribute<std::uint32_t>(f, "format_version", reduced_format_version, c);
+  write_string_attribute(f, "cevns_version", std::string(cevns::version()), c);
+  write_string_attribute(f, "raw_cevns_version", info.raw.cevns_version, c);
+  write_run_attributes(f, info.raw, c);
+  write_attribute<std::uint16_t>(f, "crystals", info.crystals, c);
+
+  // /run: where the data came from, how they were reconstructed, and how far it got.
+  {
+    const Handle run = create_group(f, "run", "the raw run, the reconstruction settings and progress", c);
+    const hid_t r = run.get();
+    write_text(r, "config_toml", info.raw.config_toml,
+               "the resolved configuration (TOML) of the raw run these events were reconstructed from", c);
+    write_text(r, "reco_config_toml", info.reco_config_toml, "the reconstruction settings used (TOML)", c);
+    write_text(r, "raw_file", info.raw_file, "the raw-data file these events were reconstructed from", c);
+    write_channels(r, "channels", info.raw.channels,
+                   "one row per channel of the raw run; channel = crystal × 2 + side", c);
+    write_strings(r, "sources", info.raw.sources,
+                  "what produces photoelectrons in the simulation; the `truth_source` column of /events indexes this",
+                  c);
+    create_fixed(r, "spe_charge", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, vector_space(info.spe_charge.size(), c),
+                 info.spe_charge.data(), "ADC counts × samples",
+                 "single-photoelectron charge of each channel (row i belongs to row i of /run/channels): the charge "
+                 "that counts as one photoelectron",
+                 c);
+    s.progress.create(r, c);
+  }
+
+  // /blocks grows by one row per block: a small chunk, since each flush rewrites the last.
+  s.blocks = create_table(f, "blocks", s.types.block, block_units,
+                          "one row per block of consecutive triggers: its beam record and its rows of /events", c,
+                          64 * 1024);
+  s.events = create_table(f, "events", s.types.event, event_units,
+                          "one row per trigger and crystal with a pulse or a flag; a crystal of a trigger without a "
+                          "row had no pulse",
+                          c);
+
+  // From here on readers may open the file while we write (H5F_ACC_SWMR_READ), and what
+  // is flushed stays readable if we are killed.
+  c.check(H5Fstart_swmr_write(f), "H5Fstart_swmr_write");
+}
+
+ReducedFileWriter::~ReducedFileWriter() {
+  if (state_) state_->close_file();  // nothing left to close after a successful close()
+}
+
+void ReducedFileWriter::write(const reco::ReducedBlock& block) {
+  State& s = *state_;
+  const Context& c = s.context;
+  const std::string which = fmt::format("cannot write block {} to {}", block.index, s.part.string());
+  const Context caller{which, "this is a bug in the program that writes the reduced file"};
+  if (s.closed) caller.fail("the file is already closed");
+  if (s.failed) Context{which, "an earlier write failed; start the reconstruction again"}.fail("the writer is unusable");
+  if (block.index != s.next_index)
+    caller.fail(fmt::format("blocks must be written in order 0, 1, 2…; expected block {}", s.next_index));
+  for (std::size_t i = 0; i < block.events.size(); ++i) {
+    const CrystalEvent& e = block.events[i];
+    if (e.trigger_id < block.first_trigger || e.trigger_id - block.first_trigger >= block.trigger_count)
+      caller.fail(fmt::format("event {} is of trigger {}, outside the block's triggers [{}, {})", i, e.trigger_id,
+                              block.first_trigger, block.first_trigger + block.trigger_count));
+    if (e.crystal >= s.crystals)
+      caller.fail(fmt::format("event {} is in crystal {}, the run has {} crystals", i, e.crystal, s.crystals));
+    if (e.truth_source < -1 || (e.truth_source >= 0 && static_cast<std::size_t>(e.truth_source) >= s.sources))
+      caller.fail(fmt::format("event {} has truth_source {} (must be -1 or below the run's {} sources)", i,
+                              e.truth_source, s.sources));
+  }
+
+  s.failed = true;  // until this block is safely on disk
+  BlockRow row;
+  row.index = block.index;
+  row.first_trigger = block.first_trigger;
+  row.trigger_count = block.trigger_count;
+  row.protons_on_target = block.protons_on_target;
+  row.beam_on_triggers = block.beam_on_triggers;
+  row.vetoed_triggers = block.vetoed_triggers;
+  row.events_begin = s.events.rows;
+  s.events.append(block.events.data(), block.events.size(), "/events", c);
+  row.events_end = s.events.rows;
+  s.blocks.append(&row, 1, "/blocks", c);
+
+  // Two steps, so that a kill at any moment leaves blocks_written pointing only at rows
+  // that are on disk: first the rows, then the count.
+  s.progress.commit_block(s.file.get(), block.index, c);
+  ++s.next_index;
+  s.failed = false;
+}
+
+void ReducedFileWriter::close() {
+  State& s = *state_;
+  if (s.closed) return;
+  const Context& c = s.context;
+  s.closed = true;
+  if (!s.failed) s.progress.mark_complete(s.file.get(), c);
+  if (!s.close_file()) c.fail_hdf5("closing the file");
+  if (s.failed) c.fail("an earlier write failed, the reduced file is incomplete");
+  rename_part(s.part, s.path, c);
+}
+
+// =======================================================================================
+// Reader
+
+struct ReducedFileReader::State {
+  fs::path path;
+  Context context;
+  Types types;
+  reco::ReducedRunInfo info;
+  Handle file;
+  Table blocks, events;
+  std::uint64_t block_count = 0;
+  bool complete = false;
+
+  State(fs::path p, Context c) : path(std::move(p)), context(std::move(c)), types(context) {}
+
+  [[nodiscard]] BlockRow block_row(std::uint64_t index) const {
+    const BlockRow row = read_range<BlockRow>(blocks, {index, index + 1}, "/blocks", context).front();
+    if (row.index != index) context.fail(fmt::format("row {} of /blocks says it is block {}", index, row.index));
+    return row;
+  }
+};
+
+ReducedFileReader::ReducedFileReader(const fs::path& path) {
+  Handle file = open_for_reading(path, remake);
+  state_ = std::make_unique<State>(path, damaged_file(path, remake));
+  State& s = *state_;
+  const Context& c = s.context;
+  s.file = std::move(file);
+  const hid_t f = s.file.get();
+
+  const std::string name = path.string();
+  const Context foreign{fmt::format("cannot read {}", name),
+                        "check the path: reduced-data files are written by the reconstruction"};
+  const std::string format = read_format(f, foreign);
+  if (format.empty()) foreign.fail("not a cevns reduced-data file: it has no `format` attribute");
+  if (format == raw_format_name)
+    Context{foreign.problem, "reconstruct it first, and read the reduced file that writes"}.fail(
+        "it is a raw-data file (format 'cevns-raw'), not a reduced one");
+  if (format != reduced_format_name)
+    foreign.fail(
+        fmt::format("not a cevns reduced-data file: its format is '{}', not '{}'", format, reduced_format_name));
+  check_format_version(f, path, reduced_format_version, c);
+
+  reco::ReducedRunInfo& info = s.info;
+  daq::RunInfo& raw = info.raw;
+  raw.cevns_version = read_string_attribute(f, "raw_cevns_version", c);
+  read_run_attributes(f, raw, c);
+  info.crystals = read_attribute<std::uint16_t>(f, "crystals", c);
+  raw.config_toml = read_text(f, "/run/config_toml", c);
+  info.reco_config_toml = read_text(f, "/run/reco_config_toml", c);
+  info.raw_file = read_text(f, "/run/raw_file", c);
+  raw.channels = read_channels(f, "/run/channels", c);
+  raw.sources = read_strings(f, "/run/sources", c);
+  {
+    const Table spe = open_table(f, "/run/spe_charge", H5T_NATIVE_DOUBLE, 1, c);
+    info.spe_charge = read_range<double>(spe, {0, spe.rows}, "/run/spe_charge", c);
+    if (info.spe_charge.size() != raw.channels.size())
+      c.fail(fmt::format("/run/spe_charge has {} values for {} channels", info.spe_charge.size(), raw.channels.size()));
+  }
+
+  // The count before the tables: while a writer is still appending, the tables opened
+  // afterwards are at least as long as the rows the counted blocks occupy.
+  s.block_count = read_single<std::uint64_t>(f, "/run/blocks_written", c);
+  s.complete = read_single<std::uint8_t>(f, "/run/complete", c) != 0;
+  s.blocks = open_table(f, "/blocks", s.types.block.memory.get(), 1, c);
+  s.events = open_table(f, "/events", s.types.event.memory.get(), 1, c);
+  if (s.block_count > s.blocks.rows)
+    c.fail(fmt::format("/run/blocks_written = {} but /blocks has {} rows", s.block_count, s.blocks.rows));
+}
+
+ReducedFileReader::~ReducedFileReader() = default;
+
+const reco::ReducedRunInfo& ReducedFileReader::info() const { return state_->info; }
+bool ReducedFileReader::complete() const { return state_->complete; }
+std::uint64_t ReducedFileReader::block_count() const { return state_->block_count; }
+
+reco::ReducedBlock ReducedFileReader::read_block(std::uint64_t index) const {
+  const State& s = *state_;
+  if (index >= s.block_count)
+    throw std::out_of_range(
+        fmt::format("block {} of {} does not exist (it has {} blocks)", index, s.path.string(), s.block_count));
+  const BlockRow row = s.block_row(index);
+  reco::ReducedBlock block;
+  block.index = row.index;
+  block.first_trigger = row.first_trigger;
+  block.trigger_count = row.trigger_count;
+  block.protons_on_target = row.protons_on_target;
+  block.beam_on_triggers = row.beam_on_triggers;
+  block.vetoed_triggers = row.vetoed_triggers;
+  block.events = read_range<CrystalEvent>(s.events, {row.events_begin, row.events_end}, "/events", s.context);
+  return block;
+}
+
+std::vector<CrystalEvent> ReducedFileReader::read_all_events() const {
+  const State& s = *state_;
+  if (s.block_count == 0) return {};
+  // Blocks occupy consecutive rows from 0; rows after the last counted block belong to a
+  // block that did not finish.
+  const BlockRow last = s.block_row(s.block_count - 1);
+  return read_range<CrystalEvent>(s.events, {0, last.events_end}, "/events", s.context);
+}
+
+}  // namespace cevns::io

@@ -1,0 +1,85 @@
+#include "cevns/io/selection_writer.hpp"
+
+#include <fmt/format.h>
+
+#include "cevns/core/error.hpp"
+#include "cevns/io/prediction_writer.hpp"
+
+namespace cevns::io {
+namespace {
+
+std::string source_name(const reco::ReducedRunInfo& run, int source) {
+  return source >= 0 && static_cast<std::size_t>(source) < run.raw.sources.size()
+             ? run.raw.sources[static_cast<std::size_t>(source)]
+             : "data";
+}
+
+}  // namespace
+
+nlohmann::json to_json(const selection::EventSelection& selection, const reco::ReducedRunInfo& run,
+                       const Prediction& prediction) {
+  using nlohmann::json;
+  const auto& flow = selection.cut_flow();
+  json stages = json::array();
+  for (int s = 0; s < selection::stage_count; ++s) {
+    json by_source = json::object();
+    for (const auto& [source, counts] : flow.by_source) by_source[source_name(run, source)] = counts[static_cast<std::size_t>(s)];
+    stages.push_back({{"stage", selection::stage_name(static_cast<selection::Stage>(s))},
+                      {"candidates", flow.candidates[static_cast<std::size_t>(s)]},
+                      {"by_source", by_source}});
+  }
+  json npe = json::object(), time = json::object();
+  for (const auto& [source, spectrum] : selection.selected_npe()) npe[source_name(run, source)] = spectrum.counts;
+  for (const auto& [source, spectrum] : selection.selected_time()) time[source_name(run, source)] = spectrum.counts;
+  const double scale = prediction.protons_on_target > 0.0 ? flow.protons_on_target / prediction.protons_on_target : 0.0;
+  return {
+      {"experiment", run.raw.experiment},
+      {"reduced_from", run.raw_file},
+      {"exposure",
+       {{"triggers", flow.triggers},
+        {"triggers_without_veto", flow.triggers_without_veto},
+        {"beam_on_triggers", flow.beam_on_triggers},
+        {"protons_on_target", flow.protons_on_target}}},
+      {"cut_flow", stages},
+      {"selected",
+       {{"npe", npe},
+        {"npe_unit", "crystals per NPE bin (bin n: n photoelectrons; last bin: everything above)"},
+        {"arrival_time", time},
+        {"arrival_time_edges_us",
+         selection.selected_time().empty() ? std::vector<double>{} : selection.selected_time().begin()->second.binning.edges()}}},
+      {"npe_response",
+       [&] {
+         const auto r = selection.npe_response();
+         return json{{"description", "reconstructed minus true NPE of simulated candidates, per true NPE"},
+                     {"entries", r.entries},
+                     {"mean_difference", r.mean_difference},
+                     {"rms_difference", r.rms_difference}};
+       }()},
+      {"figure10",
+       {{"without_coincidence", selection.npe_without_coincidence().counts},
+        {"with_coincidence", selection.npe_with_coincidence().counts}}},
+      {"predicted_roi_signal_for_these_protons", prediction.roi_signal() * scale},
+  };
+}
+
+std::vector<std::filesystem::path> write_selection(const selection::EventSelection& selection,
+                                                   const reco::ReducedRunInfo& run, const Prediction& prediction,
+                                                   const std::filesystem::path& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) throw IoError(fmt::format("cannot create output directory '{}' ({})", directory.string(), ec.message()));
+  std::string csv = "# Selected crystals per NPE (criteria 1-4, arrival-time region) per source\nnpe";
+  for (const auto& [source, spectrum] : selection.selected_npe()) csv += "," + source_name(run, source);
+  csv += '\n';
+  const std::size_t bins = selection.npe_with_coincidence().counts.size();
+  for (std::size_t n = 0; n < bins; ++n) {
+    csv += std::to_string(n);
+    for (const auto& [source, spectrum] : selection.selected_npe()) csv += fmt::format(",{:g}", spectrum.counts[n]);
+    csv += '\n';
+  }
+  write_file_atomically(directory / "selection.json", to_json(selection, run, prediction).dump(2) + "\n");
+  write_file_atomically(directory / "selected_npe.csv", csv);
+  return {directory / "selection.json", directory / "selected_npe.csv"};
+}
+
+}  // namespace cevns::io
