@@ -23,6 +23,9 @@ void DigitizerConfig::validate() const {
   require_positive("daq.digitizer.sampling_rate_GHz", sampling_rate_GHz);
   require_positive("daq.digitizer.window_us", window_us);
   require_non_negative("daq.digitizer.pretrace_us", pretrace_us);
+  if (!(beam_delay_ns >= 0.0 && beam_delay_ns < (window_us - pretrace_us) * 1e3))
+    throw InvalidValue("daq.digitizer.beam_delay_ns", format_value(beam_delay_ns),
+                       "must be zero or positive and within the signal region");
   if (pretrace_us >= window_us)
     throw InvalidValue("daq.digitizer.pretrace_us", format_value(pretrace_us),
                        "must be shorter than daq.digitizer.window_us = " + format_value(window_us));

@@ -142,10 +142,14 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
     arrival_.emplace_back(std::move(t), std::move(cdf));
   }
 
-  // Backgrounds: the predicted spectrum after the selection, divided by the selection
-  // efficiency, is the spectrum of deposits the Monte Carlo must make. Backgrounds the
-  // Monte Carlo models itself (simulate = false: PMT dark counts) are skipped.
-  const SelectionEfficiency efficiency(exp.detector, exp.selection, exp.spectra.npe_max);
+  // Backgrounds: the predicted spectrum after the selection, divided by the efficiency of
+  // the cuts the Monte Carlo reproduces, is the spectrum of deposits it must make. The
+  // afterglow cut's constant counts only when the Monte Carlo makes afterglow; without it
+  // every pretrace is quiet. Backgrounds the Monte Carlo models itself (simulate = false:
+  // PMT dark counts) are skipped.
+  SelectionConfig reproduced = exp.selection;
+  if (daq.afterglow.deposit_rate_Hz <= 0.0) reproduced.afterglow_efficiency = 1.0;
+  const SelectionEfficiency efficiency(exp.detector, reproduced, exp.spectra.npe_max);
   const double days = prediction.days();
   const double exposure_triggers = days * day / s * exp.source.beam.repetition_rate_Hz;
   const double spectra_window_ns = (exp.spectra.time_max_us - exp.spectra.time_min_us) * us;
@@ -165,15 +169,13 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
     std::vector<double> cdf(density.size());
     std::partial_sum(density.begin(), density.end(), cdf.begin());
     for (double& c : cdf) c /= deposits;
-    std::vector<double> x(n.size());
-    for (std::size_t i = 0; i < n.size(); ++i) x[i] = n[i];
     const bool prompt = template_config.time_shape == TimeShape::prompt;
     // Steady backgrounds fill the whole DAQ window at the rate they have in the spectra window.
     const double per_trigger =
         prompt ? deposits / (exposure_triggers * exp.exposure.beam_on_fraction)
                : deposits / exposure_triggers * window_ns_ / spectra_window_ns;
     backgrounds_.push_back({static_cast<std::uint16_t>(source_names_.size()), prompt, per_trigger,
-                            TabulatedSampler(std::move(x), std::move(cdf))});
+                            TabulatedSampler(std::move(n), std::move(cdf))});
     source_names_.push_back(template_config.name);
   }
 
@@ -407,7 +409,7 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
         const double visible_keVee = in_keVee(channel->quenching.electron_equivalent(keVnr(recoil_keVnr)));
         const std::uint16_t crystal = crystal_of(rng);
         const auto pes = static_cast<std::uint32_t>(poisson(light_yield_[crystal] * visible_keVee, rng));
-        const double time = pretrace_ns_ + sample_arrival_ns(flavor, rng);
+        const double time = pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + sample_arrival_ns(flavor, rng);
         add_deposit(block, block.first_trigger + k, time, crystal, pes, static_cast<float>(recoil_keVnr),
                     static_cast<float>(visible_keVee), static_cast<std::uint16_t>(first_cevns + static_cast<int>(flavor)),
                     rng);
@@ -420,9 +422,10 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
     const std::uint64_t n = poisson(expected, rng);
     for (std::uint64_t e = 0; e < n; ++e) {
       const std::uint64_t k = b.prompt ? std::min<std::uint64_t>(beam_trigger(rng), count - 1) : any_trigger(rng);
-      const auto pes = static_cast<std::uint32_t>(std::llround(b.photoelectrons(uniform(rng))));
+      // The sampler interpolates the cumulative sums linearly: x in (n − 1, n] means n.
+      const auto pes = static_cast<std::uint32_t>(std::ceil(b.photoelectrons(uniform(rng))));
       const std::uint16_t crystal = crystal_of(rng);
-      const double time = b.prompt ? pretrace_ns_ + sample_arrival_ns(Flavor::nu_mu, rng) : uniform(rng) * window_ns_;
+      const double time = b.prompt ? pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + sample_arrival_ns(Flavor::nu_mu, rng) : uniform(rng) * window_ns_;
       add_deposit(block, block.first_trigger + k, time, crystal, pes, 0.0F,
                   static_cast<float>(pes / light_yield_[crystal]), b.source, rng);
     }

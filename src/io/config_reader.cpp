@@ -285,6 +285,7 @@ void read_daq(Section& daq_section, Section& scintillation, daq::DaqConfig& d) {
   digitizer.number("sampling_rate_GHz", d.digitizer.sampling_rate_GHz);
   digitizer.number("window_us", d.digitizer.window_us);
   digitizer.number("pretrace_us", d.digitizer.pretrace_us);
+  digitizer.number("beam_delay_ns", d.digitizer.beam_delay_ns);
   digitizer.integer("adc_bits", d.digitizer.adc_bits);
   digitizer.number("baseline_adc", d.digitizer.baseline_adc);
   digitizer.number("baseline_spread_adc", d.digitizer.baseline_spread_adc);
@@ -676,6 +677,7 @@ std::string to_toml(const Configuration& everything) {
           {"digitizer", toml::table{{"sampling_rate_GHz", d.digitizer.sampling_rate_GHz},
                                     {"window_us", d.digitizer.window_us},
                                     {"pretrace_us", d.digitizer.pretrace_us},
+                                    {"beam_delay_ns", d.digitizer.beam_delay_ns},
                                     {"adc_bits", d.digitizer.adc_bits},
                                     {"baseline_adc", d.digitizer.baseline_adc},
                                     {"baseline_spread_adc", d.digitizer.baseline_spread_adc},

@@ -10,7 +10,7 @@
 namespace cevns::reco {
 
 Reconstruction::Reconstruction(const daq::RunInfo& run, const RecoConfig& config, const daq::DaqConfig& daq)
-    : run_(run), config_((config.validate(), config)) {
+    : run_(run), config_((config.validate(), config)), beam_delay_ns_(daq.digitizer.beam_delay_ns) {
   layout_.samples = run.samples_per_waveform;
   layout_.pretrace_samples = run.pretrace_samples;
   layout_.sampling_rate_GHz = run.sampling_rate_GHz;
@@ -104,6 +104,7 @@ ReducedBlock Reconstruction::reconstruct(const daq::TriggerBlock& block) const {
     for (std::uint16_t crystal = 0; crystal < crystals_; ++crystal) {
       CrystalEvent event;
       bool anything = false;
+      float first_signal_ns = -1.0F;
       for (std::uint16_t side = 0; side < 2; ++side) {
         const auto c = static_cast<std::uint16_t>(2 * crystal + side);
         if (c >= channels_) continue;
@@ -114,12 +115,13 @@ ReducedBlock Reconstruction::reconstruct(const daq::TriggerBlock& block) const {
         const ChannelResult r = channel(block, row, c, mine, nullptr);
         event.npe[side] = static_cast<float>(r.signal_charge / spe_charge_[c]);
         event.pretrace_npe[side] = static_cast<float>(r.pretrace_charge / spe_charge_[c]);
-        if (r.first_signal_time_ns >= 0.0F && (event.arrival_ns < 0.0F || r.first_signal_time_ns < event.arrival_ns))
-          event.arrival_ns = r.first_signal_time_ns;
+        if (r.first_signal_time_ns >= 0.0F && (first_signal_ns < 0.0F || r.first_signal_time_ns < first_signal_ns))
+          first_signal_ns = r.first_signal_time_ns;
         event.flags |= r.flags;
         anything = anything || r.signal_pulses > 0 || r.pretrace_pulses > 0 || r.flags != 0;
       }
       if (!anything) continue;
+      if (first_signal_ns >= 0.0F) event.arrival_ns = static_cast<float>(first_signal_ns - beam_delay_ns_);
       event.trigger_id = trigger.id;
       event.time_s = trigger.time_s;
       event.protons_on_target = trigger.protons_on_target;

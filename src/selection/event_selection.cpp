@@ -100,10 +100,11 @@ void EventSelection::add(const reco::ReducedBlock& block) {
       if (config_.single_crystal && coincident != 1) continue;
       count(e, Stage::single_crystal);
       const double t_us = e.arrival_ns / 1000.0;
-      const bool in_time = e.arrival_ns >= 0.0F && t_us >= t_low && t_us < t_high;
+      const bool timed = std::isfinite(e.arrival_ns);
+      const bool in_time = timed && t_us >= t_low && t_us < t_high;
       const bool in_npe = npe >= config_.roi_npe_min && npe <= config_.roi_npe_max;
       if (in_time) npe_of(e.truth_source).counts[npe_bin(npe)] += 1.0;
-      if (in_npe && e.arrival_ns >= 0.0F && t_us >= time_bins_.low(0) && t_us < time_bins_.high(time_bins_.size() - 1))
+      if (in_npe && timed && t_us >= time_bins_.low(0) && t_us < time_bins_.high(time_bins_.size() - 1))
         time_of(e.truth_source).counts[static_cast<std::size_t>((t_us - time_bins_.low(0)) / time_bins_.width(0))] += 1.0;
       if (in_time && in_npe) count(e, Stage::region);
     }

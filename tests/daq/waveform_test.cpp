@@ -110,6 +110,7 @@ TEST(WaveformSynthesizer, NoPhotoelectronsGivesGaussianNoiseOnTheBaseline) {
 TEST(WaveformSynthesizer, BaselineVariesFromTriggerToTrigger) {
   DigitizerConfig digitizer = quiet_digitizer();
   digitizer.window_us = 5.0;
+  digitizer.beam_delay_ns = 500.0;
   digitizer.pretrace_us = 4.0;
   digitizer.noise_adc = 2.0;
   digitizer.baseline_spread_adc = 5.0;

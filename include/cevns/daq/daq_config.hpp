@@ -14,6 +14,10 @@ struct DigitizerConfig {
   double sampling_rate_GHz = 1.0;  ///< 1 GS/s (CLOVERS paper §2.4)
   double window_us = 50.0;         ///< waveform length (paper §2.4)
   double pretrace_us = 40.0;       ///< before the beam trigger (paper §2.4)
+  /// The first proton bunch reaches the target this long after the end of the pretrace:
+  /// the trigger leads the beam so that the whole pulse lies in the signal region
+  /// (assumption; time zero of every arrival time stays the first bunch).
+  double beam_delay_ns = 1000.0;
   int adc_bits = 14;               ///< assumption: a 14-bit 1 GS/s digitiser
   double baseline_adc = 1000.0;    ///< pedestal in ADC counts (assumption)
   double baseline_spread_adc = 5.0;  ///< trigger-to-trigger pedestal variation, σ (assumption)

@@ -46,6 +46,7 @@ class Reconstruction {
   std::uint16_t crystals_;
   std::vector<std::vector<float>> calibration_charges_;  // per channel
   std::vector<double> spe_charge_;
+  double beam_delay_ns_;  // the first proton bunch after the end of the pretrace
 };
 
 }  // namespace cevns::reco

@@ -5,6 +5,7 @@
 /// without a row had no pulse at all.
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,9 @@ struct CrystalEvent {
   std::uint16_t crystal = 0;
   float npe[2] = {0.0F, 0.0F};           ///< signal region, per PMT: charge / single-PE charge
   float pretrace_npe[2] = {0.0F, 0.0F};  ///< pretrace, per PMT
-  float arrival_ns = -1.0F;        ///< first signal pulse of the crystal after the beam (−1: none)
+  /// First signal-region pulse of the crystal, from the first proton bunch (the beam may
+  /// arrive after the end of the pretrace: daq.digitizer.beam_delay_ns); NaN: none.
+  float arrival_ns = std::numeric_limits<float>::quiet_NaN();
   std::uint8_t flags = 0;          ///< OR of the channels' ChannelFlag bits
   /// Monte Carlo truth (−1 / 0 for data): the source of most true signal-region PEs of
   /// this crystal (index into the run's sources) and their number.
