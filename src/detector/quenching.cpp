@@ -44,6 +44,11 @@ void QuenchingConfig::validate() const {
                             std::pair{"constant_qf_uncertainty", constant_qf_uncertainty},
                             std::pair{"lindhard_k_relative_uncertainty", lindhard_k_relative_uncertainty}})
     if (!(value >= 0.0) || !std::isfinite(value)) throw InvalidValue(prefix + key, format_value(value), "must be >= 0");
+  if (table_columns.size() < 2 || table_columns.size() > 3 ||
+      std::any_of(table_columns.begin(), table_columns.end(),
+                  [](double c) { return c < 0.0 || c > 100.0 || c != std::floor(c); }))
+    throw InvalidValue(prefix + "table_columns", std::to_string(table_columns.size()) + " values",
+                       "must list 2 or 3 zero-based column numbers (recoil_keVnr, QF[, sigma_QF]), e.g. [0, 2, 3]");
   if (!std::isfinite(shift_sigma) || std::abs(shift_sigma) > 5.0)
     throw InvalidValue(prefix + "shift_sigma", format_value(shift_sigma), "must be within ±5");
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -146,6 +147,47 @@ class Section {
       sections.emplace_back(array->get(i)->as_table(), full(key) + "[" + std::to_string(i) + "]", file_, overrides_);
     return sections;
   }
+  // The vocabulary of describe() below, shared with TableWriter: one call per key.
+  void value(const std::string& key, double& out) { number(key, out); }
+  void value(const std::string& key, int& out) { integer(key, out); }
+  void value(const std::string& key, bool& out) { boolean(key, out); }
+  void value(const std::string& key, std::string& out) { string(key, out); }
+  void value(const std::string& key, std::vector<double>& out) { numbers(key, out); }
+  void value(const std::string& key, std::optional<double>& out) {
+    if (auto v = optional_number(key)) out = v;
+  }
+  template <class Count>
+    requires(std::is_unsigned_v<Count> && !std::is_same_v<Count, bool>)
+  void value(const std::string& key, Count& out) {
+    int value = static_cast<int>(out);
+    integer(key, value);
+    if (value < 0) throw InvalidValue(full(key), std::to_string(value), "must be zero or positive");
+    out = static_cast<Count>(value);
+  }
+  template <class Enum, std::size_t N>
+  void value(const std::string& key, Enum& out, const NamedValues<Enum, N>& names) {
+    choice(key, out, names);
+  }
+  /// A list of numbers, or one number standing for a one-element list.
+  void list_or_value(const std::string& key, std::vector<double>& out) { numbers(key, out, true); }
+  template <class Describe>
+  void section(const std::string& key, Describe&& describe) {
+    Section sub = subsection(key);
+    describe(sub);
+    sub.finish();
+  }
+  template <class Item, class Describe>
+  void tables(const std::string& key, std::vector<Item>& out, Describe&& describe) {
+    for (auto& sub : table_array(key)) {
+      Item item;
+      describe(sub, item);
+      sub.finish();
+      out.push_back(std::move(item));
+    }
+  }
+  /// Loads the points of a quenching table file named in this section.
+  void quenching_table(QuenchingConfig& q) const;
+
   /// Where the value of `key` is, for messages about it.
   [[nodiscard]] const std::string& name() const { return prefix_; }
   [[nodiscard]] std::string location(const std::string& key) const {
@@ -199,6 +241,11 @@ class Section {
 /// σ column beyond a row's end is taken as absent). A relative path is relative to the
 /// configuration file.
 void read_quenching_table(QuenchingConfig& q, const std::string& config_file, const std::string& where_set) {
+  {
+    QuenchingConfig columns_only;  // check the columns before using them
+    columns_only.table_columns = q.table_columns;
+    columns_only.validate();
+  }
   std::filesystem::path path(q.table_file);
   if (path.is_relative()) path = std::filesystem::absolute(std::filesystem::path(config_file).parent_path() / path);
   q.table_file = path.string();  // resolved, so that the written configuration reads back
@@ -242,6 +289,10 @@ void read_quenching_table(QuenchingConfig& q, const std::string& config_file, co
   }
 }
 
+void Section::quenching_table(QuenchingConfig& q) const {
+  if (!q.table_file.empty()) read_quenching_table(q, file_, location("table_file"));
+}
+
 /// Applies one "--set key=value" to the document.
 void apply_override(toml::table& root, const std::string& assignment, Overrides& overrides) {
   const auto eq = assignment.find('=');
@@ -272,203 +323,224 @@ void apply_override(toml::table& root, const std::string& assignment, Overrides&
   overrides[key] = origin;
 }
 
-/// Reads the [daq] section and [detector.scintillation].
-void read_daq(Section& daq_section, Section& scintillation, daq::DaqConfig& d) {
-  const auto count = [](Section& section, const std::string& key, auto& out) {
-    int value = static_cast<int>(out);
-    section.integer(key, value);
-    if (value < 0) throw InvalidValue(section.name() + "." + key, std::to_string(value), "must be zero or positive");
-    out = static_cast<std::remove_reference_t<decltype(out)>>(value);
-  };
-  count(daq_section, "triggers_per_block", d.triggers_per_block);
-  Section digitizer = daq_section.subsection("digitizer");
-  digitizer.number("sampling_rate_GHz", d.digitizer.sampling_rate_GHz);
-  digitizer.number("window_us", d.digitizer.window_us);
-  digitizer.number("pretrace_us", d.digitizer.pretrace_us);
-  digitizer.number("beam_delay_ns", d.digitizer.beam_delay_ns);
-  digitizer.integer("adc_bits", d.digitizer.adc_bits);
-  digitizer.number("baseline_adc", d.digitizer.baseline_adc);
-  digitizer.number("baseline_spread_adc", d.digitizer.baseline_spread_adc);
-  digitizer.number("noise_adc", d.digitizer.noise_adc);
-  digitizer.boolean("negative_pulses", d.digitizer.negative_pulses);
-  digitizer.finish();
-  Section zero = daq_section.subsection("zero_suppression");
-  zero.number("threshold_adc", d.zero_suppression.threshold_adc);
-  count(zero, "pre_samples", d.zero_suppression.pre_samples);
-  count(zero, "post_samples", d.zero_suppression.post_samples);
-  zero.finish();
-  Section pmt = daq_section.subsection("pmt");
-  pmt.number("dark_rate_Hz", d.pmt.dark_rate_Hz);
-  pmt.number("dark_multi_pe_fraction", d.pmt.dark_multi_pe_fraction);
-  pmt.number("dark_multi_pe_mean", d.pmt.dark_multi_pe_mean);
-  pmt.number("afterpulse_probability", d.pmt.afterpulse_probability);
-  pmt.number("afterpulse_delay_ns", d.pmt.afterpulse_delay_ns);
-  pmt.number("afterpulse_delay_spread_ns", d.pmt.afterpulse_delay_spread_ns);
-  pmt.number("transit_time_spread_ns", d.pmt.transit_time_spread_ns);
-  pmt.number("pulse_rise_ns", d.pmt.pulse_rise_ns);
-  pmt.number("pulse_decay_ns", d.pmt.pulse_decay_ns);
-  pmt.number("spe_amplitude_adc", d.pmt.spe_amplitude_adc);
-  pmt.number("spe_resolution", d.pmt.spe_resolution);
-  pmt.finish();
-  Section afterglow = daq_section.subsection("afterglow");
-  afterglow.number("deposit_rate_Hz", d.afterglow.deposit_rate_Hz);
-  afterglow.number("deposit_photoelectrons", d.afterglow.deposit_photoelectrons);
-  afterglow.number("total_fraction", d.afterglow.total_fraction);
-  afterglow.number("time_constant_ms", d.afterglow.time_constant_ms);
-  afterglow.finish();
-  Section beam = daq_section.subsection("beam");
-  beam.number("pot_fluctuation", d.beam.pot_fluctuation);
-  beam.number("beam_off_fraction", d.beam.beam_off_fraction);
-  beam.number("beam_off_period_s", d.beam.beam_off_period_s);
-  beam.finish();
-  Section veto = daq_section.subsection("veto");
-  veto.integer("bars", d.veto.bars);
-  veto.number("rate_per_bar_Hz", d.veto.rate_per_bar_Hz);
-  veto.number("window_us", d.veto.window_us);
-  veto.finish();
-  daq_section.finish();
-  scintillation.numbers("decay_times_ns", d.scintillation.decay_times_ns);
-  scintillation.numbers("weights", d.scintillation.weights);
-  scintillation.finish();
+/// Builds TOML tables from the configuration structs, with the vocabulary of Section.
+class TableWriter {
+ public:
+  toml::table table;
+
+  template <class T>
+  void value(const std::string& key, const T& v) {
+    if constexpr (std::is_unsigned_v<T> && !std::is_same_v<T, bool>)
+      table.insert_or_assign(key, static_cast<std::int64_t>(v));
+    else
+      table.insert_or_assign(key, v);
+  }
+  void value(const std::string& key, const std::vector<double>& v) { table.insert_or_assign(key, array(v)); }
+  void value(const std::string& key, const std::optional<double>& v) {
+    if (v) table.insert_or_assign(key, *v);
+  }
+  template <class Enum, std::size_t N>
+  void value(const std::string& key, const Enum& v, const NamedValues<Enum, N>& names) {
+    table.insert_or_assign(key, std::string(names.name(v)));
+  }
+  void list_or_value(const std::string& key, const std::vector<double>& v) { value(key, v); }
+  template <class Describe>
+  void section(const std::string& key, Describe&& describe) {
+    TableWriter sub;
+    describe(sub);
+    table.insert_or_assign(key, std::move(sub.table));
+  }
+  template <class Item, class Describe>
+  void tables(const std::string& key, std::vector<Item>& items, Describe&& describe) {
+    if (items.empty()) return;
+    toml::array out;
+    for (auto& item : items) {
+      TableWriter sub;
+      describe(sub, item);
+      out.push_back(std::move(sub.table));
+    }
+    table.insert_or_assign(key, std::move(out));
+  }
+  void quenching_table(QuenchingConfig&) const {}  // the file is named; its points stay in it
+
+ private:
+  static toml::array array(const std::vector<double>& values) {
+    toml::array a;
+    for (double v : values) a.push_back(v);
+    return a;
+  }
+};
+
+/// Every configuration key, once: `Section` reads them, `TableWriter` writes them, so the
+/// two cannot drift apart. The acquisition and reconstruction are described when given.
+template <class V>
+void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* reco) {
+  v.section("experiment", [&](V& s) {
+    s.value("name", e.name);
+    s.value("description", e.description);
+  });
+  v.section("source", [&](V& s) {
+    s.value("facility", e.source.facility);
+    s.value("beam_power_kW", e.source.beam.power_kW);
+    s.value("proton_energy_GeV", e.source.beam.proton_energy_GeV);
+    s.value("repetition_rate_Hz", e.source.beam.repetition_rate_Hz);
+    s.value("nu_per_proton_per_flavor", e.source.beam.nu_per_proton_per_flavor);
+    s.value("distance_m", e.source.distance_m);
+    s.value("flux_per_cm2_s_per_flavor", e.source.flux_per_cm2_s_per_flavor);
+    s.section("pulse", [&](V& p) {
+      p.value("bunch_times_ns", e.source.pulse.bunch_times_ns);
+      p.value("bunch_weights", e.source.pulse.bunch_weights);
+      p.value("bunch_fwhm_ns", e.source.pulse.bunch_fwhm_ns);
+    });
+  });
+  v.section("detector", [&](V& s) {
+    auto& d = e.detector;
+    s.value("material", d.material);
+    s.value("mass_kg", d.mass_kg);
+    s.value("crystals", d.crystals);
+    s.list_or_value("light_yield_PE_per_keVee", d.light_yield_PE_per_keVee);
+    s.value("pmt_share", d.pmt_share);
+    s.value("spe_resolution", d.spe_resolution);
+    s.section("quenching", [&](V& q) {
+      auto& c = d.quenching;
+      q.value("model", c.model, quenching_model_names);
+      q.value("polynomial_coefficients", c.polynomial_coefficients);
+      q.value("polynomial_relative_uncertainty", c.polynomial_relative_uncertainty);
+      q.value("constant_qf", c.constant_qf);
+      q.value("constant_qf_uncertainty", c.constant_qf_uncertainty);
+      q.value("lindhard_k", c.lindhard_k);
+      q.value("lindhard_k_relative_uncertainty", c.lindhard_k_relative_uncertainty);
+      q.value("table_file", c.table_file);
+      q.value("table_columns", c.table_columns);
+      q.value("shift_sigma", c.shift_sigma);
+      q.quenching_table(c);
+    });
+    if (daq)
+      s.section("scintillation", [&](V& c) {
+        c.value("decay_times_ns", daq->scintillation.decay_times_ns);
+        c.value("weights", daq->scintillation.weights);
+      });
+  });
+  v.section("exposure", [&](V& s) {
+    s.value("calendar_days", e.exposure.calendar_days);
+    s.value("beam_on_fraction", e.exposure.beam_on_fraction);
+    s.value("beam_hours", e.exposure.beam_hours);
+    s.value("beam_energy_GWh", e.exposure.beam_energy_GWh);
+  });
+  v.section("physics", [&](V& s) {
+    s.value("form_factor", e.physics.form_factor, form_factor_names);
+    s.value("weak_charge", e.physics.weak_charge, weak_charge_names);
+    s.value("sin2_theta_w", e.physics.sin2_theta_w);
+    s.value("neutron_skin_fm", e.physics.neutron_skin_fm);
+  });
+  v.section("selection", [&](V& s) {
+    auto& c = e.selection;
+    s.value("muon_veto", c.muon_veto);
+    s.value("muon_veto_efficiency", c.muon_veto_efficiency);
+    s.value("afterglow_cut", c.afterglow_cut);
+    s.value("max_pretrace_npe", c.max_pretrace_npe);
+    s.value("afterglow_efficiency", c.afterglow_efficiency);
+    s.value("two_pmt_coincidence", c.two_pmt_coincidence);
+    s.value("min_pmt_npe", c.min_pmt_npe);
+    s.value("single_crystal", c.single_crystal);
+    s.value("roi_npe_min", c.roi_npe_min);
+    s.value("roi_npe_max", c.roi_npe_max);
+    s.value("roi_time_min_us", c.roi_time_min_us);
+    s.value("roi_time_max_us", c.roi_time_max_us);
+    s.section("acceptance", [&](V& a) {
+      a.value("model", c.acceptance.model, acceptance_model_names);
+      a.value("a", c.acceptance.a);
+      a.value("k", c.acceptance.k);
+      a.value("x0", c.acceptance.x0);
+      a.value("step_PE", c.acceptance.step_PE);
+    });
+  });
+  v.tables("backgrounds", e.backgrounds, [](V& s, BackgroundTemplateConfig& b) {
+    s.value("name", b.name);
+    s.value("roi_events", b.roi_events);
+    s.value("reference_kg_days", b.reference_kg_days);
+    s.value("npe_shape", b.npe_shape, npe_shape_names);
+    s.value("npe_decay_PE", b.npe_decay_PE);
+    s.value("time_shape", b.time_shape, time_shape_names);
+    s.value("origin", b.origin);
+    s.value("simulate", b.simulate);
+  });
+  v.section("spectra", [&](V& s) {
+    s.value("recoil_max_keVnr", e.spectra.recoil_max_keVnr);
+    s.value("recoil_bin_keVnr", e.spectra.recoil_bin_keVnr);
+    s.value("time_min_us", e.spectra.time_min_us);
+    s.value("time_max_us", e.spectra.time_max_us);
+    s.value("time_bin_us", e.spectra.time_bin_us);
+    s.value("thresholds_keVnr", e.spectra.thresholds_keVnr);
+    s.value("npe_max", e.spectra.npe_max);
+  });
+  if (daq)
+    v.section("daq", [&](V& s) {
+      auto& d = *daq;
+      s.value("triggers_per_block", d.triggers_per_block);
+      s.section("digitizer", [&](V& g) {
+        g.value("sampling_rate_GHz", d.digitizer.sampling_rate_GHz);
+        g.value("window_us", d.digitizer.window_us);
+        g.value("pretrace_us", d.digitizer.pretrace_us);
+        g.value("beam_delay_ns", d.digitizer.beam_delay_ns);
+        g.value("adc_bits", d.digitizer.adc_bits);
+        g.value("baseline_adc", d.digitizer.baseline_adc);
+        g.value("baseline_spread_adc", d.digitizer.baseline_spread_adc);
+        g.value("noise_adc", d.digitizer.noise_adc);
+        g.value("negative_pulses", d.digitizer.negative_pulses);
+      });
+      s.section("zero_suppression", [&](V& z) {
+        z.value("threshold_adc", d.zero_suppression.threshold_adc);
+        z.value("pre_samples", d.zero_suppression.pre_samples);
+        z.value("post_samples", d.zero_suppression.post_samples);
+      });
+      s.section("pmt", [&](V& p) {
+        p.value("dark_rate_Hz", d.pmt.dark_rate_Hz);
+        p.value("dark_multi_pe_fraction", d.pmt.dark_multi_pe_fraction);
+        p.value("dark_multi_pe_mean", d.pmt.dark_multi_pe_mean);
+        p.value("afterpulse_probability", d.pmt.afterpulse_probability);
+        p.value("afterpulse_delay_ns", d.pmt.afterpulse_delay_ns);
+        p.value("afterpulse_delay_spread_ns", d.pmt.afterpulse_delay_spread_ns);
+        p.value("transit_time_spread_ns", d.pmt.transit_time_spread_ns);
+        p.value("pulse_rise_ns", d.pmt.pulse_rise_ns);
+        p.value("pulse_decay_ns", d.pmt.pulse_decay_ns);
+        p.value("spe_amplitude_adc", d.pmt.spe_amplitude_adc);
+        p.value("spe_resolution", d.pmt.spe_resolution);
+      });
+      s.section("afterglow", [&](V& a) {
+        a.value("deposit_rate_Hz", d.afterglow.deposit_rate_Hz);
+        a.value("deposit_photoelectrons", d.afterglow.deposit_photoelectrons);
+        a.value("total_fraction", d.afterglow.total_fraction);
+        a.value("time_constant_ms", d.afterglow.time_constant_ms);
+      });
+      s.section("beam", [&](V& b) {
+        b.value("pot_fluctuation", d.beam.pot_fluctuation);
+        b.value("beam_off_fraction", d.beam.beam_off_fraction);
+        b.value("beam_off_period_s", d.beam.beam_off_period_s);
+      });
+      s.section("veto", [&](V& t) {
+        t.value("bars", d.veto.bars);
+        t.value("rate_per_bar_Hz", d.veto.rate_per_bar_Hz);
+        t.value("window_us", d.veto.window_us);
+      });
+    });
+  if (reco)
+    v.section("reco", [&](V& s) {
+      s.value("pulse_threshold_adc", reco->pulse_threshold_adc);
+      s.value("integration_pre_samples", reco->integration_pre_samples);
+      s.value("integration_post_samples", reco->integration_post_samples);
+      s.value("spe_charge_adc_samples", reco->spe_charge_adc_samples);
+      s.value("calibration_pulses", reco->calibration_pulses);
+      s.value("max_baseline_rms_adc", reco->max_baseline_rms_adc);
+    });
 }
 
 Configuration read_document(const toml::table& root, const std::string& file, const Overrides& overrides) {
   Configuration everything;
-  daq::SimulationConfig& simulation = everything.simulation;
-  ExperimentConfig& config = simulation.experiment;
+  ExperimentConfig& config = everything.simulation.experiment;
   config.exposure = ExposureConfig{};  // exactly one form comes from the file
   Section top(&root, "", file, overrides);
-
-  Section experiment = top.subsection("experiment");
-  experiment.string("name", config.name);
-  experiment.string("description", config.description);
-  experiment.finish();
-
-  Section source = top.subsection("source");
-  source.string("facility", config.source.facility);
-  source.number("beam_power_kW", config.source.beam.power_kW);
-  source.number("proton_energy_GeV", config.source.beam.proton_energy_GeV);
-  source.number("repetition_rate_Hz", config.source.beam.repetition_rate_Hz);
-  source.number("nu_per_proton_per_flavor", config.source.beam.nu_per_proton_per_flavor);
-  source.number("distance_m", config.source.distance_m);
-  config.source.flux_per_cm2_s_per_flavor = source.optional_number("flux_per_cm2_s_per_flavor");
-  Section pulse = source.subsection("pulse");
-  pulse.numbers("bunch_times_ns", config.source.pulse.bunch_times_ns);
-  pulse.numbers("bunch_weights", config.source.pulse.bunch_weights);
-  pulse.number("bunch_fwhm_ns", config.source.pulse.bunch_fwhm_ns);
-  pulse.finish();
-  source.finish();
-
-  Section detector = top.subsection("detector");
-  detector.string("material", config.detector.material);
-  detector.number("mass_kg", config.detector.mass_kg);
-  detector.integer("crystals", config.detector.crystals);
-  detector.numbers("light_yield_PE_per_keVee", config.detector.light_yield_PE_per_keVee, true);
-  detector.number("pmt_share", config.detector.pmt_share);
-  detector.number("spe_resolution", config.detector.spe_resolution);
-  Section scintillation = detector.subsection("scintillation");
-  Section quenching = detector.subsection("quenching");
-  auto& q = config.detector.quenching;
-  quenching.choice("model", q.model, quenching_model_names);
-  quenching.numbers("polynomial_coefficients", q.polynomial_coefficients);
-  quenching.number("polynomial_relative_uncertainty", q.polynomial_relative_uncertainty);
-  quenching.number("constant_qf", q.constant_qf);
-  quenching.number("constant_qf_uncertainty", q.constant_qf_uncertainty);
-  q.lindhard_k = quenching.optional_number("lindhard_k");
-  quenching.number("lindhard_k_relative_uncertainty", q.lindhard_k_relative_uncertainty);
-  quenching.string("table_file", q.table_file);
-  quenching.numbers("table_columns", q.table_columns);
-  if (q.table_columns.size() < 2 || q.table_columns.size() > 3 ||
-      std::any_of(q.table_columns.begin(), q.table_columns.end(),
-                  [](double c) { return c < 0.0 || c > 100.0 || c != std::floor(c); }))
-    throw ConfigError(fmt::format("{}: detector.quenching.table_columns must list 2 or 3 zero-based column numbers "
-                                  "(recoil_keVnr, QF[, sigma_QF]), e.g. [0, 2, 3]",
-                                  quenching.location("table_columns")));
-  quenching.number("shift_sigma", q.shift_sigma);
-  if (!q.table_file.empty()) read_quenching_table(q, file, quenching.location("table_file"));
-  quenching.finish();
-  (void)detector.subsection("scintillation");  // read with [daq]; mark the key as known
-  detector.finish();
-
-  Section selection = top.subsection("selection");
-  auto& sel = config.selection;
-  selection.boolean("muon_veto", sel.muon_veto);
-  selection.number("muon_veto_efficiency", sel.muon_veto_efficiency);
-  selection.boolean("afterglow_cut", sel.afterglow_cut);
-  selection.number("max_pretrace_npe", sel.max_pretrace_npe);
-  selection.number("min_pmt_npe", sel.min_pmt_npe);
-  selection.boolean("single_crystal", sel.single_crystal);
-  selection.number("afterglow_efficiency", sel.afterglow_efficiency);
-  selection.boolean("two_pmt_coincidence", sel.two_pmt_coincidence);
-  selection.integer("roi_npe_min", sel.roi_npe_min);
-  selection.integer("roi_npe_max", sel.roi_npe_max);
-  sel.roi_time_min_us = selection.optional_number("roi_time_min_us");
-  sel.roi_time_max_us = selection.optional_number("roi_time_max_us");
-  Section acceptance = selection.subsection("acceptance");
-  acceptance.choice("model", sel.acceptance.model, acceptance_model_names);
-  acceptance.number("a", sel.acceptance.a);
-  acceptance.number("k", sel.acceptance.k);
-  acceptance.number("x0", sel.acceptance.x0);
-  acceptance.number("step_PE", sel.acceptance.step_PE);
-  acceptance.finish();
-  selection.finish();
-
-  for (auto& section : top.table_array("backgrounds")) {
-    BackgroundTemplateConfig background;
-    section.string("name", background.name);
-    section.number("roi_events", background.roi_events);
-    section.number("reference_kg_days", background.reference_kg_days);
-    section.choice("npe_shape", background.npe_shape, npe_shape_names);
-    section.number("npe_decay_PE", background.npe_decay_PE);
-    section.choice("time_shape", background.time_shape, time_shape_names);
-    section.string("origin", background.origin);
-    section.boolean("simulate", background.simulate);
-    section.finish();
-    config.backgrounds.push_back(std::move(background));
-  }
-
-  Section exposure = top.subsection("exposure");
-  config.exposure.calendar_days = exposure.optional_number("calendar_days");
-  exposure.number("beam_on_fraction", config.exposure.beam_on_fraction);
-  config.exposure.beam_hours = exposure.optional_number("beam_hours");
-  config.exposure.beam_energy_GWh = exposure.optional_number("beam_energy_GWh");
-  exposure.finish();
-
-  Section physics = top.subsection("physics");
-  physics.choice("form_factor", config.physics.form_factor, form_factor_names);
-  physics.choice("weak_charge", config.physics.weak_charge, weak_charge_names);
-  physics.number("sin2_theta_w", config.physics.sin2_theta_w);
-  physics.number("neutron_skin_fm", config.physics.neutron_skin_fm);
-  physics.finish();
-
-  Section spectra = top.subsection("spectra");
-  spectra.number("recoil_max_keVnr", config.spectra.recoil_max_keVnr);
-  spectra.number("recoil_bin_keVnr", config.spectra.recoil_bin_keVnr);
-  spectra.number("time_min_us", config.spectra.time_min_us);
-  spectra.number("time_max_us", config.spectra.time_max_us);
-  spectra.number("time_bin_us", config.spectra.time_bin_us);
-  spectra.numbers("thresholds_keVnr", config.spectra.thresholds_keVnr);
-  spectra.integer("npe_max", config.spectra.npe_max);
-  spectra.finish();
-
-  Section daq_section = top.subsection("daq");
-  read_daq(daq_section, scintillation, simulation.daq);
-
-  Section reco = top.subsection("reco");
-  auto& r = everything.reco;
-  reco.number("pulse_threshold_adc", r.pulse_threshold_adc);
-  for (auto [key, field] : {std::pair{"integration_pre_samples", &r.integration_pre_samples},
-                            std::pair{"integration_post_samples", &r.integration_post_samples},
-                            std::pair{"calibration_pulses", &r.calibration_pulses}}) {
-    int value = static_cast<int>(*field);
-    reco.integer(key, value);
-    if (value < 0) throw InvalidValue(std::string("reco.") + key, std::to_string(value), "must be zero or positive");
-    *field = static_cast<std::uint32_t>(value);
-  }
-  reco.number("spe_charge_adc_samples", r.spe_charge_adc_samples);
-  reco.number("max_baseline_rms_adc", r.max_baseline_rms_adc);
-  reco.finish();
-
+  describe(top, config, &everything.simulation.daq, &everything.reco);
   top.finish();
   return everything;
 }
@@ -545,170 +617,26 @@ ExperimentConfig read_experiment_config(const std::filesystem::path& file, const
 
 namespace {
 
-toml::array to_array(const std::vector<double>& values) {
-  toml::array a;
-  for (double v : values) a.push_back(v);
-  return a;
-}
-
 std::string print(const toml::table& root) {
   std::ostringstream out;
   out << root << '\n';
   return out.str();
 }
 
-toml::table to_table(const ExperimentConfig& config) {
-  const auto array = to_array;
-  const auto& src = config.source;
-  toml::table source{
-      {"facility", src.facility},
-      {"beam_power_kW", src.beam.power_kW},
-      {"proton_energy_GeV", src.beam.proton_energy_GeV},
-      {"repetition_rate_Hz", src.beam.repetition_rate_Hz},
-      {"nu_per_proton_per_flavor", src.beam.nu_per_proton_per_flavor},
-      {"distance_m", src.distance_m},
-      {"pulse", toml::table{{"bunch_times_ns", array(src.pulse.bunch_times_ns)},
-                            {"bunch_weights", array(src.pulse.bunch_weights)},
-                            {"bunch_fwhm_ns", src.pulse.bunch_fwhm_ns}}},
-  };
-  if (src.flux_per_cm2_s_per_flavor) source.insert("flux_per_cm2_s_per_flavor", *src.flux_per_cm2_s_per_flavor);
-
-  const auto& q = config.detector.quenching;
-  toml::table quenching{{"model", std::string(to_string(q.model))},
-                        {"polynomial_coefficients", array(q.polynomial_coefficients)},
-                        {"polynomial_relative_uncertainty", q.polynomial_relative_uncertainty},
-                        {"constant_qf", q.constant_qf},
-                        {"constant_qf_uncertainty", q.constant_qf_uncertainty},
-                        {"lindhard_k_relative_uncertainty", q.lindhard_k_relative_uncertainty},
-                        {"shift_sigma", q.shift_sigma}};
-  if (q.lindhard_k) quenching.insert("lindhard_k", *q.lindhard_k);
-  if (!q.table_file.empty()) {
-    quenching.insert("table_file", q.table_file);
-    quenching.insert("table_columns", array(q.table_columns));
-  }
-  const auto& det = config.detector;
-  toml::table detector{{"material", det.material},
-                       {"mass_kg", det.mass_kg},
-                       {"crystals", det.crystals},
-                       {"light_yield_PE_per_keVee", array(det.light_yield_PE_per_keVee)},
-                       {"pmt_share", det.pmt_share},
-                       {"spe_resolution", det.spe_resolution},
-                       {"quenching", std::move(quenching)}};
-
-  toml::table exposure{{"beam_on_fraction", config.exposure.beam_on_fraction}};
-  if (config.exposure.calendar_days) exposure.insert("calendar_days", *config.exposure.calendar_days);
-  if (config.exposure.beam_hours) exposure.insert("beam_hours", *config.exposure.beam_hours);
-  if (config.exposure.beam_energy_GWh) exposure.insert("beam_energy_GWh", *config.exposure.beam_energy_GWh);
-
-  const auto& sel = config.selection;
-  toml::table selection{{"muon_veto", sel.muon_veto},
-                        {"muon_veto_efficiency", sel.muon_veto_efficiency},
-                        {"afterglow_cut", sel.afterglow_cut},
-                        {"max_pretrace_npe", sel.max_pretrace_npe},
-                        {"min_pmt_npe", sel.min_pmt_npe},
-                        {"single_crystal", sel.single_crystal},
-                        {"afterglow_efficiency", sel.afterglow_efficiency},
-                        {"two_pmt_coincidence", sel.two_pmt_coincidence},
-                        {"roi_npe_min", sel.roi_npe_min},
-                        {"roi_npe_max", sel.roi_npe_max},
-                        {"acceptance", toml::table{{"model", std::string(acceptance_model_names.name(sel.acceptance.model))},
-                                                   {"a", sel.acceptance.a},
-                                                   {"k", sel.acceptance.k},
-                                                   {"x0", sel.acceptance.x0},
-                                                   {"step_PE", sel.acceptance.step_PE}}}};
-  if (sel.roi_time_min_us) selection.insert("roi_time_min_us", *sel.roi_time_min_us);
-  if (sel.roi_time_max_us) selection.insert("roi_time_max_us", *sel.roi_time_max_us);
-
-  toml::array backgrounds;
-  for (const auto& b : config.backgrounds)
-    backgrounds.push_back(toml::table{{"name", b.name},
-                                      {"roi_events", b.roi_events},
-                                      {"reference_kg_days", b.reference_kg_days},
-                                      {"npe_shape", std::string(to_string(b.npe_shape))},
-                                      {"npe_decay_PE", b.npe_decay_PE},
-                                      {"time_shape", std::string(to_string(b.time_shape))},
-                                      {"origin", b.origin},
-                                      {"simulate", b.simulate}});
-
-  toml::table root{
-      {"experiment", toml::table{{"name", config.name}, {"description", config.description}}},
-      {"source", std::move(source)},
-      {"detector", std::move(detector)},
-      {"exposure", std::move(exposure)},
-      {"physics", toml::table{{"form_factor", std::string(to_string(config.physics.form_factor))},
-                              {"weak_charge", std::string(to_string(config.physics.weak_charge))},
-                              {"sin2_theta_w", config.physics.sin2_theta_w},
-                              {"neutron_skin_fm", config.physics.neutron_skin_fm}}},
-      {"selection", std::move(selection)},
-      {"spectra", toml::table{{"recoil_max_keVnr", config.spectra.recoil_max_keVnr},
-                              {"recoil_bin_keVnr", config.spectra.recoil_bin_keVnr},
-                              {"time_min_us", config.spectra.time_min_us},
-                              {"time_max_us", config.spectra.time_max_us},
-                              {"time_bin_us", config.spectra.time_bin_us},
-                              {"thresholds_keVnr", array(config.spectra.thresholds_keVnr)},
-                              {"npe_max", config.spectra.npe_max}}},
-  };
-  if (!backgrounds.empty()) root.insert("backgrounds", std::move(backgrounds));
-  return root;
-}
-
 }  // namespace
 
-std::string to_toml(const ExperimentConfig& config) { return print(to_table(config)); }
+std::string to_toml(const ExperimentConfig& config) {
+  ExperimentConfig copy = config;
+  TableWriter writer;
+  describe(writer, copy, nullptr, nullptr);
+  return print(writer.table);
+}
 
 std::string to_toml(const Configuration& everything) {
-  const auto& config = everything.simulation;
-  toml::table root = to_table(config.experiment);
-  const auto& r = everything.reco;
-  root.insert("reco", toml::table{{"pulse_threshold_adc", r.pulse_threshold_adc},
-                                  {"integration_pre_samples", static_cast<std::int64_t>(r.integration_pre_samples)},
-                                  {"integration_post_samples", static_cast<std::int64_t>(r.integration_post_samples)},
-                                  {"spe_charge_adc_samples", r.spe_charge_adc_samples},
-                                  {"calibration_pulses", static_cast<std::int64_t>(r.calibration_pulses)},
-                                  {"max_baseline_rms_adc", r.max_baseline_rms_adc}});
-  const auto& d = config.daq;
-  root["detector"].as_table()->insert(
-      "scintillation", toml::table{{"decay_times_ns", to_array(d.scintillation.decay_times_ns)},
-                                   {"weights", to_array(d.scintillation.weights)}});
-  root.insert(
-      "daq",
-      toml::table{
-          {"triggers_per_block", static_cast<std::int64_t>(d.triggers_per_block)},
-          {"digitizer", toml::table{{"sampling_rate_GHz", d.digitizer.sampling_rate_GHz},
-                                    {"window_us", d.digitizer.window_us},
-                                    {"pretrace_us", d.digitizer.pretrace_us},
-                                    {"beam_delay_ns", d.digitizer.beam_delay_ns},
-                                    {"adc_bits", d.digitizer.adc_bits},
-                                    {"baseline_adc", d.digitizer.baseline_adc},
-                                    {"baseline_spread_adc", d.digitizer.baseline_spread_adc},
-                                    {"noise_adc", d.digitizer.noise_adc},
-                                    {"negative_pulses", d.digitizer.negative_pulses}}},
-          {"zero_suppression", toml::table{{"threshold_adc", d.zero_suppression.threshold_adc},
-                                           {"pre_samples", static_cast<std::int64_t>(d.zero_suppression.pre_samples)},
-                                           {"post_samples", static_cast<std::int64_t>(d.zero_suppression.post_samples)}}},
-          {"pmt", toml::table{{"dark_rate_Hz", d.pmt.dark_rate_Hz},
-                              {"dark_multi_pe_fraction", d.pmt.dark_multi_pe_fraction},
-                              {"dark_multi_pe_mean", d.pmt.dark_multi_pe_mean},
-                              {"afterpulse_probability", d.pmt.afterpulse_probability},
-                              {"afterpulse_delay_ns", d.pmt.afterpulse_delay_ns},
-                              {"afterpulse_delay_spread_ns", d.pmt.afterpulse_delay_spread_ns},
-                              {"transit_time_spread_ns", d.pmt.transit_time_spread_ns},
-                              {"pulse_rise_ns", d.pmt.pulse_rise_ns},
-                              {"pulse_decay_ns", d.pmt.pulse_decay_ns},
-                              {"spe_amplitude_adc", d.pmt.spe_amplitude_adc},
-                              {"spe_resolution", d.pmt.spe_resolution}}},
-          {"afterglow", toml::table{{"deposit_rate_Hz", d.afterglow.deposit_rate_Hz},
-                                    {"deposit_photoelectrons", d.afterglow.deposit_photoelectrons},
-                                    {"total_fraction", d.afterglow.total_fraction},
-                                    {"time_constant_ms", d.afterglow.time_constant_ms}}},
-          {"beam", toml::table{{"pot_fluctuation", d.beam.pot_fluctuation},
-                               {"beam_off_fraction", d.beam.beam_off_fraction},
-                               {"beam_off_period_s", d.beam.beam_off_period_s}}},
-          {"veto", toml::table{{"bars", d.veto.bars},
-                               {"rate_per_bar_Hz", d.veto.rate_per_bar_Hz},
-                               {"window_us", d.veto.window_us}}},
-      });
-  return print(root);
+  Configuration copy = everything;
+  TableWriter writer;
+  describe(writer, copy.simulation.experiment, &copy.simulation.daq, &copy.reco);
+  return print(writer.table);
 }
 
 }  // namespace cevns::io

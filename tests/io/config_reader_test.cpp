@@ -202,3 +202,25 @@ TEST(ConfigReader, QuenchingTableFiles) {
 
 }  // namespace
 }  // namespace cevns::io
+
+namespace cevns::io {
+namespace {
+
+TEST(ConfigReader, WholeConfigurationRoundTrips) {
+  // The reader and the writer share one description of the keys: what is written reads
+  // back to the same text, [daq], [detector.scintillation] and [reco] included.
+  for (const char* name : {"clovers.toml", "cicenns.toml", "coherent-csi-2017.toml", "annotated.toml"}) {
+    const auto config = read_configuration(configs + name, {"daq.pmt.dark_rate_Hz=123", "reco.pulse_threshold_adc=7"});
+    const std::string text = to_toml(config);
+    EXPECT_NE(text.find("dark_rate_Hz = 123"), std::string::npos) << name;
+    EXPECT_NE(text.find("pulse_threshold_adc = 7"), std::string::npos) << name;
+    EXPECT_EQ(to_toml(parse_configuration(text, "resolved.toml")), text) << name;
+  }
+  EXPECT_NE(error_parsing(minimal, {"daq.zero_suppression.pre_samples=-2"}).find("must be zero or positive"),
+            std::string::npos);
+  EXPECT_NE(error_parsing(minimal, {"reco.pulse_threshold=3"}).find("did you mean 'pulse_threshold_adc'"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace cevns::io
