@@ -371,6 +371,50 @@ struct Progress {
 /// Renames `part` → `path`.
 void rename_part(const std::filesystem::path& part, const std::filesystem::path& path, const Context& c);
 
+/// The block record columns of a /blocks row (`Row` is a file's own standard-layout row
+/// type, with the BlockRecord fields under the same names), both ways.
+template <class Row>
+void copy_record(Row& row, const daq::BlockRecord& record) {
+  row.index = record.index;
+  row.first_trigger = record.first_trigger;
+  row.trigger_count = record.trigger_count;
+  row.protons_on_target = record.protons_on_target;
+  row.beam_on_triggers = record.beam_on_triggers;
+  row.vetoed_triggers = record.vetoed_triggers;
+}
+template <class Row>
+void copy_record(daq::BlockRecord& record, const Row& row) {
+  record.index = row.index;
+  record.first_trigger = row.first_trigger;
+  record.trigger_count = row.trigger_count;
+  record.protons_on_target = row.protons_on_target;
+  record.beam_on_triggers = row.beam_on_triggers;
+  record.vetoed_triggers = row.vetoed_triggers;
+}
+
+/// The last steps of a block-by-block writer's write(): its rows are appended; commit the
+/// block (see Progress::commit_block) and clear the failure mark set while writing.
+template <class State>
+void commit_block(State& s, std::uint64_t index, const Context& c) {
+  s.progress.commit_block(s.file.get(), index, c);
+  ++s.next_index;
+  s.failed = false;
+}
+
+/// A block-by-block writer's close(): marks the file complete unless a write failed,
+/// closes it and renames the .part to its final name; `what` names the file in the
+/// failure message ("the run", "the reduced file").
+template <class State>
+void close_block_file(State& s, std::string_view what) {
+  if (s.closed) return;
+  const Context& c = s.context;
+  s.closed = true;
+  if (!s.failed) s.progress.mark_complete(s.file.get(), c);
+  if (!s.close_file()) c.fail_hdf5("closing the file");
+  if (s.failed) c.fail(std::string("an earlier write failed, ") + std::string(what) + " is incomplete");
+  rename_part(s.part, s.path, c);
+}
+
 /// The context of errors reading `path` once it is open: a damaged file. `remake` says how
 /// to make the file again, e.g. "re-run the simulation".
 Context damaged_file(const std::filesystem::path& path, std::string_view remake);

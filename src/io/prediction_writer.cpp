@@ -209,6 +209,12 @@ json to_json(const Prediction& p) {
   };
 }
 
+void create_output_directory(const std::filesystem::path& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) throw IoError(fmt::format("cannot create output directory '{}' ({})", directory.string(), ec.message()));
+}
+
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
   const auto temporary = std::filesystem::path(path).concat(".part");
   {
@@ -223,9 +229,7 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 }
 
 std::vector<std::filesystem::path> write_sensitivity(const Sensitivity& s, const std::filesystem::path& directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) throw IoError(fmt::format("cannot create output directory '{}' ({})", directory.string(), ec.message()));
+  create_output_directory(directory);
   std::string csv = "# N_sig/sqrt(N_sig+N_bkg) with signal and background scaled by mass x days\nmass_kg,days,significance\n";
   for (std::size_t i = 0; i < s.map_mass_kg.size(); ++i)
     for (std::size_t j = 0; j < s.map_days.size(); ++j)
@@ -237,9 +241,7 @@ std::vector<std::filesystem::path> write_sensitivity(const Sensitivity& s, const
 }
 
 std::vector<std::filesystem::path> write_prediction(const Prediction& prediction, const std::filesystem::path& directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) throw IoError(fmt::format("cannot create output directory '{}' ({})", directory.string(), ec.message()));
+  create_output_directory(directory);
   const std::vector<std::pair<std::string, std::string>> files{
       {"prediction.json", to_json(prediction).dump(2) + "\n"},
       {"recoil_spectrum.csv", recoil_csv(prediction)},

@@ -259,12 +259,7 @@ void RawFileWriter::write(const daq::TriggerBlock& block) {
 
   s.failed = true;  // until this block is safely on disk
   BlockRow row;
-  row.index = block.index;
-  row.first_trigger = block.first_trigger;
-  row.trigger_count = block.trigger_count;
-  row.protons_on_target = block.protons_on_target;
-  row.beam_on_triggers = block.beam_on_triggers;
-  row.vetoed_triggers = block.vetoed_triggers;
+  copy_record(row, block);
 
   std::vector<TriggerRow> trigger_rows;
   trigger_rows.reserve(block.triggers.size());
@@ -298,23 +293,10 @@ void RawFileWriter::write(const daq::TriggerBlock& block) {
   row.photoelectrons_end = s.photoelectrons.rows;
   s.blocks.append(&row, 1, "/blocks", c);
 
-  // Two steps, so that a kill at any moment leaves blocks_written pointing only at rows
-  // that are on disk: first the rows, then the count.
-  s.progress.commit_block(s.file.get(), block.index, c);
-  ++s.next_index;
-  s.failed = false;
+  commit_block(s, block.index, c);
 }
 
-void RawFileWriter::close() {
-  State& s = *state_;
-  if (s.closed) return;
-  const Context& c = s.context;
-  s.closed = true;
-  if (!s.failed) s.progress.mark_complete(s.file.get(), c);
-  if (!s.close_file()) c.fail_hdf5("closing the file");
-  if (s.failed) c.fail("an earlier write failed, the run is incomplete");
-  rename_part(s.part, s.path, c);
-}
+void RawFileWriter::close() { close_block_file(*state_, "the run"); }
 
 // =======================================================================================
 // Reader
@@ -396,12 +378,7 @@ daq::TriggerBlock RawFileReader::read_block(std::uint64_t index) const {
   if (row.index != index) c.fail(fmt::format("row {} of /blocks says it is block {}", index, row.index));
 
   daq::TriggerBlock block;
-  block.index = row.index;
-  block.first_trigger = row.first_trigger;
-  block.trigger_count = row.trigger_count;
-  block.protons_on_target = row.protons_on_target;
-  block.beam_on_triggers = row.beam_on_triggers;
-  block.vetoed_triggers = row.vetoed_triggers;
+  copy_record(block, row);
 
   const Range triggers{row.triggers_begin, row.triggers_end};
   const auto trigger_rows = read_range<TriggerRow>(s.triggers, triggers, "/triggers", c);

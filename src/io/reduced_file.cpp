@@ -206,34 +206,16 @@ void ReducedFileWriter::write(const reco::ReducedBlock& block) {
 
   s.failed = true;  // until this block is safely on disk
   BlockRow row;
-  row.index = block.index;
-  row.first_trigger = block.first_trigger;
-  row.trigger_count = block.trigger_count;
-  row.protons_on_target = block.protons_on_target;
-  row.beam_on_triggers = block.beam_on_triggers;
-  row.vetoed_triggers = block.vetoed_triggers;
+  copy_record(row, block);
   row.events_begin = s.events.rows;
   s.events.append(block.events.data(), block.events.size(), "/events", c);
   row.events_end = s.events.rows;
   s.blocks.append(&row, 1, "/blocks", c);
 
-  // Two steps, so that a kill at any moment leaves blocks_written pointing only at rows
-  // that are on disk: first the rows, then the count.
-  s.progress.commit_block(s.file.get(), block.index, c);
-  ++s.next_index;
-  s.failed = false;
+  commit_block(s, block.index, c);
 }
 
-void ReducedFileWriter::close() {
-  State& s = *state_;
-  if (s.closed) return;
-  const Context& c = s.context;
-  s.closed = true;
-  if (!s.failed) s.progress.mark_complete(s.file.get(), c);
-  if (!s.close_file()) c.fail_hdf5("closing the file");
-  if (s.failed) c.fail("an earlier write failed, the reduced file is incomplete");
-  rename_part(s.part, s.path, c);
-}
+void ReducedFileWriter::close() { close_block_file(*state_, "the reduced file"); }
 
 // =======================================================================================
 // Reader
@@ -318,12 +300,7 @@ reco::ReducedBlock ReducedFileReader::read_block(std::uint64_t index) const {
         fmt::format("block {} of {} does not exist (it has {} blocks)", index, s.path.string(), s.block_count));
   const BlockRow row = s.block_row(index);
   reco::ReducedBlock block;
-  block.index = row.index;
-  block.first_trigger = row.first_trigger;
-  block.trigger_count = row.trigger_count;
-  block.protons_on_target = row.protons_on_target;
-  block.beam_on_triggers = row.beam_on_triggers;
-  block.vetoed_triggers = row.vetoed_triggers;
+  copy_record(block, row);
   block.events = read_range<CrystalEvent>(s.events, {row.events_begin, row.events_end}, "/events", s.context);
   return block;
 }

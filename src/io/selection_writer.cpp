@@ -65,11 +65,9 @@ nlohmann::json to_json(const selection::EventSelection& selection, const reco::R
 std::vector<std::filesystem::path> write_selection(const selection::EventSelection& selection,
                                                    const reco::ReducedRunInfo& run, const Prediction& prediction,
                                                    const std::filesystem::path& directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) throw IoError(fmt::format("cannot create output directory '{}' ({})", directory.string(), ec.message()));
+  create_output_directory(directory);
   std::string csv = "# Selected crystals per NPE (criteria 1-4, arrival-time region) per source\nnpe";
-  for (const auto& [source, spectrum] : selection.selected_npe()) csv += "," + source_name(run, source);
+  for (const auto& [source, spectrum] : selection.selected_npe()) csv += fmt::format(",{}", source_name(run, source));
   csv += '\n';
   const std::size_t bins = selection.npe_with_coincidence().counts.size();
   for (std::size_t n = 0; n < bins; ++n) {

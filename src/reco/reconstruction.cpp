@@ -85,12 +85,7 @@ void Reconstruction::finish_calibration() {
 ReducedBlock Reconstruction::reconstruct(const daq::TriggerBlock& block) const {
   if (spe_charge_.empty()) throw std::logic_error("Reconstruction::reconstruct before finish_calibration");
   ReducedBlock out;
-  out.index = block.index;
-  out.first_trigger = block.first_trigger;
-  out.trigger_count = block.trigger_count;
-  out.protons_on_target = block.protons_on_target;
-  out.beam_on_triggers = block.beam_on_triggers;
-  out.vetoed_triggers = block.vetoed_triggers;
+  static_cast<daq::BlockRecord&>(out) = block;
 
   const auto segments = index_segments(block.segments);
   // Truth: photoelectrons of the signal region per (trigger, crystal) and source.

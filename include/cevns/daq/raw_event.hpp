@@ -56,15 +56,19 @@ struct Segments {
   [[nodiscard]] std::size_t size() const { return trigger_id.size(); }
 };
 
-/// A block of consecutive triggers [first_trigger, first_trigger + trigger_count).
-struct TriggerBlock {
-  std::uint64_t index = 0;          ///< block number within the run
+/// Which triggers a block holds, [first_trigger, first_trigger + trigger_count), and the
+/// beam record of every one of them, recorded or not. Raw and reduced blocks share it.
+struct BlockRecord {
+  std::uint64_t index = 0;  ///< block number within the run
   std::uint64_t first_trigger = 0;
   std::uint64_t trigger_count = 0;
-  // Beam record of every trigger of the block, recorded or not.
   double protons_on_target = 0.0;
   std::uint64_t beam_on_triggers = 0;
   std::uint64_t vetoed_triggers = 0;
+};
+
+/// A block of consecutive triggers as the DAQ records them.
+struct TriggerBlock : BlockRecord {
   /// Full mode: every trigger. Zero-suppressed: the triggers with a segment or a veto tag.
   std::vector<Trigger> triggers;
   /// Full mode: ADC samples [trigger][channel][sample] of `triggers`, in their order.

@@ -31,6 +31,9 @@ std::vector<std::filesystem::path> write_prediction(const Prediction& prediction
 std::vector<std::filesystem::path> write_sensitivity(const Sensitivity& sensitivity,
                                                      const std::filesystem::path& directory);
 
+/// Creates `directory` and its parents if needed. Throws IoError.
+void create_output_directory(const std::filesystem::path& directory);
+
 /// Writes `content` to `path` atomically (temporary file + rename). Throws IoError.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 

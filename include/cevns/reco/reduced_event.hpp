@@ -33,13 +33,8 @@ struct CrystalEvent {
   std::uint32_t truth_npe = 0;
 };
 
-struct ReducedBlock {
-  std::uint64_t index = 0;
-  std::uint64_t first_trigger = 0;
-  std::uint64_t trigger_count = 0;
-  double protons_on_target = 0.0;
-  std::uint64_t beam_on_triggers = 0;
-  std::uint64_t vetoed_triggers = 0;
+/// The reconstructed rows of one raw block, with its block record.
+struct ReducedBlock : daq::BlockRecord {
   std::vector<CrystalEvent> events;
 };
 
