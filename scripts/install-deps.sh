@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cevns builds and tests with. Idempotent: when every
 # package is already present it prints nothing and touches nothing.
+#   scripts/install-deps.sh              build, test and run the study
+#   scripts/install-deps.sh sanitize     also clang for the ASan/UBSan build and libFuzzer
+#   scripts/install-deps.sh --list [sanitize]   print the package names, install nothing
+# scripts/check-deps.sh verifies the list against what a build really uses.
 set -euo pipefail
 
 packages=(
@@ -10,13 +14,25 @@ packages=(
   libfmt-dev libspdlog-dev
   nlohmann-json3-dev    # JSON output
   libboost-dev          # Boost.Math quadrature and special functions
-  libmgl-dev libltdl-dev # MathGL: the paper-style figures (PNG, SVG); its CMake target needs libltdl.so
+  libmgl-dev libltdl-dev libglu1-mesa-dev  # MathGL: the paper-style figures (PNG, SVG); its CMake target links libltdl.so and libGLU.so
   libgtest-dev libgmock-dev libbenchmark-dev
   libhdf5-dev           # HDF5 C library: raw-data files
   libpcg-cpp-dev        # PCG random-number streams
   hdf5-tools            # h5dump, h5ls; h5clear for the .part of a killed run
   python3-h5py          # tests check that h5py reads the raw-data files
 )
+
+# clang's sanitizer and libFuzzer runtimes are only a Recommends of clang: name them.
+sanitize_packages=(clang libclang-rt-14-dev llvm)  # llvm: llvm-symbolizer for readable stack traces
+
+list_only=0
+[ "${1:-}" = "--list" ] && { list_only=1; shift; }
+case "${1:-}" in
+  "") ;;
+  sanitize) packages+=("${sanitize_packages[@]}") ;;
+  *) echo "usage: scripts/install-deps.sh [--list] [sanitize]" >&2; exit 2 ;;
+esac
+if [ $list_only -eq 1 ]; then printf '%s\n' "${packages[@]}"; exit 0; fi
 
 missing=()
 for p in "${packages[@]}"; do
