@@ -18,6 +18,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cevns/core/error.hpp"
 #include "cevns/core/log.hpp"
@@ -171,19 +172,35 @@ std::string rate(double done, double seconds, const char* unit) {
   return seconds > 0 ? fmt::format("{:.0f} {}/s", done / seconds, unit) : fmt::format("– {}/s", unit);
 }
 
-/// Says "unknown command 'X'" with the list of commands when the first word of the command
-/// line is not one of them; returns false then.
+/// Says "unknown command 'X'" (or "no command given") with the list of commands when the
+/// command words of the command line are not ones `app` has; returns false then.
 bool known_command(int argc, char** argv, const CLI::App& app) {
+  const CLI::App* level = &app;
+  std::string command;  // the words so far, e.g. "config "
+  const auto names = [](const CLI::App* a) {
+    std::vector<std::string> out;
+    for (const CLI::App* sub : a->get_subcommands([](const CLI::App*) { return true; })) out.push_back(sub->get_name());
+    return out;
+  };
   for (int i = 1; i < argc; ++i) {
     const std::string word = argv[i];
     if (word == "-v" || word == "--verbose" || word == "-q" || word == "--quiet") continue;
-    if (word.empty() || word.front() == '-') return true;  // --help, --version, a bad option: CLI11 says
-    std::vector<std::string> names;
-    for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; }))
-      names.push_back(command->get_name());
-    if (std::find(names.begin(), names.end(), word) != names.end()) return true;
-    std::fprintf(stderr, "cevns: error: unknown command '%s'; the commands are: %s (cevns --help says what they do)\n",
-                 word.c_str(), fmt::format("{}", fmt::join(names, ", ")).c_str());
+    if (word.empty() || word.front() == '-') return true;  // --help, --version, an option: CLI11 judges
+    const auto known = names(level);
+    if (known.empty()) return true;  // a positional argument
+    const auto it = std::find(known.begin(), known.end(), word);
+    if (it == known.end()) {
+      std::fprintf(stderr, "cevns: error: unknown command '%s%s'; the commands%s are: %s (cevns --help says what they do)\n",
+                   command.c_str(), word.c_str(), command.empty() ? "" : (" of cevns " + command.substr(0, command.size() - 1)).c_str(),
+                   fmt::format("{}", fmt::join(known, ", ")).c_str());
+      return false;
+    }
+    level = level->get_subcommand(word);
+    command += word + " ";
+  }
+  if (level == &app) {
+    std::fprintf(stderr, "cevns: error: no command given; the commands are: %s (cevns --help says what they do)\n",
+                 fmt::format("{}", fmt::join(names(&app), ", ")).c_str());
     return false;
   }
   return true;

@@ -20,7 +20,9 @@ namespace cevns::app {
 namespace fs = std::filesystem;
 
 fs::path lock_path(const fs::path& output) {
-  fs::path lock = output;
+  // Beside the output even for "dir/", "." or "dir/..": never inside a directory output.
+  fs::path lock = fs::absolute(output).lexically_normal();
+  if (!lock.has_filename()) lock = lock.parent_path();
   lock += ".lock";
   return lock;
 }

@@ -34,7 +34,7 @@ class OutputLock {
   int fd_ = -1;
 };
 
-/// The lock file of `output`: OUTPUT.lock.
+/// The lock file of `output`: OUTPUT.lock, beside it (for "results/" and "." too).
 [[nodiscard]] std::filesystem::path lock_path(const std::filesystem::path& output);
 
 /// Checks that `output` may be written, and locks it. Throws IoError, before any work,

@@ -86,6 +86,14 @@ TEST(Cli, BadCommandLineExitsWithTwo) {
             std::string::npos)
       << r.output;
   EXPECT_EQ(run("-q frobnicate").exit_code, 2);
+  r = run("config frobnicate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("unknown command 'config frobnicate'; the commands of cevns config are: show"),
+            std::string::npos)
+      << r.output;
+  r = run("-v");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("no command given; the commands are: predict,"), std::string::npos) << r.output;
   EXPECT_EQ(run("predict --format yaml").exit_code, 2);
   EXPECT_EQ(run("predict --help").exit_code, 0);
   EXPECT_EQ(run("--version").exit_code, 0);
@@ -276,7 +284,10 @@ TEST(CliOutput, AnExistingOutputNeedsForce) {
   EXPECT_TRUE(contains(r.output, "the directory " + out + " exists and is not empty: use --force")) << r.output;
   EXPECT_EQ(run("-q predict " + config + "clovers.toml --force --output " + out).exit_code, 0);
   fs::create_directories(dir / "empty");
-  EXPECT_EQ(run("-q sensitivity " + config + "clovers.toml --output " + (dir / "empty")).exit_code, 0);
+  EXPECT_EQ(run("-q sensitivity " + config + "clovers.toml --output " + (dir / "empty/")).exit_code, 0);
+  EXPECT_FALSE(fs::exists(dir / "empty/.lock"));
+  fs::create_directories(dir / "here");
+  EXPECT_EQ(run_in(dir / "here", "-q predict " + config + "clovers.toml --output .").exit_code, 0);
   r = run("-q select " + reduced + " --output " + raw);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(contains(r.output, "is a file, not a directory")) << r.output;
