@@ -118,8 +118,8 @@ double estimated_raw_bytes(const cevns::daq::Simulation& simulation, const cevns
   double interactions = 0.0;
   for (std::size_t s = 0; s < simulation.source_names().size(); ++s)
     if (s != cevns::daq::Simulation::dark_count) interactions += simulation.expected_per_trigger(static_cast<std::uint16_t>(s));
-  const double decay_ns = *std::max_element(config.daq.scintillation.decay_times_ns.begin(),
-                                            config.daq.scintillation.decay_times_ns.end());
+  const auto& decays = config.daq.scintillation.decay_times_ns;
+  const double decay_ns = decays.empty() ? 0.0 : *std::max_element(decays.begin(), decays.end());
   const double truth = dark * photoelectron_row * (1.0 + config.daq.pmt.dark_multi_pe_fraction * config.daq.pmt.dark_multi_pe_mean) +
                        interactions * (interaction_row + 50 * photoelectron_row);  // ~50 PE per deposit (assumption)
   double per_trigger = 0.0;
