@@ -1,23 +1,28 @@
 // cevns — the command-line program. Thin by design: parse the command line, load the
-// configuration, call the library, print, and turn exceptions into exit codes:
-//   0 success, 1 bad input or failed I/O (cevns::Error), 2 bad command line, 3 internal error.
+// configuration, check the outputs, call the library, print, and turn exceptions into
+// exit codes (README "Exit codes"):
+//   0 success; 1 bad input — configuration, input files, outputs that may not be written,
+//   not enough disk space, failed I/O (cevns::Error); 2 bad command line — unknown
+//   command or option, malformed option value; 3 internal error.
 
-#include <unistd.h>
-
-#include <chrono>
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <regex>
+#include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cevns/core/error.hpp"
 #include "cevns/core/log.hpp"
+#include "cevns/core/pipeline.hpp"
 #include "cevns/core/version.hpp"
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/io/config_reader.hpp"
@@ -25,24 +30,33 @@
 #include "cevns/io/raw_file.hpp"
 #include "cevns/io/reduced_file.hpp"
 #include "cevns/io/selection_writer.hpp"
-#include "cevns/core/pipeline.hpp"
 #include "cevns/reco/reconstruction.hpp"
-#include "cevns/report/selection_table.hpp"
-#include "cevns/selection/event_selection.hpp"
 #include "cevns/report/plots.hpp"
 #include "cevns/report/prediction_table.hpp"
+#include "cevns/report/selection_table.hpp"
+#include "cevns/selection/event_selection.hpp"
+#include "options.hpp"
+#include "output.hpp"
+#include "progress.hpp"
 
 namespace {
 
-/// Options shared by the subcommands that read an experiment configuration.
+namespace fs = std::filesystem;
+using cevns::app::OutputKind;
+using cevns::app::OutputLock;
+
+/// Options shared by the subcommands: configuration, format, output.
 struct StudyOptions {
-  std::string config_file = "configs/clovers.toml";
+  std::string config_file;  ///< empty: the shipped clovers.toml, or for a file's command the one stored in it
   std::vector<std::string> overrides;
   std::string format = "table";
-  std::string output_dir;
+  std::string output;
+  bool force = false;
 
-  void add_config(CLI::App& command) {
-    command.add_option("-c,--config", config_file, "Experiment configuration (TOML)")->capture_default_str();
+  void add_config(CLI::App& command,
+                  const std::string& description = "Experiment configuration (TOML): a file, or the name of a shipped "
+                                                   "one (clovers.toml, cicenns.toml, …); default: clovers.toml") {
+    command.add_option("-c,--config", config_file, description);
     command.add_option("-s,--set", overrides, "Override a configuration key, e.g. --set physics.form_factor=helm")
         ->take_all()
         ->allow_extra_args(false);
@@ -52,7 +66,20 @@ struct StudyOptions {
         ->check(CLI::IsMember({"table", "json"}))
         ->capture_default_str();
   }
-  [[nodiscard]] cevns::ExperimentConfig load() const { return cevns::io::read_experiment_config(config_file, overrides); }
+  CLI::Option* add_output(CLI::App& command, const std::string& description) {
+    command.add_flag("--force", force, "Replace an existing output");
+    return command.add_option("-o,--output", output, description);
+  }
+  /// The configuration file read: --config, found among the shipped ones if need be.
+  [[nodiscard]] fs::path config_path() const { return cevns::app::find_config(config_file); }
+  [[nodiscard]] cevns::ExperimentConfig load() const {
+    return cevns::io::read_experiment_config(config_path(), overrides);
+  }
+  /// Claims the output (OutputKind::directory) when one was given.
+  [[nodiscard]] std::optional<OutputLock> claim_directory(std::vector<fs::path> inputs) const {
+    if (output.empty()) return std::nullopt;
+    return cevns::app::claim_output(output, OutputKind::directory, inputs, force);
+  }
 };
 
 /// The sensitivity map spans twice the configured mass and time (at least a year).
@@ -60,55 +87,124 @@ cevns::Sensitivity sensitivity_of(const cevns::Prediction& p) {
   return cevns::sensitivity(p, 2.0 * p.config.detector.mass_kg, std::max(365.0, 2.0 * p.days()));
 }
 
-void log_written(const std::vector<std::filesystem::path>& files) {
+void log_written(const std::vector<fs::path>& files) {
   for (const auto& file : files) cevns::logger("cevns")->info("wrote {}", file.string());
 }
 
-/// Seconds in a duration such as "90s", "30min", "12h", "180d" (a bare number is seconds).
-double parse_duration_s(const std::string& text) {
-  static const std::regex pattern(R"(^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(s|min|h|d)?\s*$)");
-  std::smatch match;
-  if (!std::regex_match(text, match, pattern))
-    throw cevns::ConfigError("--duration " + text + ": expected a number with a unit s, min, h or d, e.g. 180d");
-  const double value = std::stod(match[1]);
-  const std::string unit = match[2];
-  return value * (unit == "min" ? 60.0 : unit == "h" ? 3600.0 : unit == "d" ? 86400.0 : 1.0);
-}
-
 /// The configuration of a file's run: `--config` when given, else the one stored in the file.
-cevns::io::Configuration configuration_for(const std::string& config_file, const std::string& stored_toml,
-                                           const std::string& file, const std::vector<std::string>& overrides) {
-  if (!config_file.empty()) return cevns::io::read_configuration(config_file, overrides);
-  return cevns::io::parse_configuration(stored_toml, file + ":/run/config_toml", overrides);
+cevns::io::Configuration configuration_for(const StudyOptions& options, const std::string& stored_toml,
+                                           const std::string& file) {
+  if (!options.config_file.empty()) return cevns::io::read_configuration(options.config_path(), options.overrides);
+  return cevns::io::parse_configuration(stored_toml, file + ":/run/config_toml", options.overrides);
 }
 
-/// A progress bar on a terminal; a log line every 10 % otherwise.
-class ProgressBar {
- public:
-  explicit ProgressBar(std::string component) : component_(std::move(component)) {}
+/// What `configuration_for` read, for messages.
+std::string configuration_name(const StudyOptions& options, const std::string& file) {
+  if (!options.config_file.empty()) return "--config " + options.config_file;
+  return fmt::format("the configuration stored in {}{}", file, options.overrides.empty() ? "" : " with --set");
+}
 
-  void operator()(const cevns::daq::Progress& p) {
-    const double fraction = p.triggers_total ? double(p.triggers_done) / double(p.triggers_total) : 1.0;
-    const double rate = p.elapsed_s > 0 ? p.triggers_done / p.elapsed_s : 0.0;
-    const double eta = rate > 0 ? (p.triggers_total - p.triggers_done) / rate : 0.0;
-    if (isatty(fileno(stderr))) {
-      constexpr int width = 30;
-      const int filled = static_cast<int>(fraction * width);
-      std::fprintf(stderr, "\r[%s%s] %5.1f %%  %.3g/%.3g triggers  %.3g triggers/s  ETA %.0f s ",
-                   std::string(filled, '#').c_str(), std::string(width - filled, '.').c_str(), 100 * fraction,
-                   double(p.triggers_done), double(p.triggers_total), rate, eta);
-      if (p.triggers_done == p.triggers_total) std::fprintf(stderr, "\n");
-    } else if (fraction >= next_report_ || p.triggers_done == p.triggers_total) {
-      cevns::logger(component_)->info("{:.0f} %: {:.4g} of {:.4g} triggers, {:.3g} triggers/s", 100 * fraction,
-                                      double(p.triggers_done), double(p.triggers_total), rate);
-      while (next_report_ <= fraction) next_report_ += 0.1;
-    }
+/// The size of a raw file of `triggers` triggers, estimated before the run. Full mode:
+/// every sample (channels × samples × 2 bytes) of every trigger. Zero-suppressed: a
+/// segment of pre + post + ~20 samples per dark count and one of 5 scintillation decay
+/// times per PMT per interaction (CEvNS, backgrounds), from the expected numbers per
+/// trigger; with the truth rows (photoelectrons, interactions) and the trigger rows.
+double estimated_raw_bytes(const cevns::daq::Simulation& simulation, const cevns::daq::SimulationConfig& config,
+                           cevns::daq::WaveformMode mode, std::uint64_t triggers) {
+  constexpr double trigger_row = 26, segment_row = 26, photoelectron_row = 20, interaction_row = 28;
+  const auto& d = config.daq.digitizer;
+  const double channels = 2.0 * config.experiment.detector.crystals;
+  const double dark = simulation.expected_per_trigger(cevns::daq::Simulation::dark_count);
+  double interactions = 0.0;
+  for (std::size_t s = 0; s < simulation.source_names().size(); ++s)
+    if (s != cevns::daq::Simulation::dark_count) interactions += simulation.expected_per_trigger(static_cast<std::uint16_t>(s));
+  const auto& decays = config.daq.scintillation.decay_times_ns;
+  const double decay_ns = decays.empty() ? 0.0 : *std::max_element(decays.begin(), decays.end());
+  const double truth = dark * photoelectron_row * (1.0 + config.daq.pmt.dark_multi_pe_fraction * config.daq.pmt.dark_multi_pe_mean) +
+                       interactions * (interaction_row + 50 * photoelectron_row);  // ~50 PE per deposit (assumption)
+  double per_trigger = 0.0;
+  if (mode == cevns::daq::WaveformMode::full) {
+    per_trigger = trigger_row + channels * d.samples() * 2.0 + truth;
+  } else {
+    const double window = config.daq.zero_suppression.pre_samples + config.daq.zero_suppression.post_samples;
+    const double dark_segment = segment_row + 2.0 * (window + 20.0);
+    const double deposit_segments = 2.0 * (segment_row + 2.0 * (window + 5.0 * decay_ns * d.sampling_rate_GHz));
+    per_trigger = (dark + interactions) * trigger_row + dark * dark_segment + interactions * deposit_segments + truth;
   }
+  constexpr double file_overhead = 750e3;  // datasets, first chunks, the configuration text (measured)
+  return file_overhead + per_trigger * static_cast<double>(triggers);
+}
 
- private:
-  std::string component_;
-  double next_report_ = 0.1;
+/// Counts what a simulation wrote, for its closing summary.
+struct SimulationSummary {
+  std::uint64_t triggers = 0, beam_on = 0, vetoed = 0;
+  double protons_on_target = 0.0;
+  std::map<std::uint16_t, std::uint64_t> interactions, photoelectrons;  // by source
+
+  void add(const cevns::daq::TriggerBlock& block) {
+    triggers += block.trigger_count;
+    beam_on += block.beam_on_triggers;
+    vetoed += block.vetoed_triggers;
+    protons_on_target += block.protons_on_target;
+    for (const auto& i : block.interactions) ++interactions[i.source];
+    for (const auto& pe : block.photoelectrons) ++photoelectrons[pe.source];
+  }
+  /// Events (interactions) of every source that deposits energy, photoelectrons of those
+  /// that do not (dark counts, afterpulses).
+  [[nodiscard]] std::string format(const std::vector<std::string>& sources) const {
+    std::string events, light;
+    for (std::size_t s = 0; s < sources.size(); ++s) {
+      const auto count = [&](const std::map<std::uint16_t, std::uint64_t>& by_source) {
+        const auto it = by_source.find(static_cast<std::uint16_t>(s));
+        return it == by_source.end() ? std::uint64_t{0} : it->second;
+      };
+      const bool light_only = s == cevns::daq::Simulation::dark_count || s == cevns::daq::Simulation::afterpulse;
+      std::string& list = light_only ? light : events;
+      list += fmt::format("{}{} {}", list.empty() ? "" : ", ", sources[s], count(light_only ? photoelectrons : interactions));
+    }
+    return fmt::format("{} triggers ({} beam-on, {} vetoed), {:.4g} protons on target; events: {}; photoelectrons: {}",
+                       triggers, beam_on, vetoed, protons_on_target, events, light);
+  }
 };
+
+/// "5200 triggers/s".
+std::string rate(double done, double seconds, const char* unit) {
+  return seconds > 0 ? fmt::format("{:.0f} {}/s", done / seconds, unit) : fmt::format("– {}/s", unit);
+}
+
+/// Says "unknown command 'X'" (or "no command given") with the list of commands when the
+/// command words of the command line are not ones `app` has; returns false then.
+bool known_command(int argc, char** argv, const CLI::App& app) {
+  const CLI::App* level = &app;
+  std::string command;  // the words so far, e.g. "config "
+  const auto names = [](const CLI::App* a) {
+    std::vector<std::string> out;
+    for (const CLI::App* sub : a->get_subcommands([](const CLI::App*) { return true; })) out.push_back(sub->get_name());
+    return out;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "-v" || word == "--verbose" || word == "-q" || word == "--quiet") continue;
+    if (word.empty() || word.front() == '-') return true;  // --help, --version, an option: CLI11 judges
+    const auto known = names(level);
+    if (known.empty()) return true;  // a positional argument
+    const auto it = std::find(known.begin(), known.end(), word);
+    if (it == known.end()) {
+      std::fprintf(stderr, "cevns: error: unknown command '%s%s'; the commands%s are: %s (cevns --help says what they do)\n",
+                   command.c_str(), word.c_str(), command.empty() ? "" : (" of cevns " + command.substr(0, command.size() - 1)).c_str(),
+                   fmt::format("{}", fmt::join(known, ", ")).c_str());
+      return false;
+    }
+    level = level->get_subcommand(word);
+    command += word + " ";
+  }
+  if (level == &app) {
+    std::fprintf(stderr, "cevns: error: no command given; the commands are: %s (cevns --help says what they do)\n",
+                 fmt::format("{}", fmt::join(names(&app), ", ")).c_str());
+    return false;
+  }
+  return true;
+}
 
 int run(int argc, char** argv) {
   CLI::App app{"cevns — coherent elastic neutrino-nucleus scattering at pulsed spallation sources"};
@@ -124,23 +220,22 @@ int run(int argc, char** argv) {
   CLI::App* predict = app.add_subcommand("predict", "Expected CEvNS and background spectra for an experiment");
   predict_options.add_config(*predict);
   predict_options.add_format(*predict);
-  predict->add_option("-o,--output", predict_options.output_dir,
-                      "Also write prediction.json, CSV spectra and the resolved config.toml into this directory");
+  predict_options.add_output(*predict,
+                             "Also write prediction.json, CSV spectra and the resolved config.toml into this directory");
 
   StudyOptions sensitivity_options;
   CLI::App* sensitivity = app.add_subcommand(
       "sensitivity", "Significance N_sig/sqrt(N_sig+N_bkg), days to 5 sigma, and the map over mass x time");
   sensitivity_options.add_config(*sensitivity);
   sensitivity_options.add_format(*sensitivity);
-  sensitivity->add_option("-o,--output", sensitivity_options.output_dir,
-                          "Also write sensitivity.json and significance_map.csv into this directory");
+  sensitivity_options.add_output(*sensitivity, "Also write sensitivity.json and significance_map.csv into this directory");
 
   StudyOptions study_options;
-  study_options.output_dir = "results";
+  study_options.output = "results";
   CLI::App* study = app.add_subcommand(
       "run", "The whole study: prediction, sensitivity, figures and a summary, written to the output directory");
   study_options.add_config(*study);
-  study->add_option("-o,--output", study_options.output_dir, "Output directory")->capture_default_str();
+  study_options.add_output(*study, "Output directory")->capture_default_str();
 
   StudyOptions simulate_options;
   CLI::App* simulate = app.add_subcommand("simulate", "Monte Carlo of the DAQ: triggers, waveforms and truth into an HDF5 raw file");
@@ -149,41 +244,46 @@ int run(int argc, char** argv) {
   std::string simulate_duration;
   std::string simulate_mode = "zero-suppressed";
   std::uint64_t simulate_seed = 1;
-  int simulate_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  auto* triggers_option = simulate->add_option("-n,--triggers", simulate_triggers, "Number of beam triggers to simulate");
+  const auto default_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int simulate_threads = default_threads;
+  const std::string threads_why = "more threads than 4 per core only hold more blocks in memory";
+  auto* triggers_option =
+      simulate->add_option("-n,--triggers", simulate_triggers, "Number of beam triggers to simulate")
+          ->check(cevns::app::whole_number(1, cevns::app::max_triggers, "10^12 triggers are over 1000 years of beam"));
   auto* duration_option =
-      simulate->add_option("-d,--duration", simulate_duration, "Or a data-taking time: 90s, 30min, 12h, 180d");
+      simulate->add_option("-d,--duration", simulate_duration, "Or a data-taking time: 90s, 30min, 12h, 180d")
+          ->check(cevns::app::duration());
   triggers_option->excludes(duration_option);
-  simulate->add_option("-o,--output", simulate_options.output_dir, "Raw-data file to write (HDF5)")->required();
+  simulate_options.add_output(*simulate, "Raw-data file to write (HDF5)")->required();
   simulate->add_option("-m,--mode", simulate_mode, "Waveforms: every sample, or only around pulses")
       ->check(CLI::IsMember({"full", "zero-suppressed"}))
       ->capture_default_str();
-  simulate->add_option("--seed", simulate_seed, "Random seed: the same seed gives the same run")->capture_default_str();
-  simulate->add_option("-t,--threads", simulate_threads, "Worker threads")->check(CLI::Range(1, 1024))->capture_default_str();
+  simulate->add_option("--seed", simulate_seed, "Random seed: the same seed gives the same run")
+      ->check(cevns::app::whole_number(0, UINT64_MAX))
+      ->capture_default_str();
+  simulate->add_option("-t,--threads", simulate_threads, "Worker threads")
+      ->check(cevns::app::whole_number(1, cevns::app::max_threads(), threads_why))
+      ->capture_default_str();
 
   StudyOptions reconstruct_options;
-  reconstruct_options.config_file.clear();
   std::string raw_input;
-  int reconstruct_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int reconstruct_threads = default_threads;
   CLI::App* reconstruct = app.add_subcommand(
       "reconstruct", "Raw waveforms → photoelectrons and arrival times per trigger and crystal (reduced HDF5 file)");
-  reconstruct->add_option("raw", raw_input, "Raw-data file (cevns simulate, or real data in the same layout)")
-      ->required()
-      ->check(CLI::ExistingFile);
-  reconstruct_options.add_config(*reconstruct);
-  reconstruct->get_option("--config")->description("Configuration; default: the one stored in the raw file");
-  reconstruct->add_option("-o,--output", reconstruct_options.output_dir, "Reduced file to write")->required();
-  reconstruct->add_option("-t,--threads", reconstruct_threads, "Worker threads")->check(CLI::Range(1, 1024))->capture_default_str();
+  reconstruct->add_option("raw", raw_input, "Raw-data file (cevns simulate, or real data in the same layout)")->required();
+  reconstruct_options.add_config(*reconstruct, "Configuration; default: the one stored in the raw file");
+  reconstruct_options.add_output(*reconstruct, "Reduced file to write")->required();
+  reconstruct->add_option("-t,--threads", reconstruct_threads, "Worker threads")
+      ->check(cevns::app::whole_number(1, cevns::app::max_threads(), threads_why))
+      ->capture_default_str();
 
   StudyOptions select_options;
-  select_options.config_file.clear();
   std::string reduced_input;
   CLI::App* select = app.add_subcommand("select", "The event selection on a reduced file: cut flow and spectra");
-  select->add_option("reduced", reduced_input, "Reduced file (cevns reconstruct)")->required()->check(CLI::ExistingFile);
-  select_options.add_config(*select);
-  select->get_option("--config")->description("Configuration; default: the one stored in the file");
+  select->add_option("reduced", reduced_input, "Reduced file (cevns reconstruct)")->required();
+  select_options.add_config(*select, "Configuration; default: the one stored in the file");
   select_options.add_format(*select);
-  select->add_option("-o,--output", select_options.output_dir, "Also write selection.json and Figure 10 into this directory");
+  select_options.add_output(*select, "Also write selection.json and Figure 10 into this directory");
 
   CLI::App* config_command = app.add_subcommand("config", "Inspect experiment configurations");
   config_command->require_subcommand(1);
@@ -191,21 +291,26 @@ int run(int argc, char** argv) {
   CLI::App* show = config_command->add_subcommand("show", "Print the resolved configuration (defaults filled in, overrides applied)");
   show_options.add_config(*show);
 
+  if (!known_command(argc, argv, app)) return 2;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "cevns: error: %s\nRun with --help for the options.\n", e.what());
+    return 2;
   }
   cevns::set_log_level(verbose ? cevns::LogLevel::debug : quiet ? cevns::LogLevel::warning : cevns::LogLevel::info);
 
   if (*predict) {
+    const auto lock = predict_options.claim_directory({predict_options.config_path()});
     const auto prediction = cevns::predict(predict_options.load());
     if (predict_options.format == "json")
       std::cout << cevns::io::to_json(prediction).dump(2) << '\n';
     else
       std::cout << cevns::report::format_prediction_table(prediction);
-    if (!predict_options.output_dir.empty()) log_written(cevns::io::write_prediction(prediction, predict_options.output_dir));
+    if (lock) log_written(cevns::io::write_prediction(prediction, predict_options.output));
   } else if (*sensitivity) {
+    const auto lock = sensitivity_options.claim_directory({sensitivity_options.config_path()});
     const auto prediction = cevns::predict(sensitivity_options.load());
     const auto result = sensitivity_of(prediction);
     if (sensitivity_options.format == "json") {
@@ -217,15 +322,15 @@ int run(int argc, char** argv) {
       std::cout << cevns::report::format_prediction_table(prediction) << '\n'
                 << cevns::report::format_sensitivity_table(result);
     }
-    if (!sensitivity_options.output_dir.empty())
-      log_written(cevns::io::write_sensitivity(result, sensitivity_options.output_dir));
+    if (lock) log_written(cevns::io::write_sensitivity(result, sensitivity_options.output));
   } else if (*study) {
+    const auto lock = study_options.claim_directory({study_options.config_path()});
     const auto prediction = cevns::predict(study_options.load());
     const auto result = sensitivity_of(prediction);
     const std::string summary =
         cevns::report::format_prediction_table(prediction) + "\n" + cevns::report::format_sensitivity_table(result);
     std::cout << summary;
-    const std::filesystem::path dir = study_options.output_dir;
+    const fs::path dir = study_options.output;
     auto files = cevns::io::write_prediction(prediction, dir);
     const auto more = cevns::io::write_sensitivity(result, dir);
     files.insert(files.end(), more.begin(), more.end());
@@ -235,49 +340,84 @@ int run(int argc, char** argv) {
     files.push_back(dir / "summary.txt");
     cevns::logger("cevns")->info("wrote {} files into {}", files.size(), dir.string());
   } else if (*simulate) {
-    const auto everything = cevns::io::read_configuration(simulate_options.config_file, simulate_options.overrides);
+    const fs::path config_file = simulate_options.config_path();
+    const auto everything = cevns::io::read_configuration(config_file, simulate_options.overrides);
     const auto& simulation_config = everything.simulation;
     if (!*triggers_option && !*duration_option)
       throw cevns::ConfigError("cevns simulate needs --triggers N or --duration TIME (e.g. --duration 1h)");
     const double rate_hz = simulation_config.experiment.source.beam.repetition_rate_Hz;
-    const std::uint64_t triggers =
-        *triggers_option ? simulate_triggers
-                         : static_cast<std::uint64_t>(std::llround(parse_duration_s(simulate_duration) * rate_hz));
-    if (triggers == 0) throw cevns::ConfigError("cevns simulate: nothing to do (0 triggers)");
+    std::uint64_t triggers = simulate_triggers;
+    if (*duration_option) {
+      const double wanted = cevns::app::parse_duration_s(simulate_duration) * rate_hz;  // ≤ 100 years × the rate: finite
+      if (wanted > static_cast<double>(cevns::app::max_triggers))
+        throw cevns::ConfigError(fmt::format("--duration {} is {:.3g} triggers at {:g} Hz, more than the {} a run may have",
+                                             simulate_duration, wanted, rate_hz, cevns::app::max_triggers));
+      triggers = static_cast<std::uint64_t>(std::llround(wanted));
+    }
+    if (triggers == 0)
+      throw cevns::ConfigError(fmt::format("--duration {} is less than one trigger at {:g} Hz: nothing to do",
+                                           simulate_duration, rate_hz));
     const auto mode = simulate_mode == "full" ? cevns::daq::WaveformMode::full : cevns::daq::WaveformMode::zero_suppressed;
+    const fs::path output = simulate_options.output;
+    const auto lock = cevns::app::claim_output(output, OutputKind::file, {config_file}, simulate_options.force);
     const cevns::daq::Simulation simulation(simulation_config, mode);
+    const double bytes = estimated_raw_bytes(simulation, simulation_config, mode, triggers);
+    cevns::app::check_free_space(output, bytes);
     auto info = simulation.run_info(simulate_seed);
     info.config_toml = cevns::io::to_toml(everything);
-    cevns::logger("simulate")->info("{}: {} triggers ({:.4g} s of data taking), {} mode, seed {}, {} threads",
-                                    simulation_config.experiment.name, triggers, triggers / rate_hz, simulate_mode, simulate_seed,
-                                    simulate_threads);
-    cevns::io::RawFileWriter writer(simulate_options.output_dir, info);
-    ProgressBar progress("simulate");
+    cevns::logger("simulate")->info("{}: {} triggers ({} of data taking), {} mode, seed {}, {} threads; about {} to write",
+                                    simulation_config.experiment.name, triggers, cevns::app::format_duration(triggers / rate_hz),
+                                    simulate_mode, simulate_seed, simulate_threads, cevns::app::format_bytes(bytes));
+    cevns::io::RawFileWriter writer(output, info);
+    cevns::app::ProgressBar progress("simulate");
+    SimulationSummary summary;
     cevns::daq::run_simulation(
         simulation, triggers, simulate_seed, simulate_threads,
-        [&writer](cevns::daq::TriggerBlock&& block) { writer.write(block); }, std::ref(progress));
+        [&](cevns::daq::TriggerBlock&& block) {
+          summary.add(block);
+          writer.write(block);
+        },
+        [&](const cevns::daq::Progress& p) {
+          progress.update(p.triggers_total ? double(p.triggers_done) / double(p.triggers_total) : 1.0,
+                          fmt::format("{} of {} triggers, {}", p.triggers_done, p.triggers_total,
+                                      rate(double(p.triggers_done), p.elapsed_s, "triggers")));
+        });
     writer.close();
-    cevns::logger("simulate")->info("wrote {}", simulate_options.output_dir);
+    cevns::logger("simulate")->info("simulated {}", summary.format(simulation.source_names()));
+    cevns::logger("simulate")->info("wrote {} ({})", output.string(),
+                                    cevns::app::format_bytes(static_cast<double>(fs::file_size(output))));
   } else if (*reconstruct) {
     const cevns::io::RawFileReader reader(raw_input);
     const auto& run = reader.info();
     if (!reader.complete())
       cevns::logger("reconstruct")->warn("{} is the file of an unfinished run: reconstructing its {} finished blocks",
                                          raw_input, reader.block_count());
-    const auto config = configuration_for(reconstruct_options.config_file, run.config_toml, raw_input,
-                                          reconstruct_options.overrides);
+    const auto config = configuration_for(reconstruct_options, run.config_toml, raw_input);
+    cevns::reco::check_config_matches_run(run, config.simulation, configuration_name(reconstruct_options, raw_input),
+                                          raw_input);
+    const fs::path output = reconstruct_options.output;
+    const std::vector<fs::path> inputs{raw_input, reconstruct_options.config_file.empty() ? fs::path()
+                                                                                         : reconstruct_options.config_path()};
+    const auto lock = cevns::app::claim_output(output, OutputKind::file, inputs, reconstruct_options.force);
     cevns::reco::Reconstruction reco(run, config.reco, config.simulation.daq);
-    std::uint64_t calibration_blocks = 0;
-    while (calibration_blocks < reader.block_count() && !reco.collect_calibration(reader.read_block(calibration_blocks)))
-      ++calibration_blocks;
-    reco.finish_calibration();
-    cevns::logger("reconstruct")->info("single-PE charge calibrated on {} blocks: {:.1f} ADC×samples (channel 0)",
-                                       calibration_blocks, reco.spe_charge().front());
+    {
+      cevns::app::ProgressBar progress("calibration");
+      std::uint64_t read = 0;
+      for (bool enough = false; read < reader.block_count() && !enough;) {
+        enough = reco.collect_calibration(reader.read_block(read++));
+        const double block_share = double(read) / double(reader.block_count());
+        progress.update(enough ? 1.0 : std::max(reco.calibration_progress(), block_share),
+                        fmt::format("single-PE calibration: {} of at most {} blocks read, {:.0f} % of the pulses needed",
+                                    read, reader.block_count(), 100 * reco.calibration_progress()));
+      }
+      reco.finish_calibration();
+      cevns::logger("reconstruct")->info("single-PE charge calibrated on {} blocks: {:.1f} ADC×samples (channel 0)",
+                                         read, reco.spe_charge().front());
+    }
     cevns::reco::ReducedRunInfo info{run, raw_input, cevns::io::to_toml(config), reco.spe_charge(), 0};
     for (const auto& c : run.channels) info.crystals = std::max<std::uint16_t>(info.crystals, c.crystal + 1);
-    cevns::io::ReducedFileWriter writer(reconstruct_options.output_dir, info);
-    ProgressBar progress("reconstruct");
-    const auto started = std::chrono::steady_clock::now();
+    cevns::io::ReducedFileWriter writer(output, info);
+    cevns::app::ProgressBar progress("reconstruct");
     std::uint64_t triggers = 0, samples = 0, rows = 0;
     const std::uint64_t blocks = reader.block_count();
     cevns::ordered_pipeline(
@@ -288,23 +428,24 @@ int run(int argc, char** argv) {
           return block;
         },
         [&](cevns::daq::TriggerBlock&& block) { return reco.reconstruct(block); },
-        [&](std::uint64_t, cevns::reco::ReducedBlock&& block) {
+        [&](std::uint64_t i, cevns::reco::ReducedBlock&& block) {
           triggers += block.trigger_count;
           rows += block.events.size();
           writer.write(block);
-          const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-          const std::uint64_t total = blocks * run.triggers_per_block;
-          progress({std::min(triggers, total), total, elapsed});
+          progress.update(double(i + 1) / double(blocks),
+                          fmt::format("block {} of {}, {} triggers, {}", i + 1, blocks, triggers,
+                                      rate(double(triggers), progress.elapsed_s(), "triggers")));
         });
     writer.close();
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    cevns::logger("reconstruct")->info("{} triggers, {} crystal rows, {:.3g} samples in {:.2f} s ({:.3g} samples/s); wrote {}",
-                                       triggers, rows, double(samples), elapsed, samples / std::max(elapsed, 1e-9),
-                                       reconstruct_options.output_dir);
+    const double elapsed = progress.elapsed_s();
+    cevns::logger("reconstruct")->info("{} triggers, {} crystal rows, {} samples in {} ({:.3g} samples/s); wrote {}",
+                                       triggers, rows, samples, cevns::app::format_duration(elapsed),
+                                       samples / std::max(elapsed, 1e-9), output.string());
   } else if (*select) {
     const cevns::io::ReducedFileReader reader(reduced_input);
-    const auto config = configuration_for(select_options.config_file, reader.info().raw.config_toml, reduced_input,
-                                          select_options.overrides);
+    const auto config = configuration_for(select_options, reader.info().raw.config_toml, reduced_input);
+    const auto lock = select_options.claim_directory(
+        {reduced_input, select_options.config_file.empty() ? fs::path() : select_options.config_path()});
     const auto& experiment = config.simulation.experiment;
     cevns::selection::EventSelection selection(experiment.selection, experiment.spectra.npe_max,
                                                experiment.spectra.time_min_us, experiment.spectra.time_max_us,
@@ -315,13 +456,13 @@ int run(int argc, char** argv) {
       std::cout << cevns::io::to_json(selection, reader.info(), prediction).dump(2) << '\n';
     else
       std::cout << cevns::report::format_selection_table(selection, reader.info(), prediction);
-    if (!select_options.output_dir.empty()) {
-      log_written(cevns::io::write_selection(selection, reader.info(), prediction, select_options.output_dir));
-      log_written(cevns::report::write_dark_count_figure(selection, experiment.name, select_options.output_dir));
-      log_written(cevns::report::write_npe_response_figure(selection, experiment.name, select_options.output_dir));
+    if (lock) {
+      log_written(cevns::io::write_selection(selection, reader.info(), prediction, select_options.output));
+      log_written(cevns::report::write_dark_count_figure(selection, experiment.name, select_options.output));
+      log_written(cevns::report::write_npe_response_figure(selection, experiment.name, select_options.output));
     }
   } else if (*show) {
-    std::cout << cevns::io::to_toml(cevns::io::read_configuration(show_options.config_file, show_options.overrides));
+    std::cout << cevns::io::to_toml(cevns::io::read_configuration(show_options.config_path(), show_options.overrides));
   }
   return 0;
 }

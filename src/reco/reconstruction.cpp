@@ -4,10 +4,41 @@
 #include <map>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cevns/core/error.hpp"
 
 namespace cevns::reco {
+
+std::vector<std::string> run_differences(const daq::RunInfo& run, const daq::SimulationConfig& config,
+                                         std::string_view config_name, std::string_view file_name) {
+  std::vector<std::string> out;
+  const auto differ = [&](std::string_view what, const auto& configured, const auto& recorded) {
+    if (configured != recorded)
+      out.push_back(
+          fmt::format("{} has {} {}, {} was recorded with {} {}", config_name, configured, what, file_name, recorded, what));
+  };
+  const auto& d = config.daq.digitizer;
+  std::uint32_t recorded_crystals = 0;
+  for (const auto& c : run.channels) recorded_crystals = std::max<std::uint32_t>(recorded_crystals, c.crystal + 1U);
+  const auto crystals = static_cast<std::uint32_t>(config.experiment.detector.crystals);
+  differ("channels", std::size_t{2} * crystals, run.channels.size());  // two PMTs per crystal
+  differ("crystals", crystals, recorded_crystals);
+  differ("GS/s", fmt::format("{:g}", d.sampling_rate_GHz), fmt::format("{:g}", run.sampling_rate_GHz));
+  differ("samples per waveform", d.samples(), run.samples_per_waveform);
+  differ("pretrace samples", d.pretrace_samples(), run.pretrace_samples);
+  differ("ADC bits", d.adc_bits, run.adc_bits);
+  return out;
+}
+
+void check_config_matches_run(const daq::RunInfo& run, const daq::SimulationConfig& config,
+                              std::string_view config_name, std::string_view file_name) {
+  const auto differences = run_differences(run, config, config_name, file_name);
+  if (differences.empty()) return;
+  throw ConfigError(fmt::format("the configuration does not describe the acquisition of {}: {}; give the configuration "
+                                "the run was recorded with, or none to use the one stored in the file",
+                                file_name, fmt::join(differences, "; ")));
+}
 
 Reconstruction::Reconstruction(const daq::RunInfo& run, const RecoConfig& config, const daq::DaqConfig& daq)
     : run_(run), config_((config.validate(), config)), beam_delay_ns_(daq.digitizer.beam_delay_ns) {
@@ -60,6 +91,13 @@ bool Reconstruction::collect_calibration(const daq::TriggerBlock& block) {
     }
   return std::all_of(calibration_charges_.begin(), calibration_charges_.end(),
                      [&](const auto& charges) { return charges.size() >= config_.calibration_pulses; });
+}
+
+double Reconstruction::calibration_progress() const {
+  if (!spe_charge_.empty() || calibration_charges_.empty() || config_.calibration_pulses == 0) return 1.0;
+  std::size_t fewest = calibration_charges_.front().size();
+  for (const auto& charges : calibration_charges_) fewest = std::min(fewest, charges.size());
+  return std::min(1.0, static_cast<double>(fewest) / static_cast<double>(config_.calibration_pulses));
 }
 
 void Reconstruction::finish_calibration() {

@@ -6,15 +6,30 @@
 /// time, flags, and — for simulated data — what produced the light.
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "cevns/daq/daq_config.hpp"
 #include "cevns/daq/raw_event.hpp"
+#include "cevns/daq/simulation.hpp"
 #include "cevns/reco/reco_config.hpp"
 #include "cevns/reco/reduced_event.hpp"
 #include "cevns/reco/waveform_reco.hpp"
 
 namespace cevns::reco {
+
+/// How the acquisition that `config` describes differs from the one `run` was recorded
+/// with — channels, crystals, sampling rate, samples per waveform, pretrace samples, ADC
+/// bits — one phrase per difference, e.g. "--config cicenns.toml has 30 channels, run.h5
+/// was recorded with 8" (`config_name` and `file_name` as given); empty when they agree.
+[[nodiscard]] std::vector<std::string> run_differences(const daq::RunInfo& run, const daq::SimulationConfig& config,
+                                                       std::string_view config_name, std::string_view file_name);
+
+/// Throws ConfigError naming every difference of run_differences(): reconstructing a run
+/// with another experiment's acquisition would read its waveforms wrongly.
+void check_config_matches_run(const daq::RunInfo& run, const daq::SimulationConfig& config,
+                              std::string_view config_name, std::string_view file_name);
 
 class Reconstruction {
  public:
@@ -29,6 +44,9 @@ class Reconstruction {
   /// pretrace pulses; a channel with too few pulses takes the peak of all channels pooled.
   /// Throws cevns::Error when even the pool is too small to calibrate.
   void finish_calibration();
+  /// How far the calibration got, 0 … 1: the share of RecoConfig::calibration_pulses that
+  /// the channel with the fewest pulses has (1 when the single-PE charge is configured).
+  [[nodiscard]] double calibration_progress() const;
   [[nodiscard]] const std::vector<double>& spe_charge() const { return spe_charge_; }
 
   /// Reconstructs one block (after finish_calibration()); thread-safe.
