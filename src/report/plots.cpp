@@ -485,18 +485,18 @@ std::vector<fs::path> write_dark_count_figure(const selection::EventSelection& s
   gr.SubPlot(1, 1, 0, "<_");
   gr.SetRanges(0, static_cast<double>(last) + 0.5, 0.5, peak * 3.0);
   gr.SetFunc("", "lg(y)");
-  decorate(gr, fmt::format("{}: two-PMT coincidence (Fig. 10)", tex_escape(title)),
+  decorate(gr, fmt::format("{}: NPE before and after the two-PMT coincidence (Fig. 10)", tex_escape(title)),
            "number of photoelectrons (NPE)", "crystals / PE");
   std::vector<fs::path> written;
   for (const auto& [spectrum, pen, label] :
-       {std::tuple{&without, "q-3", "without coincidence"}, std::tuple{&with, "b-3", "with coincidence (criterion 3)"}}) {
+       {std::tuple{&without, "q-3", "all sources, before"}, std::tuple{&with, "b-3", "after the coincidence (criterion 3)"}}) {
     auto [x, y] = histogram_outline(*spectrum, 0, last);
     for (double& v : y) v = v > 0.0 ? v : nan;
     gr.Plot(mglData(x), mglData(y), pen);
     gr.AddLegend(fmt::format("{} ({:g})", label, spectrum->total()).c_str(), pen);
   }
   gr.Legend(3, "#");
-  save(gr, directory, "fig10_dark_counts", written);
+  save(gr, directory, "fig10_npe_before_after_coincidence", written);
   return written;
 }
 

@@ -158,7 +158,7 @@ TEST(Cli, SimulateReconstructSelectChain) {
     r = run("-q select " + reduced + " --format json");
     EXPECT_NE(r.output.find("\"cut_flow\""), std::string::npos);
   }
-  EXPECT_TRUE(std::filesystem::exists(dir / "selection" / "fig10_dark_counts.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "selection" / "fig10_npe_before_after_coincidence.png"));
   // Wrong inputs: a raw file given to select, a missing file, a corrupt file.
   EXPECT_EQ(run("-q select " + raw).exit_code, 1);
   EXPECT_EQ(run("-q reconstruct " + (dir / "none.h5").string() + " --output x.h5").exit_code, 2);  // CLI11 ExistingFile
