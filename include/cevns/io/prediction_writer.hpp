@@ -19,8 +19,10 @@ nlohmann::json to_json(const Prediction& prediction);
 /// The sensitivity as JSON: `significance`, `days_to_5sigma` and the map.
 nlohmann::json to_json(const Sensitivity& sensitivity);
 
-/// Writes prediction.json, recoil_spectrum.csv, arrival_time.csv, npe_time.csv and the resolved
-/// config.toml into `directory` (created if needed); returns the files written. Each file
+/// Writes prediction.json, the 1-D spectra recoil_spectrum.csv, arrival_time.csv,
+/// npe_spectrum.csv and arrival_time_selected.csv (per flavour and per background), the
+/// 2-D npe_time.csv and the resolved config.toml into `directory` (created if needed);
+/// returns the files written (docs/output.md lists them). Each file
 /// is written to a temporary name first and renamed, so a failure never leaves a
 /// half-written file under the final name. Throws IoError.
 std::vector<std::filesystem::path> write_prediction(const Prediction& prediction,
