@@ -1,6 +1,10 @@
 #include "cevns/io/prediction_writer.hpp"
 
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -276,15 +280,43 @@ void create_output_directory(const std::filesystem::path& directory) {
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
   const auto temporary = std::filesystem::path(path).concat(".part");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) throw IoError(fmt::format("cannot write '{}' (disk full or no permission?)", temporary.string()));
+  // Any failure removes the temporary file: no empty or half-written FILE.part is left.
+  const auto fail = [&](int error, const char* step) {
+    ::unlink(temporary.c_str());
+    if (error == ENOSPC || error == EDQUOT)
+      throw IoError(fmt::format("disk full while writing {} (free some space, or write elsewhere)", path.string()));
+    throw IoError(fmt::format("cannot write {} ({} {}: {})", path.string(), step, temporary.string(),
+                              std::strerror(error)));
+  };
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int error = errno;
+    throw IoError(fmt::format("cannot write {} (creating {}: {})", path.string(), temporary.string(),
+                              std::strerror(error)));
   }
+  for (std::size_t done = 0; done < content.size();) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : EIO;
+      ::close(fd);
+      fail(error, "writing");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  // A full disk may show only when the data reach it: at fsync or close.
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    const int error = errno;
+    ::close(fd);
+    fail(error, "writing");
+  }
+  if (::close(fd) != 0) fail(errno, "closing");
   std::error_code ec;
   std::filesystem::rename(temporary, path, ec);
-  if (ec) throw IoError(fmt::format("cannot rename '{}' to '{}' ({})", temporary.string(), path.string(), ec.message()));
+  if (ec) {
+    ::unlink(temporary.c_str());
+    throw IoError(fmt::format("cannot write {} (renaming {} to it: {})", path.string(), temporary.string(), ec.message()));
+  }
 }
 
 std::vector<std::filesystem::path> write_sensitivity(const Sensitivity& s, const std::filesystem::path& directory) {

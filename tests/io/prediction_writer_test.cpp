@@ -173,6 +173,54 @@ TEST(PredictionWriter, OutputDocumentationListsExactlyTheFilesWritten) {
       << count_sentence;
 }
 
+/// The disk fills while writing: /dev/full (writes fail with ENOSPC, even for root) stands
+/// in for the disk through a symbolic link at the temporary name. The message says "disk
+/// full while writing F", the temporary file is removed and the old file is kept (an
+/// empty FILE.part was left before).
+TEST(PredictionWriter, DiskFullIsReportedAndLeavesNoPartFile) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full on this system";
+  const auto dir = std::filesystem::temp_directory_path() / "cevns_writer_full_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "sensitivity.json";
+  std::ofstream(file) << "old";
+  std::filesystem::create_symlink("/dev/full", dir / "sensitivity.json.part");
+  try {
+    write_file_atomically(file, "{}\n");
+    ADD_FAILURE() << "no IoError";
+  } catch (const IoError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("disk full while writing " + file.string(), 0), 0u) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::symlink_status(dir / "sensitivity.json.part"))) << "left behind";
+  std::ifstream in(file);
+  std::string kept;
+  std::getline(in, kept);
+  EXPECT_EQ(kept, "old");
+  std::filesystem::remove_all(dir);
+}
+
+/// A parent that is a file (fails for root too): the message names the file and the
+/// reason, and nothing is left.
+TEST(PredictionWriter, FailedWriteNamesTheFileAndLeavesNothing) {
+  const auto dir = std::filesystem::temp_directory_path() / "cevns_writer_notdir_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "a-file") << "x";
+  const auto file = dir / "a-file" / "prediction.json";
+  try {
+    write_file_atomically(file, "{}\n");
+    ADD_FAILURE() << "no IoError";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot write " + file.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Not a directory"), std::string::npos) << e.what();
+  }
+  // A rename that fails (the target is a non-empty directory) removes the temporary file.
+  std::filesystem::create_directories(dir / "taken" / "inside");
+  EXPECT_THROW(write_file_atomically(dir / "taken", "{}\n"), IoError);
+  EXPECT_FALSE(std::filesystem::exists(dir / "taken.part"));
+  std::filesystem::remove_all(dir);
+}
+
 TEST(PredictionWriter, UnwritableDirectoryIsAClearError) {
   EXPECT_THROW(write_prediction(clovers(), "/proc/cevns-cannot-write-here"), IoError);
 }

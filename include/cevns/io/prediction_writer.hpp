@@ -36,7 +36,9 @@ std::vector<std::filesystem::path> write_sensitivity(const Sensitivity& sensitiv
 /// Creates `directory` and its parents if needed. Throws IoError.
 void create_output_directory(const std::filesystem::path& directory);
 
-/// Writes `content` to `path` atomically (temporary file + rename). Throws IoError.
+/// Writes `content` to `path` atomically: to `path`.part, flushed to the disk, then
+/// renamed. Throws IoError naming `path` ("disk full while writing PATH" when the disk
+/// is full); a failure removes `path`.part and leaves an existing `path` as it was.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace cevns::io
