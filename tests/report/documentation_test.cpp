@@ -5,6 +5,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <string>
 #include <vector>
@@ -92,6 +93,25 @@ TEST(Documentation, PointsOnlyAtFilesInTheRepository) {
   ASSERT_GE(files.size(), 10u);
   for (const auto& file : files)
     for (const auto& problem : problems_of(file)) ADD_FAILURE() << problem;
+}
+
+/// Every skipped test says why: each GTEST_SKIP() in tests/ streams a reason, which the
+/// test program prints and CTest's log keeps (docs/developer-guide.md shows how to read it).
+TEST(Documentation, EverySkipSaysWhy) {
+  static const std::regex skip(R"(GTEST_SKIP\(\)\s*(<<)?)");
+  int skips = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root / "tests")) {
+    if (entry.path().extension() != ".cpp") continue;
+    std::ifstream in(entry.path());
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), skip); it != std::sregex_iterator(); ++it) {
+      if (entry.path().filename() == "documentation_test.cpp") continue;  // the pattern above
+      ++skips;
+      EXPECT_TRUE((*it)[1].matched) << fs::relative(entry.path(), root).string()
+                                    << ": GTEST_SKIP() without a reason (stream one: GTEST_SKIP() << \"why\")";
+    }
+  }
+  EXPECT_GE(skips, 1);
 }
 
 /// The checker itself finds what it must (a test that cannot fail is a defect).
