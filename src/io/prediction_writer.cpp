@@ -1,6 +1,10 @@
 #include "cevns/io/prediction_writer.hpp"
 
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -19,35 +23,63 @@ json by_flavor_json(const std::map<Flavor, double>& values) {
   return out;
 }
 
-std::string recoil_csv(const Prediction& p) {
-  std::string csv = "# CEvNS recoil spectrum of " + p.config.name + ": expected events per bin\n";
-  csv += "recoil_low_keVnr,recoil_high_keVnr,total";
-  for (const auto& c : p.channels) csv += fmt::format(",{}_{}", flavor_name(c.flavor), c.isotope);
-  csv += '\n';
-  const Spectrum total = p.recoil_spectrum();
-  for (std::size_t bin = 0; bin < total.binning.size(); ++bin) {
-    csv += fmt::format("{:g},{:g},{:.6g}", total.binning.low(bin), total.binning.high(bin), total.counts[bin]);
-    for (const auto& c : p.channels) csv += fmt::format(",{:.6g}", c.recoil.counts[bin]);
-    csv += '\n';
+/// A CSV header cell: quoted when it holds a comma or a quote (RFC 4180).
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"") == std::string::npos) return text;
+  std::string quoted(1, '"');
+  for (char c : text) {
+    if (c == '"') quoted.push_back('"');
+    quoted.push_back(c);
   }
-  return csv;
+  quoted.push_back('"');
+  return quoted;
 }
 
-std::string time_csv(const Prediction& p) {
-  std::string csv = "# CEvNS arrival-time spectrum of " + p.config.name +
-                    ": expected events per bin, time from the centre of the first proton bunch\n";
-  csv += "time_low_us,time_high_us";
-  for (const auto& [flavor, spectrum] : p.arrival_time) csv += fmt::format(",{}", flavor_name(flavor));
+/// One column of a 1-D spectrum table.
+struct Column {
+  std::string name;
+  std::vector<double> values;  ///< one per bin
+};
+
+/// A 1-D spectrum table: `#` lines saying what it is, its unit and its binning, then a
+/// header row and one row per bin: lower edge, upper edge, one value per column.
+std::string spectrum_csv(const std::string& title, const std::string& unit, const Binning& binning,
+                         const std::string& low_name, const std::string& high_name, const std::vector<Column>& columns) {
+  std::string csv = "# " + title + "\n";
+  csv += "# values: " + unit + "\n";
+  csv += fmt::format("# bins: {} from {:g} to {:g}; each row gives the bin's lower and upper edge, then the values\n",
+                     binning.size(), binning.low(0), binning.high(binning.size() - 1));
+  csv += fmt::format("{},{}", low_name, high_name);
+  for (const auto& c : columns) csv += fmt::format(",{}", csv_field(c.name));
   csv += '\n';
-  const Binning& binning = p.arrival_time.begin()->second.binning;
   for (std::size_t bin = 0; bin < binning.size(); ++bin) {
     csv += fmt::format("{:g},{:g}", binning.low(bin), binning.high(bin));
-    for (const auto& [flavor, spectrum] : p.arrival_time) csv += fmt::format(",{:.6g}", spectrum.counts[bin]);
+    for (const auto& c : columns) csv += fmt::format(",{:.6g}", c.values[bin]);
     csv += '\n';
   }
   return csv;
 }
 
+/// Recoil energy: the total, per flavour × isotope channel, and per flavour.
+std::string recoil_csv(const Prediction& p) {
+  std::vector<Column> columns{{"total", p.recoil_spectrum().counts}};
+  for (const auto& c : p.channels) columns.push_back({fmt::format("{}_{}", flavor_name(c.flavor), c.isotope), c.recoil.counts});
+  for (Flavor f : all_flavors)
+    columns.push_back({std::string(flavor_name(f)),
+                       p.recoil_spectrum([f](const ChannelPrediction& c) { return c.flavor == f; }).counts});
+  return spectrum_csv("CEvNS recoil spectrum of " + p.config.name + ", before the detector response",
+                      "expected events per bin over the exposure; edges in keVnr (nuclear-recoil energy)",
+                      p.channels.front().recoil.binning, "recoil_low_keVnr", "recoil_high_keVnr", columns);
+}
+
+/// Arrival time of the CEvNS signal per flavour, all recoil energies, before the selection.
+std::string time_csv(const Prediction& p) {
+  std::vector<Column> columns;
+  for (const auto& [flavor, spectrum] : p.arrival_time) columns.push_back({std::string(flavor_name(flavor)), spectrum.counts});
+  return spectrum_csv("CEvNS arrival-time spectrum of " + p.config.name + ", all recoil energies, before the selection",
+                      "expected events per bin; edges in µs from the centre of the first proton bunch at the target",
+                      p.arrival_time.begin()->second.binning, "time_low_us", "time_high_us", columns);
+}
 json matrix(const Spectrum2D& s) {
   json rows = json::array();
   for (std::size_t ix = 0; ix < s.x.size(); ++ix) {
@@ -67,6 +99,36 @@ Spectrum time_in_npe_roi(const Spectrum2D& s, const SelectionConfig& sel) {
     for (std::size_t iy = 0; iy < s.y.size(); ++iy) out.counts[iy] += s.at(ix, iy);
   }
   return out;
+}
+
+/// NPE of the signal per flavour before and after the selection, and of every
+/// background after it.
+std::string npe_csv(const Prediction& p) {
+  std::vector<Column> columns;
+  for (const auto& [flavor, s] : p.npe_before_selection)
+    columns.push_back({fmt::format("signal_before_selection_{}", flavor_name(flavor)), s.counts});
+  for (const auto& [flavor, s] : p.signal)
+    columns.push_back({fmt::format("signal_after_selection_{}", flavor_name(flavor)), s.project_x().counts});
+  for (const auto& b : p.backgrounds) columns.push_back({"background_after_selection " + b.name, b.npe_time.project_x().counts});
+  return spectrum_csv("Photoelectron (NPE) spectra of " + p.config.name +
+                          ": CEvNS before and after the selection per flavour, backgrounds after it",
+                      "expected events per bin over the whole time window; bin n (edges n - 0.5, n + 0.5) holds n "
+                      "photoelectrons, the last bin everything above",
+                      p.npe_before_selection.begin()->second.binning, "npe_low", "npe_high", columns);
+}
+
+/// Arrival time after the selection in the NPE region of interest: signal per flavour,
+/// every background.
+std::string selected_time_csv(const Prediction& p) {
+  std::vector<Column> columns;
+  for (const auto& [flavor, s] : p.signal)
+    columns.push_back({fmt::format("signal_{}", flavor_name(flavor)), time_in_npe_roi(s, p.config.selection).counts});
+  for (const auto& b : p.backgrounds)
+    columns.push_back({"background " + b.name, time_in_npe_roi(b.npe_time, p.config.selection).counts});
+  return spectrum_csv(fmt::format("Arrival-time spectra of {} after the selection, in the NPE region of interest {}-{}",
+                                  p.config.name, p.config.selection.roi_npe_min, p.config.selection.roi_npe_max),
+                      "expected events per bin; edges in µs from the centre of the first proton bunch at the target",
+                      p.signal.begin()->second.y, "time_low_us", "time_high_us", columns);
 }
 
 json roi_json(const Prediction& p) {
@@ -113,6 +175,7 @@ json selected_time_json(const Prediction& p) {
 
 std::string npe_time_csv(const Prediction& p) {
   std::string csv = "# Expected events after the selection per NPE x arrival-time bin (" + p.config.name + ")\n";
+  csv += "# npe: the bin's photoelectron count; time edges in µs from the centre of the first proton bunch\n";
   csv += "npe,time_low_us,time_high_us,signal,background\n";
   const Spectrum2D signal = p.signal_total();
   const Spectrum2D background = p.background_total();
@@ -217,15 +280,43 @@ void create_output_directory(const std::filesystem::path& directory) {
 
 void write_file_atomically(const std::filesystem::path& path, const std::string& content) {
   const auto temporary = std::filesystem::path(path).concat(".part");
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) throw IoError(fmt::format("cannot write '{}' (disk full or no permission?)", temporary.string()));
+  // Any failure removes the temporary file: no empty or half-written FILE.part is left.
+  const auto fail = [&](int error, const char* step) {
+    ::unlink(temporary.c_str());
+    if (error == ENOSPC || error == EDQUOT)
+      throw IoError(fmt::format("disk full while writing {} (free some space, or write elsewhere)", path.string()));
+    throw IoError(fmt::format("cannot write {} ({} {}: {})", path.string(), step, temporary.string(),
+                              std::strerror(error)));
+  };
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int error = errno;
+    throw IoError(fmt::format("cannot write {} (creating {}: {})", path.string(), temporary.string(),
+                              std::strerror(error)));
   }
+  for (std::size_t done = 0; done < content.size();) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n < 0 ? errno : EIO;
+      ::close(fd);
+      fail(error, "writing");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  // A full disk may show only when the data reach it: at fsync or close.
+  if (::fsync(fd) != 0 && errno != EINVAL) {
+    const int error = errno;
+    ::close(fd);
+    fail(error, "writing");
+  }
+  if (::close(fd) != 0) fail(errno, "closing");
   std::error_code ec;
   std::filesystem::rename(temporary, path, ec);
-  if (ec) throw IoError(fmt::format("cannot rename '{}' to '{}' ({})", temporary.string(), path.string(), ec.message()));
+  if (ec) {
+    ::unlink(temporary.c_str());
+    throw IoError(fmt::format("cannot write {} (renaming {} to it: {})", path.string(), temporary.string(), ec.message()));
+  }
 }
 
 std::vector<std::filesystem::path> write_sensitivity(const Sensitivity& s, const std::filesystem::path& directory) {
@@ -246,6 +337,8 @@ std::vector<std::filesystem::path> write_prediction(const Prediction& prediction
       {"prediction.json", to_json(prediction).dump(2) + "\n"},
       {"recoil_spectrum.csv", recoil_csv(prediction)},
       {"arrival_time.csv", time_csv(prediction)},
+      {"npe_spectrum.csv", npe_csv(prediction)},
+      {"arrival_time_selected.csv", selected_time_csv(prediction)},
       {"npe_time.csv", npe_time_csv(prediction)},
       {"config.toml", "# Resolved configuration of this prediction (cevns " + std::string(version()) + ")\n" +
                           to_toml(prediction.config)},

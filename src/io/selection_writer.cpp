@@ -8,10 +8,11 @@
 namespace cevns::io {
 namespace {
 
+/// As in the `cevns select` table: "data" for crystals without a Monte Carlo source.
 std::string source_name(const reco::ReducedRunInfo& run, int source) {
-  return source >= 0 && static_cast<std::size_t>(source) < run.raw.sources.size()
-             ? run.raw.sources[static_cast<std::size_t>(source)]
-             : "data";
+  if (source < 0) return "data";
+  return static_cast<std::size_t>(source) < run.raw.sources.size() ? run.raw.sources[static_cast<std::size_t>(source)]
+                                                                    : fmt::format("source {}", source);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 
 #include "cevns/core/error.hpp"
 #include "cevns/detector/response.hpp"
+#include "cevns/report/prediction_table.hpp"
 
 namespace cevns::report {
 namespace {
@@ -64,9 +65,37 @@ class Canvas : public mglGraph {
   Canvas& operator=(const Canvas&) = delete;
 };
 
-/// "12 kg, 180 days" for titles: three significant digits at most.
+/// "12 kg, 180 days" or "300 kg, 5000 beam hours" for titles: the exposure as configured.
 std::string exposure_text(const Prediction& p) {
-  return fmt::format("{:.3g} kg, {:.3g} days", p.config.detector.mass_kg, p.days());
+  return fmt::format("{:.3g} kg, {}", p.config.detector.mass_kg, format_exposure(p.config.exposure, 3));
+}
+
+/// The axis of data-taking days: calendar days, or days of beam when the exposure is beam
+/// time or energy (the days Prediction::days() and the sensitivity map count).
+const char* days_axis_label(const Prediction& p) {
+  return p.config.exposure.calendar_days ? "data taking (days)" : "beam time (days of beam)";
+}
+
+/// Title size (relative to the font size) that fits `tex` on the 800 px canvas: MathGL
+/// clips a long title at both edges instead of shrinking it. About 60 glyphs fit at the
+/// house size; a TeX command (\nu) or a brace counts as drawn glyphs are counted.
+double title_size(const std::string& tex) {
+  constexpr double house_size = -1.2;
+  constexpr double fitting_glyphs = 54.0;
+  double glyphs = 0.0;
+  for (std::size_t i = 0; i < tex.size(); ++i) {
+    const char c = tex[i];
+    if (c == '{' || c == '}' || c == '^' || c == '_') continue;
+    if (c == '\\') {  // a command such as \nu is one glyph; an escaped character is itself
+      std::size_t j = i + 1;
+      while (j < tex.size() && std::isalpha(static_cast<unsigned char>(tex[j])) != 0) ++j;
+      if (j > i + 1) i = j - 1;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) {
+      continue;  // a UTF-8 continuation byte
+    }
+    glyphs += 1.0;
+  }
+  return house_size * std::min(1.0, fitting_glyphs / std::max(glyphs, 1.0));
 }
 
 /// The points of a histogram outline: (low, c), (high, c) for bins first … last.
@@ -128,7 +157,7 @@ void save(mglGraph& gr, const fs::path& directory, const std::string& stem, std:
 
 /// Axes, grid, frame and labels of a 2-D plot, after the ranges are set.
 void decorate(mglGraph& gr, const std::string& title, const char* x_label, const char* y_label) {
-  gr.Title(title.c_str(), "", -1.2);
+  gr.Title(title.c_str(), "", title_size(title));
   gr.Grid("xy", "{h9}:");
   gr.Axis("xy");
   gr.Box();
@@ -345,9 +374,11 @@ void significance_map(const Prediction& p, const Sensitivity& s, const fs::path&
   gr.SubPlot(1, 1, 0, "<_>");
   gr.SetRanges(s.map_mass_kg.front(), s.map_mass_kg.back(), s.map_days.front(), s.map_days.back());
   gr.SetRange('c', 0, z_max);
-  gr.Title(fmt::format("{}: significance N_{{sig}}/(N_{{sig}}+N_{{bkg}})^{{1/2}}", tex_escape(p.config.name)).c_str(), "",
-           -1.2);
-  gr.Dens(mass, days, z, "BbcyrR");
+  const std::string title =
+      fmt::format("{}: significance N_{{sig}}/(N_{{sig}}+N_{{bkg}})^{{1/2}}", tex_escape(p.config.name));
+  gr.Title(title.c_str(), "", title_size(title));
+  const char* scheme = "BbcyrR";
+  gr.Dens(mass, days, z, scheme);
   gr.SetTickTempl('c', "%g\\sigma");
   gr.Colorbar("BbcyrR>");
 
@@ -360,21 +391,68 @@ void significance_map(const Prediction& p, const Sensitivity& s, const fs::path&
   if (step > 1.0 && s.target_sigma != 3.0) levels.push_back(3.0);
   for (double level = step; level < z_max; level += step)
     if (std::abs(level - s.target_sigma) > 1e-9) levels.push_back(level);
-  gr.Cont(mglData(levels), mass, days, z, "k_t");  // '_': in the plane, not at z = level
+  // '_': in the plane, not at z = level. No 't': MathGL's own labels follow the line, are
+  // tiny and come out upside down; the labels are placed below.
+  gr.Cont(mglData(levels), mass, days, z, "k_");
   const std::vector<double> target{s.target_sigma};
-  gr.Cont(mglData(target), mass, days, z, "w4_t");
+  gr.Cont(mglData(target), mass, days, z, "w4_");
+
+  // Contour labels, upright at the size of the tick labels, where each contour crosses the
+  // path from the origin up to 60 % of the mass range at the top and on along the top
+  // edge: the levels are spread along it roughly as they are spaced, and it stays clear of
+  // the configured point (at half the mass range, at most half the days).
+  const auto z_at = [&](double u, double v) {  // bilinear, u and v in [0, 1]
+    const double fi = u * double(n_mass - 1), fj = v * double(n_days - 1);
+    const long i = std::min<long>(static_cast<long>(fi), n_mass - 2), j = std::min<long>(static_cast<long>(fj), n_days - 2);
+    const double a = fi - double(i), b = fj - double(j);
+    const auto at = [&](long ii, long jj) { return z.a[ii + n_mass * jj]; };
+    return (1 - a) * (1 - b) * at(i, j) + a * (1 - b) * at(i + 1, j) + (1 - a) * b * at(i, j + 1) + a * b * at(i + 1, j + 1);
+  };
+  const auto path = [](double t) {  // t in [0, 2]
+    return t <= 1.0 ? std::pair{0.6 * t, t} : std::pair{0.6 + 0.4 * (t - 1.0), 1.0};
+  };
+  // The target first: a label too close to one already placed is left out.
+  std::vector<double> all_levels{s.target_sigma};
+  all_levels.insert(all_levels.end(), levels.begin(), levels.end());
+  std::vector<std::pair<double, double>> placed;
+  constexpr int path_steps = 2000;
+  if (n_mass >= 2 && n_days >= 2)
+    for (std::size_t l = 0; l < all_levels.size(); ++l)
+      for (int k = 1; k <= path_steps; ++k) {
+        const double level = all_levels[l];
+        const auto [u, v] = path(2.0 * k / path_steps);
+        if (z_at(u, v) < level) continue;
+        if (std::any_of(placed.begin(), placed.end(),
+                        [&](const auto& q) { return std::hypot(q.first - u, q.second - v) < 0.06; }))
+          break;
+        placed.emplace_back(u, v);
+        const double m = s.map_mass_kg.front() + u * (s.map_mass_kg.back() - s.map_mass_kg.front());
+        const double d = s.map_days.front() + v * (s.map_days.back() - s.map_days.front());
+        // Dark ends of the colour scheme take white text, the middle black.
+        const double shade = level / z_max;
+        const bool target_level = l == 0;
+        // Left of the line, unless that would put it over the y axis.
+        const bool left = u > 0.1;
+        const std::string font = std::string(shade < 0.3 || shade > 0.85 ? "w" : "k") + (target_level ? ":b" : ":") +
+                                 (left ? "R" : "L");
+        const std::string text = left ? fmt::format("{:g}\\sigma  ", level) : fmt::format("  {:g}\\sigma", level);
+        gr.Puts(mglPoint(m, v >= 1.0 ? d - 0.04 * (s.map_days.back() - s.map_days.front()) : d), text.c_str(),
+                font.c_str(), -0.9);
+        break;
+      }
 
   const double m0 = p.config.detector.mass_kg;
   const double d0 = p.days();
   gr.SetMarkSize(3.0);
   gr.Mark(mglPoint(m0, d0), "k*");
-  gr.Puts(mglPoint(m0, d0), fmt::format("  {:.1f}\\sigma{{}} ({:.3g} kg, {:.3g} d)", s.significance, m0, d0).c_str(),
-          ":L");
+  gr.Puts(mglPoint(m0, d0), fmt::format("  {:.1f}\\sigma", s.significance).c_str(), ":L", -0.9);
+  gr.Puts(mglPoint(m0, d0 - 0.06 * (s.map_days.back() - s.map_days.front())),
+          fmt::format("  ({})", exposure_text(p)).c_str(), ":L", -0.9);
 
   gr.Axis("xy");
   gr.Box();
   gr.Label('x', "detector mass (kg)", 0);
-  gr.Label('y', "data taking (days)", 0);
+  gr.Label('y', days_axis_label(p), 0);
   save(gr, directory, "fig14_significance_map", written);
 }
 
@@ -407,18 +485,18 @@ std::vector<fs::path> write_dark_count_figure(const selection::EventSelection& s
   gr.SubPlot(1, 1, 0, "<_");
   gr.SetRanges(0, static_cast<double>(last) + 0.5, 0.5, peak * 3.0);
   gr.SetFunc("", "lg(y)");
-  decorate(gr, fmt::format("{}: two-PMT coincidence (Fig. 10)", tex_escape(title)),
+  decorate(gr, fmt::format("{}: NPE before and after the two-PMT coincidence (Fig. 10)", tex_escape(title)),
            "number of photoelectrons (NPE)", "crystals / PE");
   std::vector<fs::path> written;
   for (const auto& [spectrum, pen, label] :
-       {std::tuple{&without, "q-3", "without coincidence"}, std::tuple{&with, "b-3", "with coincidence (criterion 3)"}}) {
+       {std::tuple{&without, "q-3", "all sources, before"}, std::tuple{&with, "b-3", "after the coincidence (criterion 3)"}}) {
     auto [x, y] = histogram_outline(*spectrum, 0, last);
     for (double& v : y) v = v > 0.0 ? v : nan;
     gr.Plot(mglData(x), mglData(y), pen);
     gr.AddLegend(fmt::format("{} ({:g})", label, spectrum->total()).c_str(), pen);
   }
   gr.Legend(3, "#");
-  save(gr, directory, "fig10_dark_counts", written);
+  save(gr, directory, "fig10_npe_before_after_coincidence", written);
   return written;
 }
 
@@ -426,11 +504,14 @@ std::vector<fs::path> write_npe_response_figure(const selection::EventSelection&
                                                 const fs::path& directory) {
   prepare(directory);
   const auto r = selection.npe_response();
-  std::vector<double> n, bias, low, high;
+  // Per true NPE with enough entries: the mean difference with its standard error
+  // (rms/√entries, the error bars), and mean ± rms (the resolution band).
+  std::vector<double> n, bias, error, low, high;
   for (std::size_t i = 1; i < r.entries.size(); ++i)
     if (r.entries[i] >= 10.0) {
       n.push_back(static_cast<double>(i));
       bias.push_back(r.mean_difference[i]);
+      error.push_back(r.rms_difference[i] / std::sqrt(r.entries[i]));
       low.push_back(r.mean_difference[i] - r.rms_difference[i]);
       high.push_back(r.mean_difference[i] + r.rms_difference[i]);
     }
@@ -445,8 +526,9 @@ std::vector<fs::path> write_npe_response_figure(const selection::EventSelection&
            "reconstructed − true NPE");
   gr.Plot(mglData(n), mglData(high), "b-1");
   gr.Plot(mglData(n), mglData(low), "b-1");
-  gr.Plot(mglData(n), mglData(bias), "k-3");
-  gr.AddLegend("mean (bias)", "k-3");
+  gr.SetMarkSize(1.0);
+  gr.Error(mglData(n), mglData(bias), mglData(error), "ko");
+  gr.AddLegend("mean (bias) ± its standard error", "ko");
   gr.AddLegend("mean ± rms (resolution)", "b-1");
   gr.Legend(3, "#");
   save(gr, directory, "fig_npe_response", written);

@@ -1,10 +1,56 @@
 #include "cevns/report/prediction_table.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <regex>
 
 #include <fmt/format.h>
 
 namespace cevns::report {
+
+namespace {
+
+/// `digits` significant digits, without an exponent below a million ("5000", not "5e+03").
+std::string significant(double value, int digits) {
+  std::string text = fmt::format("{:.{}g}", value, digits);
+  if (text.find('e') != std::string::npos && std::abs(value) < 1e6) text = fmt::format("{:.0f}", value);
+  return text;
+}
+
+}  // namespace
+
+std::string format_exposure(const ExposureConfig& e, int digits) {
+  if (e.calendar_days) {
+    std::string text = significant(*e.calendar_days, digits) + " days";
+    if (e.beam_on_fraction < 1.0) text += fmt::format(" at {:.3g} % beam", 100.0 * e.beam_on_fraction);
+    return text;
+  }
+  if (e.beam_hours) return significant(*e.beam_hours, digits) + " beam hours";
+  if (e.beam_energy_GWh) return significant(*e.beam_energy_GWh, digits) + " GW h";
+  return "no exposure";
+}
+
+std::vector<std::string> contradicted_exposures(const std::string& description, const Prediction& p) {
+  const auto& e = p.config.exposure;
+  const double beam_h = p.beam_on_time_s / 3600.0;
+  // A number and a time or beam-energy unit, not followed by more letters ("7 dB" is not days).
+  static const std::regex pattern(R"((\d+(?:\.\d+)?)\s*(days?|d|hours?|h|GW\s*h|GWh)(?![A-Za-z]))");
+  std::vector<std::string> stale;
+  for (auto it = std::sregex_iterator(description.begin(), description.end(), pattern); it != std::sregex_iterator();
+       ++it) {
+    const std::string number = (*it)[1];
+    const char unit = (*it)[2].str().front();
+    const double stated = std::stod(number);
+    const double actual = unit == 'd'   ? e.calendar_days.value_or(beam_h / 24.0)
+                          : unit == 'h' ? e.beam_hours.value_or(beam_h)
+                                        : e.beam_energy_GWh.value_or(beam_h * p.config.source.beam.power_kW * 1e-6);
+    // Agreement to 1 %, or to the digits the description gives ("7.48 GW h" for 7.47594).
+    const auto point = number.find('.');
+    const double last_digit = point == std::string::npos ? 1.0 : std::pow(10.0, -double(number.size() - point - 1));
+    if (std::abs(stated - actual) > std::max(0.01 * actual, 0.5 * last_digit)) stale.push_back(it->str());
+  }
+  return stale;
+}
 
 std::string format_prediction_table(const Prediction& p) {
   const auto& cfg = p.config;
@@ -12,13 +58,18 @@ std::string format_prediction_table(const Prediction& p) {
   auto line = [&out](const std::string& text) { out += text + '\n'; };
 
   line(fmt::format("CEvNS prediction — {}", cfg.name));
-  if (!cfg.description.empty()) line(fmt::format("  {}", cfg.description));
+  if (const auto stale = contradicted_exposures(cfg.description, p); !stale.empty())
+    line(fmt::format("  (the configuration's description, written for {}, is not shown: this is {})", stale.front(),
+                     format_exposure(cfg.exposure)));
+  else if (!cfg.description.empty())
+    line(fmt::format("  {}", cfg.description));
   line("");
   line(fmt::format("  target        {:g} kg {} ({} crystal{}), {:g} m from the {} target", cfg.detector.mass_kg,
                    cfg.detector.material, cfg.detector.crystals, cfg.detector.crystals == 1 ? "" : "s",
                    cfg.source.distance_m, cfg.source.facility));
-  line(fmt::format("  beam on       {:.4g} days ({:.4g} h), {:.4g} protons on target", p.beam_on_time_s / 86400.0,
-                   p.beam_on_time_s / 3600.0, p.protons_on_target));
+  line(fmt::format("  exposure      {}: beam on {:.4g} days ({:.4g} h), {:.4g} protons on target",
+                   format_exposure(cfg.exposure), p.beam_on_time_s / 86400.0, p.beam_on_time_s / 3600.0,
+                   p.protons_on_target));
   line(fmt::format("  flux          {:.4g} ν/cm²/s per flavour ({:.4g} /cm² per flavour over the exposure)",
                    p.flux_per_cm2_s, p.fluence_per_cm2));
   line(fmt::format("  physics       form factor {}, weak charge {}, sin²θ_W = {:g}", to_string(cfg.physics.form_factor),

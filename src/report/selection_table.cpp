@@ -18,14 +18,18 @@ std::string format_selection_table(const selection::EventSelection& selection, c
                    flow.beam_on_triggers, flow.protons_on_target, flow.triggers - flow.triggers_without_veto));
   line("");
 
-  // Columns: all candidates, then each truth source that appears (most populated first).
+  // Columns: all candidates, then each truth source that appears (most populated first),
+  // and last "data": the crystals without a Monte Carlo source (truth −1), so that the
+  // source columns add up to the candidates.
   std::vector<int> sources;
   for (const auto& [source, counts] : flow.by_source)
     if (source >= 0) sources.push_back(source);
   std::sort(sources.begin(), sources.end(), [&](int a, int b) { return flow.by_source.at(a)[0] > flow.by_source.at(b)[0]; });
+  if (flow.by_source.contains(-1)) sources.push_back(-1);
   const auto name_of = [&](int s) {
-    return s >= 0 && static_cast<std::size_t>(s) < run.raw.sources.size() ? run.raw.sources[static_cast<std::size_t>(s)]
-                                                                             : std::string("unknown");
+    if (s < 0) return std::string("data");
+    return static_cast<std::size_t>(s) < run.raw.sources.size() ? run.raw.sources[static_cast<std::size_t>(s)]
+                                                                 : fmt::format("source {}", s);
   };
   std::string header = fmt::format("  {:<22}{:>12}{:>8}", "stage", "candidates", "eff.");
   for (int s : sources) header += fmt::format("{:>22}", name_of(s));
@@ -39,6 +43,8 @@ std::string format_selection_table(const selection::EventSelection& selection, c
     for (int s : sources) row += fmt::format("{:>22}", flow.by_source.at(s)[static_cast<std::size_t>(stage)]);
     line(row);
   }
+  if (flow.by_source.contains(-1) && sources.size() > 1)
+    line("  data: crystals whose light no simulated source made (truth −1), e.g. noise pulses");
   const auto response = selection.npe_response();
   std::string points;
   for (std::size_t n : {2, 5, 10, 20, 40, 80})

@@ -183,7 +183,7 @@ TEST(Cli, SimulateReconstructSelectChain) {
     r = run("-q select " + reduced + " --format json");
     EXPECT_NE(r.output.find("\"cut_flow\""), std::string::npos);
   }
-  EXPECT_TRUE(std::filesystem::exists(dir / "selection" / "fig10_dark_counts.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "selection" / "fig10_npe_before_after_coincidence.png"));
   // Wrong inputs: a raw file given to select, a missing file, a corrupt file.
   EXPECT_EQ(run("-q select " + raw).exit_code, 1);
   { std::ofstream(dir / "junk.h5") << "not hdf5"; }

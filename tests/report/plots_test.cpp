@@ -1,16 +1,21 @@
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <regex>
 #include <string>
+#include <vector>
 
 #include "cevns/core/error.hpp"
 #include "cevns/io/config_reader.hpp"
 #include "cevns/report/plots.hpp"
+#include "cevns/report/prediction_table.hpp"
 
 namespace cevns::report {
 namespace {
@@ -108,6 +113,70 @@ TEST_F(Figures, UnwritableDirectoryThrowsIoError) {
     EXPECT_NE(std::string(e.what()).find("cannot write /proc/fig05_selection_efficiency.png"), std::string::npos)
         << e.what();
   }
+}
+
+/// A glyph MathGL drew into an SVG: `<g transform="translate(x,y) scale(s,-s)
+/// rotate(a)"><use x="u" …>`: its origin on the canvas (px), size and angle.
+struct Glyph {
+  double x_px, y_px, scale, angle_deg;
+};
+
+std::vector<Glyph> glyphs_of(const fs::path& svg) {
+  static const std::regex pattern(
+      R"re(translate\(([-0-9.e]+),([-0-9.e]+)\) scale\(([-0-9.e]+),[-0-9.e]+\) rotate\(([-0-9.e]+)\)"[^>]*><use x="([-0-9.e]+)")re");
+  const std::string text = read_file(svg);
+  std::vector<Glyph> glyphs;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern); it != std::sregex_iterator(); ++it) {
+    const double scale = std::stod((*it)[3]);
+    const double angle = std::stod((*it)[4]);
+    const double u = std::stod((*it)[5]) * scale;  // offset along the text direction
+    const double rad = angle * 3.14159265358979 / 180.0;
+    glyphs.push_back({std::stod((*it)[1]) + u * std::cos(rad), std::stod((*it)[2]) - u * std::sin(rad), scale, angle});
+  }
+  return glyphs;
+}
+
+/// Every glyph of every figure of every shipped experiment lies on the 800 × 600 canvas
+/// (COHERENT's Figure 7 title ran off both edges), reads upright (angle within ±90°; the
+/// y-axis labels read upwards at 90°), and in Figure 14 no smaller than the title's
+/// subscripts (its contour labels were 0.0225, upside down; legend indices elsewhere are
+/// that small by design).
+TEST(FigureLayout, EveryTextIsOnTheCanvasUprightAndReadable) {
+  for (const char* config : {"clovers", "cicenns", "coherent-csi-2017"}) {
+    const auto p = predict(io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/" + config + ".toml"));
+    const auto s = sensitivity(p, 2.0 * p.config.detector.mass_kg, std::max(365.0, 2.0 * p.days()));
+    const TemporaryDirectory tmp;
+    for (const auto& file : write_figures(p, s, tmp.path())) {
+      if (file.extension() != ".svg") continue;
+      const auto glyphs = glyphs_of(file);
+      EXPECT_GT(glyphs.size(), 20U) << file;
+      constexpr double glyph_width_units = 330.0;  // MathGL's font: about 330 units per glyph
+      for (const auto& g : glyphs) {
+        const std::string where = fmt::format("{} of {}: glyph at ({:.0f}, {:.0f}) px", file.filename().string(),
+                                              config, g.x_px, g.y_px);
+        EXPECT_GE(g.x_px, 0.0) << where;
+        EXPECT_LE(g.x_px + g.scale * glyph_width_units * std::cos(g.angle_deg * 3.14159265358979 / 180.0), 800.0)
+            << where;
+        EXPECT_GE(g.y_px, 0.0) << where;
+        EXPECT_LE(g.y_px, 600.0) << where;
+        EXPECT_LE(std::abs(g.angle_deg), 90.0 + 1e-6) << where << " reads upside down";
+        if (file.stem() == "fig14_significance_map") {
+          EXPECT_GE(g.scale, 0.03) << where << " is too small to read";
+        }
+      }
+    }
+  }
+}
+
+/// Titles name the exposure as configured: CICENNS's is 5000 beam hours, not "208 days".
+TEST(FigureLayout, ExposureIsNamedInItsOwnUnit) {
+  const auto cicenns = io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/cicenns.toml");
+  EXPECT_EQ(format_exposure(cicenns.exposure), "5000 beam hours");
+  EXPECT_EQ(format_exposure(cicenns.exposure, 3), "5000 beam hours");  // not 5e+03
+  ExposureConfig e{.calendar_days = 365.0, .beam_on_fraction = 0.6, .beam_hours = {}, .beam_energy_GWh = {}};
+  EXPECT_EQ(format_exposure(e), "365 days at 60 % beam");
+  e = {.calendar_days = {}, .beam_on_fraction = 1.0, .beam_hours = {}, .beam_energy_GWh = 7.47594};
+  EXPECT_EQ(format_exposure(e, 3), "7.48 GW h");
 }
 
 }  // namespace

@@ -19,8 +19,10 @@ nlohmann::json to_json(const Prediction& prediction);
 /// The sensitivity as JSON: `significance`, `days_to_5sigma` and the map.
 nlohmann::json to_json(const Sensitivity& sensitivity);
 
-/// Writes prediction.json, recoil_spectrum.csv, arrival_time.csv, npe_time.csv and the resolved
-/// config.toml into `directory` (created if needed); returns the files written. Each file
+/// Writes prediction.json, the 1-D spectra recoil_spectrum.csv, arrival_time.csv,
+/// npe_spectrum.csv and arrival_time_selected.csv (per flavour and per background), the
+/// 2-D npe_time.csv and the resolved config.toml into `directory` (created if needed);
+/// returns the files written (docs/output.md lists them). Each file
 /// is written to a temporary name first and renamed, so a failure never leaves a
 /// half-written file under the final name. Throws IoError.
 std::vector<std::filesystem::path> write_prediction(const Prediction& prediction,
@@ -34,7 +36,9 @@ std::vector<std::filesystem::path> write_sensitivity(const Sensitivity& sensitiv
 /// Creates `directory` and its parents if needed. Throws IoError.
 void create_output_directory(const std::filesystem::path& directory);
 
-/// Writes `content` to `path` atomically (temporary file + rename). Throws IoError.
+/// Writes `content` to `path` atomically: to `path`.part, flushed to the disk, then
+/// renamed. Throws IoError naming `path` ("disk full while writing PATH" when the disk
+/// is full); a failure removes `path`.part and leaves an existing `path` as it was.
 void write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
 }  // namespace cevns::io

@@ -13,9 +13,10 @@ namespace cevns::report {
 /// cevns/core/error.hpp) when a file cannot be written.
 std::vector<std::filesystem::path> write_figures(const Prediction& prediction, const Sensitivity& sensitivity,
                                                  const std::filesystem::path& directory);
-/// The paper's Figure 10 from a selection: the NPE of crystals with light without and
-/// with the two-PMT coincidence (for dark-count data, the coincidence suppression), as
-/// fig10_dark_counts.png and .svg in `directory`.
+/// The paper's Figure 10 from a selection: the NPE of every candidate crystal (all
+/// sources together) without and with the two-PMT coincidence — for dark-count data, the
+/// coincidence suppression — as fig10_npe_before_after_coincidence.png and .svg in
+/// `directory`. (The name is kept for the callers; the file was fig10_dark_counts.)
 std::vector<std::filesystem::path> write_dark_count_figure(const selection::EventSelection& selection,
                                                            const std::string& title,
                                                            const std::filesystem::path& directory);
