@@ -2,6 +2,7 @@
 // file, line and key.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -220,6 +221,123 @@ TEST(ConfigReader, WholeConfigurationRoundTrips) {
             std::string::npos);
   EXPECT_NE(error_parsing(minimal, {"reco.pulse_threshold=3"}).find("did you mean 'pulse_threshold_adc'"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace cevns::io
+
+namespace cevns::io {
+namespace {
+
+TEST(ConfigReader, NonFiniteNumbersAreRejectedForEveryKey) {
+  // Checked once in the reader: every floating-point key, scalar, optional or list.
+  for (const char* key : {"selection.roi_time_min_us", "detector.mass_kg", "source.distance_m",
+                          "selection.muon_veto_efficiency", "daq.pmt.dark_rate_Hz",
+                          "detector.light_yield_PE_per_keVee"})
+    for (const char* value : {"nan", "inf", "-inf", "+nan"}) {
+      const auto message = error_parsing(minimal, {std::string(key) + "=" + value});
+      EXPECT_NE(message.find("must be a finite number"), std::string::npos) << key << "=" << value << ": " << message;
+      EXPECT_NE(message.find(key), std::string::npos) << message;
+    }
+  const auto listed = error_parsing(minimal, {"spectra.thresholds_keVnr=[1.0, nan]"});
+  EXPECT_NE(listed.find("spectra.thresholds_keVnr = nan (must be a finite number)"), std::string::npos) << listed;
+  const auto in_file = error_parsing("[detector]\nmass_kg = inf\n[exposure]\ncalendar_days = 1\n");
+  EXPECT_NE(in_file.find("test.toml:2"), std::string::npos) << in_file;
+}
+
+TEST(ConfigReader, TextMustBePrintableUtf8) {
+  const auto invalid = error_parsing(minimal, {"experiment.name=\xff\xfe"});
+  EXPECT_NE(invalid.find("experiment.name is not valid UTF-8"), std::string::npos) << invalid;
+  EXPECT_NE(error_parsing(minimal, {"experiment.name=\xc0\xaf"}).find("not valid UTF-8"), std::string::npos);  // overlong
+  EXPECT_NE(error_parsing(minimal, {"experiment.name=\xed\xa0\x80"}).find("not valid UTF-8"), std::string::npos);
+  const auto control = error_parsing(minimal, {"experiment.description=\"a\\u0007b\""});
+  EXPECT_NE(control.find("control character U+0007"), std::string::npos) << control;
+  EXPECT_NE(error_parsing(minimal, {"experiment.name=\"a\\nb\""}).find("control character"), std::string::npos);
+  EXPECT_EQ(parse_experiment_config(minimal, "t", {"experiment.name=\"Ünïcode ν_μ\""}).name, "Ünïcode ν_μ");
+}
+
+TEST(ConfigReader, HugeAndDeepInputIsRefusedQuickly) {
+  // 50 000 dotted parts overflowed toml++'s stack; refuse before it parses.
+  std::string deep = "[a";
+  for (int i = 0; i < 50000; ++i) deep += ".a";
+  deep += "]\nx = 1\n";
+  EXPECT_NE(error_parsing(deep).find("nested more than 16 deep"), std::string::npos);
+  EXPECT_NE(error_parsing("x = " + std::string(100000, '[') + std::string(100000, ']') + "\n").find("nested"),
+            std::string::npos);
+  EXPECT_NE(error_parsing(minimal, {"a" + std::string(40, '.') + "=1"}).find("no key has more than"), std::string::npos);
+  // Strings, comments and floats do not count.
+  EXPECT_NO_THROW(parse_experiment_config(std::string(minimal) + "# [[[[[[[[[[[[[[[[[[[[[[ ...........\n"
+                                                                 "[experiment]\nname = \"[[[[[[[[[[[[[[[[[[[[[[[[[\"\n"
+                                                                 "[spectra]\nthresholds_keVnr = [1.5, 2.5, 3.5, 4.5, 5.5, "
+                                                                 "6.5, 7.5, 8.5, 9.5, 10.5, 11.5, 12.5, 13.5, 14.5, 15.5, "
+                                                                 "16.5, 17.5, 18.5]\n",
+                                                                 "t"));
+  EXPECT_NE(error_parsing(std::string(2 << 20, ' ')).find("larger than 1048576 bytes"), std::string::npos);
+
+  // A 20 MB unknown key took 12 s to reject (the "did you mean" edit distance).
+  const auto started = std::chrono::steady_clock::now();
+  const auto message = error_parsing(minimal, {"detector." + std::string(1 << 20, 'm') + "=1"});
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 1.0);
+  EXPECT_NE(message.find("unknown key"), std::string::npos);
+  EXPECT_LT(message.size(), 2000u);
+
+  const auto dir = std::filesystem::temp_directory_path() / "cevns_big_config";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "big.toml") << std::string(3 << 20, '#');
+  EXPECT_NE(error_of([&] { read_experiment_config(dir / "big.toml"); }).find("larger than"), std::string::npos);
+  EXPECT_NE(error_of([&] { read_experiment_config(dir); }).find("not a regular file"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ConfigReader, QuenchingTableIsReadOnlyForTheTableModelAndBounded) {
+  const auto dir = std::filesystem::temp_directory_path() / "cevns_qf_bounds";
+  std::filesystem::create_directories(dir);
+  {
+    // COHERENT's layout: keVnr, its error, QF, its error.
+    std::ofstream(dir / "coherent.txt") << "# keVnr dkeVnr QF dQF\n5.0 0.5 0.07 0.01\n20.0 1.0 0.09 0.01\n";
+    std::ofstream(dir / "big.txt") << std::string(2 << 20, '#');
+  }
+  const auto table = [&](const std::string& file) {
+    return std::vector<std::string>{"detector.quenching.model=table", "detector.quenching.table_file=\"" +
+                                                                          (dir / file).string() + "\""};
+  };
+  // /dev/zero was read (without end) even for another model.
+  EXPECT_NO_THROW(parse_experiment_config(minimal, "t", {"detector.quenching.table_file=\"/dev/zero\""}));
+  EXPECT_NE(error_parsing(minimal, table("../../../../../../dev/zero")).find("not a regular file"), std::string::npos);
+  EXPECT_NE(error_parsing(minimal, table("big.txt")).find("larger than"), std::string::npos);
+  const auto hint = error_parsing(minimal, table("coherent.txt"));
+  EXPECT_NE(hint.find("has 4 columns"), std::string::npos) << hint;
+  EXPECT_NE(hint.find("table_columns = [0, 2, 3]"), std::string::npos) << hint;
+  auto columns = table("coherent.txt");
+  columns.push_back("detector.quenching.table_columns=[0, 2, 3]");
+  EXPECT_EQ(parse_experiment_config(minimal, "t", columns).detector.quenching.table_qf, (std::vector<double>{0.07, 0.09}));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(ConfigReader, NumbersAreWrittenInTheirShortestForm) {
+  const auto config = read_configuration(configs + "annotated.toml");
+  const std::string text = to_toml(config);
+  EXPECT_NE(text.find("dark_multi_pe_fraction = 0.05\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("rate_per_bar_Hz = 221.2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("polynomial_coefficients = [0.0554628, 4.30681, -111.707, 840.384]\n"), std::string::npos);
+  EXPECT_NE(text.find("beam_power_kW = 140.0\n"), std::string::npos);  // a float stays a float
+  EXPECT_NE(text.find("crystals = 4\n"), std::string::npos);
+  EXPECT_EQ(text.find("0000000"), std::string::npos) << text;
+  EXPECT_EQ(text.find("9999999"), std::string::npos) << text;
+  // Every shipped configuration, and awkward values, read back exactly.
+  for (const auto& entry : std::filesystem::directory_iterator(configs)) {
+    if (entry.path().extension() != ".toml") continue;
+    const auto original = read_configuration(entry.path(), {"experiment.description=\"quote \\\" back\\\\slash ü\"",
+                                                            "detector.quenching.polynomial_coefficients=[0.1, 1e-300, "
+                                                            "-0.3, 1e22, 5e-324]",
+                                                            "source.distance_m=10.000000000000002"});
+    const auto again = parse_configuration(to_toml(original), "resolved.toml");
+    EXPECT_EQ(to_toml(again), to_toml(original)) << entry.path();
+    EXPECT_EQ(again.simulation.experiment.description, "quote \" back\\slash ü");
+    EXPECT_EQ(again.simulation.experiment.detector.quenching.polynomial_coefficients,
+              (std::vector<double>{0.1, 1e-300, -0.3, 1e22, 5e-324}));
+    EXPECT_EQ(again.simulation.experiment.source.distance_m, 10.000000000000002);
+  }
 }
 
 }  // namespace
