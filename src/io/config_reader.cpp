@@ -335,7 +335,7 @@ void read_quenching_table(QuenchingConfig& q, const std::string& config_file, co
       try {
         std::size_t used = 0;
         values.push_back(std::stod(word, &used));
-        if (used != word.size()) throw std::invalid_argument(word);
+        if (used != word.size() || !std::isfinite(values.back())) throw std::invalid_argument(word);
       } catch (const std::exception&) {
         throw ConfigError(fmt::format("{}:{}: '{}' is not a number (rows are recoil_keVnr, QF[, sigma_QF])",
                                       path.string(), number, word));
