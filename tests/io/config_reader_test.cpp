@@ -435,3 +435,48 @@ TEST(ConfigReader, DuplicateBackgroundNamesAreRejected) {
 
 }  // namespace
 }  // namespace cevns::io
+
+#include <regex>
+#include <set>
+
+namespace cevns::io {
+namespace {
+
+/// The dotted keys a document lists: `section` is set by the lines matching `header`
+/// (first group), keys come from the lines matching `row` (every `word` of group 1).
+std::set<std::string> listed_keys(const std::string& file, const std::regex& header, const std::regex& row) {
+  std::ifstream in(file);
+  std::set<std::string> keys;
+  std::string section, line;
+  const std::regex word(R"(\w+)");
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_search(line, m, header)) section = m[1];
+    else if (std::regex_search(line, m, row))
+      for (std::sregex_iterator it(m[1].first, m[1].second, word), end; it != end; ++it)
+        keys.insert(section + "." + it->str());
+  }
+  return keys;
+}
+
+TEST(ConfigReader, EveryKeyIsDocumentedInBothReferences) {
+  // annotated.toml claims every key, and [reco] was missing from both.
+  const auto annotated = listed_keys(configs + "annotated.toml", std::regex(R"(^\[\[?([\w.]+)\]\]?)"),
+                                     std::regex(R"(^#? ?(\w+) *=)"));
+  const auto documented = listed_keys(std::string(CEVNS_SOURCE_DIR) + "/docs/configuration.md",
+                                      std::regex(R"(^#+ `\[\[?([\w.]+)\]\]?`)"),
+                                      std::regex(R"(^\| (`\w+`(?:, `\w+`)*) \|)"));
+  const auto keys = configuration_keys();
+  EXPECT_GT(keys.size(), 100u);
+  for (const auto& key : keys) {
+    EXPECT_TRUE(annotated.contains(key)) << key << " is not in configs/annotated.toml";
+    EXPECT_TRUE(documented.contains(key)) << key << " is not in docs/configuration.md";
+  }
+  // And neither documents a key that does not exist.
+  const std::set<std::string> known(keys.begin(), keys.end());
+  for (const auto& key : documented) EXPECT_TRUE(known.contains(key)) << key << " in docs/configuration.md";
+  for (const auto& key : annotated) EXPECT_TRUE(known.contains(key)) << key << " in configs/annotated.toml";
+}
+
+}  // namespace
+}  // namespace cevns::io
