@@ -13,6 +13,7 @@ void DetectorConfig::validate() const {
   } catch (const ConfigError& e) {
     throw InvalidValue("detector.material", "\"" + material + "\"", e.what());
   }
+  require_positive("detector.mass_kg", mass_kg);
   require_range("detector.mass_kg", mass_kg, 1e-3, 1e5,
                 "1 g to 100 t: CEvNS detectors are kilograms to a tonne; larger for statistics studies");
   if (crystals < 1 || crystals > 1000)

@@ -83,6 +83,42 @@ std::string text_problem(std::string_view text) {
   return "";
 }
 
+/// The shortest text that reads back to exactly `v` (std::to_chars), always a TOML float.
+std::string toml_float(double v) {
+  char buffer[64];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
+  std::string text(buffer, end);
+  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // "140" is an integer in TOML
+  return text;
+}
+
+/// A TOML string: literal ('…', as toml++ wrote them) when it can be, else basic with
+/// quotes, backslashes and control characters escaped.
+std::string toml_string(std::string_view v) {
+  if (v.find('\'') == std::string_view::npos &&
+      std::none_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+    return fmt::format("'{}'", v);
+  std::string out = "\"";
+  for (const char c : v) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) out += fmt::format("\\u{:04X}", static_cast<unsigned char>(c));
+    else out += c;
+  }
+  return out + '"';
+}
+
+/// A value for a message, by our own formatter (toml++'s printer overflows under UBSan on
+/// some floats in arrays): scalars as TOML, arrays and tables elided.
+std::string shown_value(const toml::node& node) {
+  if (auto v = node.as_string()) return toml_string(shown_name(v->get()));
+  if (auto v = node.as_integer()) return std::to_string(v->get());
+  if (auto v = node.as_floating_point()) return toml_float(v->get());
+  if (auto v = node.as_boolean()) return v->get() ? "true" : "false";
+  if (node.is_array()) return "[…]";
+  if (node.is_table()) return "{…}";
+  return "";
+}
+
 /// Dotted key → "--set key=value" for the values that came from the command line.
 using Overrides = std::map<std::string, std::string>;
 
@@ -273,10 +309,8 @@ class Section {
     return value;
   }
   [[nodiscard]] ConfigError mistyped(const std::string& key, const toml::node& node, std::string_view expected) const {
-    std::ostringstream shown;
-    node.visit([&shown](const auto& value) { shown << value; });
     return ConfigError(fmt::format("{}: {} must be {}, not {} {}", where_is(node, key), full(key), expected,
-                                   type_name(node), shown.str()));
+                                   type_name(node), shown_value(node)));
   }
 
   // Far beyond any legitimate value (the longest list is one light yield per crystal, the
@@ -382,7 +416,12 @@ constexpr int deepest_nesting = 16;
 /// Refuses a text too large or too deeply nested for the TOML parser, which recurses once
 /// per level of tables, arrays and dotted keys (50 000 levels overflow the stack): counts
 /// the dots of keys and the open brackets and braces outside strings and comments.
-void check_bounds(std::string_view text, const std::string& source_name) {
+/// Returns the first line with a non-ASCII character outside strings and comments (0: none),
+/// which TOML does not allow there and toml++ 3.3 can meet with TOML_UNREACHABLE (some
+/// non-ASCII whitespace).
+int check_bounds(std::string_view text, const std::string& source_name) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a byte-order mark
+  int non_ascii_line = 0;
   if (text.size() > largest_configuration_bytes)
     throw ConfigError(fmt::format("{}: larger than {} bytes, which no configuration is (they are a few kB)",
                                   source_name, largest_configuration_bytes));
@@ -403,6 +442,8 @@ void check_bounds(std::string_view text, const std::string& source_name) {
     }
     if (c == '#') {
       while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      if (!non_ascii_line) non_ascii_line = line;
     } else if (c == '\n') {
       ++line;
       if (open.empty()) in_key = true, dots = 0;  // a new key or table header
@@ -423,6 +464,7 @@ void check_bounds(std::string_view text, const std::string& source_name) {
       throw ConfigError(fmt::format("{}:{}: tables, arrays and dotted keys nested more than {} deep", source_name, line,
                                     deepest_nesting));
   }
+  return non_ascii_line;
 }
 
 /// Applies one "--set key=value" to the document.
@@ -435,15 +477,16 @@ void apply_override(toml::table& root, const std::string& assignment, Overrides&
   const std::string origin = "--set " + shown_name(assignment);
   if (std::count(key.begin(), key.end(), '.') > deepest_nesting)
     throw ConfigError(fmt::format("{}: no key has more than {} parts", origin, deepest_nesting));
-  check_bounds("value = " + value, origin);
+  const bool bare_text = check_bounds("value = " + value, origin) != 0;  // non-ASCII outside quotes: a bare word
 
   toml::table parsed;
-  try {
-    parsed = toml::parse("value = " + value, origin);
-  } catch (const toml::parse_error&) {
-    parsed = toml::parse("value = \"\"", origin);  // a bare word: take it as a string
-    parsed.insert_or_assign("value", value);
-  }
+  bool is_toml = false;
+  if (!bare_text) try {
+      parsed = toml::parse("value = " + value, origin);
+      is_toml = true;
+    } catch (const toml::parse_error&) {
+    }
+  if (!is_toml) parsed.insert_or_assign("value", value);  // a bare word: take it as a string
   toml::table* table = &root;
   std::size_t start = 0;
   for (std::size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1) {
@@ -456,26 +499,6 @@ void apply_override(toml::table& root, const std::string& assignment, Overrides&
   }
   table->insert_or_assign(key.substr(start), *parsed.get("value"));
   overrides[key] = origin;
-}
-
-/// The shortest text that reads back to exactly `v` (std::to_chars), always a TOML float.
-std::string toml_float(double v) {
-  char buffer[64];
-  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
-  std::string text(buffer, end);
-  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // "140" is an integer in TOML
-  return text;
-}
-
-/// A TOML basic string: quotes, backslashes and control characters escaped.
-std::string toml_string(std::string_view v) {
-  std::string out = "\"";
-  for (const char c : v) {
-    if (c == '"' || c == '\\') out += '\\', out += c;
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) out += fmt::format("\\u{:04X}", static_cast<unsigned char>(c));
-    else out += c;
-  }
-  return out + '"';
 }
 
 /// Writes the configuration structs as TOML text, with the vocabulary of Section and in
@@ -762,7 +785,10 @@ std::string location_of(const toml::table& root, const std::string& key, const s
 
 Configuration parse_configuration(std::string_view toml_text, const std::string& source_name,
                                   const std::vector<std::string>& overrides) {
-  check_bounds(toml_text, source_name);
+  if (const int line = check_bounds(toml_text, source_name))
+    throw ConfigError(fmt::format("{}:{}: TOML syntax error: a non-ASCII character outside a string or comment "
+                                  "(text goes in quotes, e.g. name = \"…\")",
+                                  source_name, line));
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);
