@@ -250,6 +250,7 @@ TEST(ConfigReader, NonFiniteNumbersAreRejectedForEveryKey) {
 TEST(ConfigReader, TextMustBePrintableUtf8) {
   const auto invalid = error_parsing(minimal, {"experiment.name=\xff\xfe"});
   EXPECT_NE(invalid.find("experiment.name is not valid UTF-8"), std::string::npos) << invalid;
+  EXPECT_NE(invalid.find("--set experiment.name=\\xFF\\xFE:"), std::string::npos) << invalid;  // the message is UTF-8
   EXPECT_NE(error_parsing(minimal, {"experiment.name=\xc0\xaf"}).find("not valid UTF-8"), std::string::npos);  // overlong
   EXPECT_NE(error_parsing(minimal, {"experiment.name=\xed\xa0\x80"}).find("not valid UTF-8"), std::string::npos);
   const auto control = error_parsing(minimal, {"experiment.description=\"a\\u0007b\""});
