@@ -53,25 +53,6 @@ std::string suggestion(std::string_view given, const std::vector<std::string>& a
   return best.empty() ? "" : fmt::format("; did you mean '{}'?", best);
 }
 
-std::string text_problem(std::string_view text);
-
-/// A name from the user for a message: long ones cut, so that a megabyte key does not
-/// become a megabyte message, and bytes that are not printable UTF-8 shown as \xNN.
-std::string shown_name(std::string_view name) {
-  constexpr std::size_t longest_shown = 80;
-  const std::string_view cut = name.substr(0, longest_shown);
-  std::string shown;
-  if (text_problem(cut).empty()) {
-    shown = cut;
-  } else {
-    for (const char c : cut) {
-      const auto byte = static_cast<unsigned char>(c);
-      shown += byte < 0x20 || byte >= 0x7F ? fmt::format("\\x{:02X}", byte) : std::string(1, c);
-    }
-  }
-  return name.size() > longest_shown ? shown + "…" : shown;
-}
-
 /// Why `text` is not printable UTF-8 text (invalid UTF-8, a control character), or "".
 std::string text_problem(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
@@ -93,6 +74,23 @@ std::string text_problem(std::string_view text) {
     i += length;
   }
   return "";
+}
+
+/// A name from the user for a message: long ones cut, so that a megabyte key does not
+/// become a megabyte message, and bytes that are not printable UTF-8 shown as \xNN.
+std::string shown_name(std::string_view name) {
+  constexpr std::size_t longest_shown = 80;
+  const std::string_view cut = name.substr(0, longest_shown);
+  std::string shown;
+  if (text_problem(cut).empty()) {
+    shown = cut;
+  } else {
+    for (const char c : cut) {
+      const auto byte = static_cast<unsigned char>(c);
+      shown += byte < 0x20 || byte >= 0x7F ? fmt::format("\\x{:02X}", byte) : std::string(1, c);
+    }
+  }
+  return name.size() > longest_shown ? shown + "…" : shown;
 }
 
 /// The shortest text that reads back to exactly `v` (std::to_chars), always a TOML float.
