@@ -8,10 +8,17 @@
 namespace cevns {
 void BackgroundTemplateConfig::validate(const std::string& key) const {
   if (name.empty()) throw InvalidValue(key + ".name", "\"\"", "every background needs a name");
-  if (!(roi_events >= 0.0) || !std::isfinite(roi_events))
-    throw InvalidValue(key + ".roi_events", format_value(roi_events), "must be zero or positive");
-  require_positive(key + ".reference_kg_days", reference_kg_days);
-  if (npe_shape == NpeShape::exponential) require_positive(key + ".npe_decay_PE", npe_decay_PE);
+  // Counts in the region of interest: CLOVERS Table 2 lists 7–666 for 2160 kg·days.
+  require_range(key + ".roi_events", roi_events, 0.0, 1e9, "events after the selection in the region of interest");
+  require_range(key + ".reference_kg_days", reference_kg_days, 1e-3, 1e8, "a mass × days of data taking");
+  // 10⁴ per kg·day in the ROI is 3·10⁴ times CLOVERS' largest background (0.31): a rate the
+  // simulation can still make in memory.
+  if (roi_events / reference_kg_days > 1e4)
+    throw InvalidValue(key + ".roi_events", format_value(roi_events),
+                       "is more than 10⁴ events per kg·day (with reference_kg_days = " + format_value(reference_kg_days) +
+                           "); CLOVERS' largest background is 0.31");
+  // Below 0.1 PE the exponential puts everything in the 0-PE bin, above 10⁴ it is flat.
+  require_range(key + ".npe_decay_PE", npe_decay_PE, 0.1, 1e4, "photoelectrons");
 }
 
 TemplateBackground::TemplateBackground(BackgroundTemplateConfig config) : config_(std::move(config)) {}

@@ -30,8 +30,10 @@ constexpr int large_deposit_macro_pe = 50;
 constexpr std::uint64_t beam_stream_base = 1ull << 62;
 constexpr std::uint64_t afterglow_stream_base = 1ull << 61;
 
-std::uint64_t poisson(double mean, Rng& rng) {
-  if (mean <= 0.0) return 0;
+/// A Poisson draw of `mean`, checked first: std::poisson_distribution never returns for a
+/// mean ≥ 2⁶⁴ or ∞. `what` names the quantity (and the keys it comes from) for the error.
+std::uint64_t poisson(double mean, Rng& rng, std::string_view what) {
+  if (checked_poisson_mean(mean, what) == 0.0) return 0;
   return std::poisson_distribution<std::uint64_t>(mean)(rng);
 }
 
@@ -109,7 +111,7 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
   cevns_per_pot_.assign(all_flavors.size(), 0.0);
   for (const auto& component : target.components())
     for (Flavor flavor : all_flavors) {
-      const RecoilRate rate(exp, component, flavor);
+      const RecoilRate rate(exp, source, component, flavor);
       constexpr int nodes = 2000;
       std::vector<double> t_keV(nodes + 1), density(nodes + 1);
       const double u_max = std::sqrt(rate.max_recoil());
@@ -178,6 +180,25 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
                             TabulatedSampler(std::move(n), std::move(cdf))});
     source_names_.push_back(template_config.name);
   }
+
+  // Every rate is checked before the run: each value is in its range, but their product
+  // (mass × power / distance², rates × channels × block size) may still not be samplable,
+  // and a run should fail now rather than hang or fail hours later.
+  require_finite("protons per pulse (source.beam_power_kW / proton_energy_GeV / repetition_rate_Hz)", pot_per_pulse_);
+  const double block = static_cast<double>(triggers_per_block_);
+  const std::string in_block = fmt::format(" in a block of {} triggers", triggers_per_block_);
+  checked_poisson_mean(expected_per_trigger(dark_count) * block, "expected PMT dark counts" + in_block +
+                                                                     " (daq.pmt.dark_rate_Hz × channels × window)");
+  for (Flavor f : all_flavors)
+    checked_poisson_mean(expected_per_trigger(static_cast<std::uint16_t>(first_cevns + static_cast<int>(f))) * block,
+                         fmt::format("expected CEvNS {} events{} (detector.mass_kg, source, exposure)", flavor_name(f),
+                                     in_block));
+  for (const auto& b : backgrounds_)
+    checked_poisson_mean(b.per_trigger * block, fmt::format("expected deposits of background '{}'{}",
+                                                            source_names_[b.source], in_block));
+  checked_poisson_mean(daq.afterglow.deposit_rate_Hz, "large deposits per second (daq.afterglow.deposit_rate_Hz)");
+  checked_poisson_mean(daq.afterglow.deposit_photoelectrons * daq.afterglow.total_fraction,
+                       "afterglow photoelectrons of a deposit (daq.afterglow)");
 
   synthesizer_ = std::make_unique<WaveformSynthesizer>(daq.digitizer, daq.pmt, daq.zero_suppression, channels_);
 }
@@ -290,7 +311,7 @@ void Simulation::add_afterglow(TriggerBlock& block, std::uint64_t seed, Rng& rng
     for (int crystal = 0; crystal < config_.experiment.detector.crystals; ++crystal) {
       Rng deposits = random_stream(seed, afterglow_stream_base + static_cast<std::uint64_t>(second + (1ll << 40)) * 64 +
                                              static_cast<std::uint64_t>(crystal));
-      const std::uint64_t n = poisson(ag.deposit_rate_Hz, deposits);
+      const std::uint64_t n = poisson(ag.deposit_rate_Hz, deposits, "large deposits per second (daq.afterglow.deposit_rate_Hz)");
       for (std::uint64_t k = 0; k < n; ++k) {
         const double t_dep = static_cast<double>(second) + uniform(deposits);
         // Triggers whose window ends after the deposit, while the afterglow matters.
@@ -316,7 +337,7 @@ void Simulation::add_afterglow(TriggerBlock& block, std::uint64_t seed, Rng& rng
           }
           const double mean = ag.deposit_photoelectrons * ag.total_fraction *
                               (std::exp(-from / tau_s) - std::exp(-to / tau_s));
-          const std::uint64_t pes = poisson(mean, rng);
+          const std::uint64_t pes = poisson(mean, rng, "afterglow photoelectrons of a deposit in one window (daq.afterglow)");
           for (std::uint64_t p = 0; p < pes; ++p) {
             // Exponential emission truncated to [from, to).
             const double a = std::exp(-from / tau_s), b = std::exp(-to / tau_s);
@@ -369,7 +390,7 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
     pot_cumulative[k] = pot_sum;
     if (veto_probability > 0.0 && uniform(rng) < veto_probability) {
       std::uint64_t hits = 0;
-      while (hits == 0) hits = poisson(veto_mean, rng);
+      while (hits == 0) hits = poisson(veto_mean, rng, "veto hits in a window (daq.veto)");
       for (std::uint64_t h = 0; h < hits; ++h)
         t.veto_mask |= 1u << static_cast<unsigned>(std::uniform_int_distribution<int>(0, daq.veto.bars - 1)(rng));
       t.veto = true;
@@ -392,7 +413,8 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
   // CEvNS: Poisson total per flavour over the block's protons, placed by protons.
   if (pot_sum > 0.0)
     for (Flavor flavor : all_flavors) {
-      const std::uint64_t n = poisson(cevns_per_pot_[static_cast<std::size_t>(flavor)] * pot_sum, rng);
+      const std::uint64_t n = poisson(cevns_per_pot_[static_cast<std::size_t>(flavor)] * pot_sum, rng,
+                                      "CEvNS events of one flavour in a block of triggers");
       for (std::uint64_t e = 0; e < n; ++e) {
         const std::uint64_t k = std::min<std::uint64_t>(beam_trigger(rng), count - 1);
         double pick = uniform(rng);
@@ -408,7 +430,8 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
         const double recoil_keVnr = channel->recoil_keVnr(uniform(rng));
         const double visible_keVee = in_keVee(channel->quenching.electron_equivalent(keVnr(recoil_keVnr)));
         const std::uint16_t crystal = crystal_of(rng);
-        const auto pes = static_cast<std::uint32_t>(poisson(light_yield_[crystal] * visible_keVee, rng));
+        const auto pes = static_cast<std::uint32_t>(
+            poisson(light_yield_[crystal] * visible_keVee, rng, "photoelectrons of a CEvNS recoil"));
         const double time = pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + sample_arrival_ns(flavor, rng);
         add_deposit(block, block.first_trigger + k, time, crystal, pes, static_cast<float>(recoil_keVnr),
                     static_cast<float>(visible_keVee), static_cast<std::uint16_t>(first_cevns + static_cast<int>(flavor)),
@@ -419,7 +442,7 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
   // Configured backgrounds as deposits of n photoelectrons.
   for (const auto& b : backgrounds_) {
     const double expected = b.prompt ? b.per_trigger * pot_sum / pot_per_pulse_ : b.per_trigger * static_cast<double>(count);
-    const std::uint64_t n = poisson(expected, rng);
+    const std::uint64_t n = poisson(expected, rng, "background deposits in a block of triggers");
     for (std::uint64_t e = 0; e < n; ++e) {
       const std::uint64_t k = b.prompt ? std::min<std::uint64_t>(beam_trigger(rng), count - 1) : any_trigger(rng);
       // The sampler interpolates the cumulative sums linearly: x in (n − 1, n] means n.
@@ -433,13 +456,14 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
 
   // PMT dark counts: uniform in trigger, channel and time; some carry several PE.
   const auto& pmt = daq.pmt;
-  const std::uint64_t dark = poisson(expected_per_trigger(dark_count) * static_cast<double>(count), rng);
+  const std::uint64_t dark = poisson(expected_per_trigger(dark_count) * static_cast<double>(count), rng,
+                                     "PMT dark counts in a block of triggers (daq.pmt.dark_rate_Hz)");
   for (std::uint64_t d = 0; d < dark; ++d) {
     const std::uint64_t k = any_trigger(rng);
     const auto channel = static_cast<std::uint16_t>(std::uniform_int_distribution<int>(0, channels_ - 1)(rng));
     const double time = uniform(rng) * window_ns_;
     std::uint64_t pes = 1;
-    if (uniform(rng) < pmt.dark_multi_pe_fraction) pes += std::max<std::uint64_t>(1, poisson(pmt.dark_multi_pe_mean, rng));
+    if (uniform(rng) < pmt.dark_multi_pe_fraction) pes += std::max<std::uint64_t>(1, poisson(pmt.dark_multi_pe_mean, rng, "extra photoelectrons of a dark pulse"));
     for (std::uint64_t p = 0; p < pes; ++p) add_photoelectron(block, block.first_trigger + k, time, channel, dark_count, rng);
   }
 

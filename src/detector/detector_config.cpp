@@ -14,11 +14,17 @@ void DetectorConfig::validate() const {
     throw InvalidValue("detector.material", "\"" + material + "\"", e.what());
   }
   require_positive("detector.mass_kg", mass_kg);
-  if (crystals < 1) throw InvalidValue("detector.crystals", std::to_string(crystals), "must be at least 1");
+  require_range("detector.mass_kg", mass_kg, 1e-3, 1e5,
+                "1 g to 100 t: CEvNS detectors are kilograms to a tonne; larger for statistics studies");
+  if (crystals < 1 || crystals > 1000)
+    throw InvalidValue("detector.crystals", std::to_string(crystals),
+                       "must be in [1, 1000]: two PMT channels each; CICENNS has 15");
   if (light_yield_PE_per_keVee.size() != 1 && light_yield_PE_per_keVee.size() != static_cast<std::size_t>(crystals))
     throw InvalidValue("detector.light_yield_PE_per_keVee", std::to_string(light_yield_PE_per_keVee.size()) + " values",
                        "needs one value for all crystals or one per crystal (" + std::to_string(crystals) + ")");
-  for (double ly : light_yield_PE_per_keVee) require_positive("detector.light_yield_PE_per_keVee", ly);
+  for (double ly : light_yield_PE_per_keVee)
+    require_range("detector.light_yield_PE_per_keVee", ly, 0.1, 200.0,
+                  "scintillators give 1–50 PE/keVee (undoped CsI at 77 K: 33.5); below 0.1 no recoil makes light");
   if (!(pmt_share > 0.0 && pmt_share < 1.0))
     throw InvalidValue("detector.pmt_share", format_value(pmt_share), "must be in (0, 1); 0.5 for a symmetric crystal");
   if (!(spe_resolution >= 0.0 && spe_resolution < 2.0))
@@ -32,11 +38,12 @@ double DetectorConfig::light_yield(int index) const {
 }
 
 void AcceptanceConfig::validate() const {
-  if (model == AcceptanceModel::none) return;
+  // Checked for every model, so that a value set now is sound when the model is switched on.
+  // NPE spectra hold at most 5000 photoelectrons (spectra.npe_max).
   if (!(a > 0.0 && a <= 1.0)) throw InvalidValue("selection.acceptance.a", format_value(a), "must be in (0, 1]");
-  require_positive("selection.acceptance.k", k);
-  if (!std::isfinite(x0)) throw InvalidValue("selection.acceptance.x0", format_value(x0), "must be finite");
-  if (!(step_PE >= 0.0)) throw InvalidValue("selection.acceptance.step_PE", format_value(step_PE), "must be >= 0");
+  require_range("selection.acceptance.k", k, 0.0, 100.0, "steepness per PE; COHERENT 2017: 0.49", true);
+  require_range("selection.acceptance.x0", x0, -5000.0, 5000.0, "the NPE of half the plateau, within the spectra");
+  require_range("selection.acceptance.step_PE", step_PE, 0.0, 5000.0, "an NPE within the spectra");
 }
 
 double AcceptanceConfig::operator()(int photoelectrons) const {
@@ -47,14 +54,16 @@ double AcceptanceConfig::operator()(int photoelectrons) const {
 }
 
 void SelectionConfig::validate() const {
+  // Predictions multiply by these efficiencies and the Monte Carlo divides by them; a cut
+  // keeping less than 1 % leaves nothing to measure.
   for (auto [key, value] : {std::pair{"selection.muon_veto_efficiency", muon_veto_efficiency},
                             std::pair{"selection.afterglow_efficiency", afterglow_efficiency}})
-    if (!(value > 0.0 && value <= 1.0)) throw InvalidValue(key, format_value(value), "must be in (0, 1]");
+    require_range(key, value, 0.01, 1.0, "an efficiency; below 1 % the cut removes the signal");
   acceptance.validate();
   if (!(min_pmt_npe > 0.0 && min_pmt_npe <= 1.0))
     throw InvalidValue("selection.min_pmt_npe", format_value(min_pmt_npe), "must be in (0, 1]");
-  if (!(max_pretrace_npe > 0.0) || !std::isfinite(max_pretrace_npe))
-    throw InvalidValue("selection.max_pretrace_npe", format_value(max_pretrace_npe), "must be a positive number");
+  require_range("selection.max_pretrace_npe", max_pretrace_npe, 0.0, 1e4,
+                "photoelectrons in a pretrace; the paper's cut is 3", true);
   if (roi_npe_min < 0 || roi_npe_max < roi_npe_min)
     throw InvalidValue("selection.roi_npe_max", std::to_string(roi_npe_max),
                        "must be >= selection.roi_npe_min = " + std::to_string(roi_npe_min) + " >= 0");

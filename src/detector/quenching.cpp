@@ -16,13 +16,8 @@ void QuenchingConfig::validate() const {
         throw InvalidValue(prefix + "polynomial_coefficients", "[...]", "needs a positive linear coefficient first");
       break;
     case QuenchingModel::constant:
-      if (!(constant_qf > 0.0 && constant_qf <= 1.0))
-        throw InvalidValue(prefix + "constant_qf", format_value(constant_qf), "must be in (0, 1]");
-      break;
     case QuenchingModel::lindhard:
-      if (lindhard_k && !(*lindhard_k > 0.0 && *lindhard_k < 1.0))
-        throw InvalidValue(prefix + "lindhard_k", format_value(*lindhard_k), "must be in (0, 1); typical 0.13–0.17");
-      break;
+      break;  // their keys are checked below, for every model
     case QuenchingModel::table: {
       if (table_keVnr.size() < 2 || table_keVnr.size() != table_qf.size())
         throw InvalidValue(prefix + "table_file", "\"" + table_file + "\"",
@@ -35,15 +30,35 @@ void QuenchingConfig::validate() const {
         if (!(qf > 0.0 && qf <= 1.0))
           throw InvalidValue(prefix + "table_file", "\"" + table_file + "\"",
                              fmt::format("quenching factor {} is outside (0, 1]", qf));
+      if (!(table_keVnr.back() <= 1e4))
+        throw InvalidValue(prefix + "table_file", "\"" + table_file + "\"",
+                           "recoil energies must be at most 10⁴ keVnr (CEvNS recoils at decay-at-rest sources are "
+                           "below ≈ 1 MeV)");
+      for (double sigma : table_qf_uncertainty)
+        if (!(sigma >= 0.0 && sigma <= 1.0))
+          throw InvalidValue(prefix + "table_file", "\"" + table_file + "\"",
+                             fmt::format("sigma_QF {} is outside [0, 1]", sigma));
       if (!table_qf_uncertainty.empty() && table_qf_uncertainty.size() != table_qf.size())
         throw InvalidValue(prefix + "table_file", "\"" + table_file + "\"", "needs an uncertainty on every row or none");
       break;
     }
   }
+  // A 1σ of more than 100 % turns the −1σ variant negative.
   for (auto [key, value] : {std::pair{"polynomial_relative_uncertainty", polynomial_relative_uncertainty},
                             std::pair{"constant_qf_uncertainty", constant_qf_uncertainty},
                             std::pair{"lindhard_k_relative_uncertainty", lindhard_k_relative_uncertainty}})
-    if (!(value >= 0.0) || !std::isfinite(value)) throw InvalidValue(prefix + key, format_value(value), "must be >= 0");
+    require_range(prefix + key, value, 0.0, 1.0, "a 1σ of at most 100 %");
+  // Checked for every model: QF = E_ee/E_nr is at most 1, so no coefficient of a physical
+  // polynomial (E in MeV, up to the ≈ 0.05 MeV end point) is near 10⁶; COHERENT's reach 840.
+  if (polynomial_coefficients.size() > 10)
+    throw InvalidValue(prefix + "polynomial_coefficients", std::to_string(polynomial_coefficients.size()) + " values",
+                       "must have at most 10 coefficients");
+  for (double c : polynomial_coefficients)
+    require_range(prefix + "polynomial_coefficients", c, -1e6, 1e6, "E_ee = Σ c_k E^(k+1) with E in MeV");
+  if (!(constant_qf > 0.0 && constant_qf <= 1.0))
+    throw InvalidValue(prefix + "constant_qf", format_value(constant_qf), "must be in (0, 1]");
+  if (lindhard_k && !(*lindhard_k > 0.0 && *lindhard_k < 1.0))
+    throw InvalidValue(prefix + "lindhard_k", format_value(*lindhard_k), "must be in (0, 1); typical 0.13–0.17");
   if (table_columns.size() < 2 || table_columns.size() > 3 ||
       std::any_of(table_columns.begin(), table_columns.end(),
                   [](double c) { return c < 0.0 || c > 100.0 || c != std::floor(c); }))

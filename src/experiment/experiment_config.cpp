@@ -1,26 +1,38 @@
 #include "cevns/experiment/experiment_config.hpp"
 
 #include <cmath>
+#include <map>
 
 #include "cevns/core/error.hpp"
 
 namespace cevns {
 void SpectraConfig::validate() const {
-  require_positive("spectra.recoil_max_keVnr", recoil_max_keVnr);
-  require_positive("spectra.recoil_bin_keVnr", recoil_bin_keVnr);
+  // Recoils: the decay-at-rest end point (52.8 MeV neutrinos) is ≈ 47 keVnr on CsI, ≈ 150
+  // on Ar and 1.5 MeV on ⁴He, the lightest nucleus anyone would use.
+  require_range("spectra.recoil_max_keVnr", recoil_max_keVnr, 0.0, 2000.0,
+                "the decay-at-rest end point is below 1.5 MeV on every nucleus", true);
+  require_range("spectra.recoil_bin_keVnr", recoil_bin_keVnr, 0.0, recoil_max_keVnr,
+                "at least one bin up to spectra.recoil_max_keVnr = " + format_value(recoil_max_keVnr), true);
   if (recoil_max_keVnr / recoil_bin_keVnr > 1e5)
     throw InvalidValue("spectra.recoil_bin_keVnr", format_value(recoil_bin_keVnr), "gives more than 100000 bins");
-  require_positive("spectra.time_bin_us", time_bin_us);
-  if (!std::isfinite(time_min_us) || !(time_max_us > time_min_us))
+  // Arrival times: prompt neutrinos come with the pulse, delayed ones within ≈ 10 τ_µ = 22 µs.
+  require_range("spectra.time_min_us", time_min_us, -100.0, 100.0,
+                "relative to the first bunch: within ±100 µs of the beam");
+  if (!(time_max_us > time_min_us && time_max_us <= 1000.0))
     throw InvalidValue("spectra.time_max_us", format_value(time_max_us),
-                       "must be larger than spectra.time_min_us = " + format_value(time_min_us));
+                       "must be larger than spectra.time_min_us = " + format_value(time_min_us) +
+                           " and at most 1000 µs; delayed neutrinos are gone after ≈ 22 µs (10 muon lifetimes)");
+  require_range("spectra.time_bin_us", time_bin_us, 0.0, time_max_us - time_min_us,
+                "at least one bin between spectra.time_min_us and spectra.time_max_us", true);
   if ((time_max_us - time_min_us) / time_bin_us > 1e5)
     throw InvalidValue("spectra.time_bin_us", format_value(time_bin_us), "gives more than 100000 bins");
   if (npe_max < 1 || npe_max > 5000)
     throw InvalidValue("spectra.npe_max", std::to_string(npe_max), "must be in [1, 5000]");
+  if (thresholds_keVnr.size() > 100)
+    throw InvalidValue("spectra.thresholds_keVnr", std::to_string(thresholds_keVnr.size()) + " values",
+                       "must be at most 100 thresholds");
   for (double t : thresholds_keVnr)
-    if (!(t >= 0.0) || !std::isfinite(t))
-      throw InvalidValue("spectra.thresholds_keVnr", format_value(t), "must be zero or positive");
+    require_range("spectra.thresholds_keVnr", t, 0.0, 2000.0, "a recoil energy up to the decay-at-rest end point");
 }
 
 void ExperimentConfig::validate() const {
@@ -29,11 +41,32 @@ void ExperimentConfig::validate() const {
   exposure.validate();
   physics.validate();
   selection.validate();
-  for (std::size_t i = 0; i < backgrounds.size(); ++i) backgrounds[i].validate("backgrounds[" + std::to_string(i) + "]");
+  std::map<std::string, std::size_t> names;  // background name → first index
+  for (std::size_t i = 0; i < backgrounds.size(); ++i) {
+    const std::string key = "backgrounds[" + std::to_string(i) + "]";
+    backgrounds[i].validate(key);
+    // Tables, JSON and plots key the backgrounds by name: two of one name would merge.
+    if (const auto [it, added] = names.emplace(backgrounds[i].name, i); !added)
+      throw InvalidValue(key + ".name", "\"" + backgrounds[i].name + "\"",
+                         "must differ from the name of backgrounds[" + std::to_string(it->second) + "]");
+  }
   spectra.validate();
   if (selection.roi_npe_max > spectra.npe_max)
     throw InvalidValue("selection.roi_npe_max", std::to_string(selection.roi_npe_max),
                        "must not exceed spectra.npe_max = " + std::to_string(spectra.npe_max));
+  // The time region of interest is counted in the spectra: outside them it would count nothing.
+  const std::string window = "[" + format_value(spectra.time_min_us) + ", " + format_value(spectra.time_max_us) + "]";
+  for (auto [key, value] : {std::pair{"selection.roi_time_min_us", selection.roi_time_min_us},
+                            std::pair{"selection.roi_time_max_us", selection.roi_time_max_us}})
+    if (value && !(*value >= spectra.time_min_us && *value <= spectra.time_max_us))
+      throw InvalidValue(key, format_value(*value),
+                         "must lie in the spectra's time window spectra.time_min_us … time_max_us = " + window + " µs");
+  if (selection.roi_time_min_us && *selection.roi_time_min_us >= spectra.time_max_us)
+    throw InvalidValue("selection.roi_time_min_us", format_value(*selection.roi_time_min_us),
+                       "must be below spectra.time_max_us");
+  if (selection.roi_time_max_us && *selection.roi_time_max_us <= spectra.time_min_us)
+    throw InvalidValue("selection.roi_time_max_us", format_value(*selection.roi_time_max_us),
+                       "must be above spectra.time_min_us");
 }
 
 double ExperimentConfig::exposure_kg_days() const {

@@ -3,7 +3,9 @@
 #include <cmath>
 
 #include <boost/math/quadrature/gauss.hpp>
+#include <fmt/format.h>
 
+#include "cevns/core/error.hpp"
 #include "cevns/core/log.hpp"
 #include "cevns/detector/response.hpp"
 #include "cevns/physics/cross_section.hpp"
@@ -142,10 +144,62 @@ Spectrum2D Prediction::background_total() const {
 
 double Prediction::days() const { return config.exposure_kg_days() / config.detector.mass_kg; }
 
+namespace {
+
+void check_spectrum(const std::string& what, const std::vector<double>& counts) {
+  for (std::size_t i = 0; i < counts.size(); ++i) require_finite(fmt::format("{}, bin {}", what, i), counts[i]);
+}
+
+}  // namespace
+
+void Prediction::check_finite() const {
+  const std::string& name = config.name;
+  require_finite(name + ": beam-on time (s)", beam_on_time_s);
+  require_finite(name + ": protons on target", protons_on_target);
+  require_finite(name + ": neutrino flux per flavour (/cm²/s)", flux_per_cm2_s);
+  require_finite(name + ": neutrino fluence per flavour (/cm²)", fluence_per_cm2);
+  for (const auto& [isotope, count] : nuclei) require_finite(name + ": " + isotope + " nuclei", count);
+  for (const auto& c : channels) {
+    const std::string channel = fmt::format("{}: CEvNS {} on {}", name, flavor_name(c.flavor), c.isotope);
+    require_finite(channel + ", events", c.events);
+    for (double above : c.above_threshold) require_finite(channel + ", events above a threshold", above);
+    check_spectrum(channel + ", recoil spectrum", c.recoil.counts);
+  }
+  for (const auto& [flavor, spectrum] : arrival_time)
+    check_spectrum(fmt::format("{}: arrival-time spectrum of {}", name, flavor_name(flavor)), spectrum.counts);
+  for (const auto& [flavor, spectrum] : npe_before_selection)
+    check_spectrum(fmt::format("{}: NPE spectrum of {}", name, flavor_name(flavor)), spectrum.counts);
+  for (const auto& [flavor, spectrum] : signal)
+    check_spectrum(fmt::format("{}: selected signal of {}", name, flavor_name(flavor)), spectrum.counts);
+  for (const auto& b : backgrounds) {
+    check_spectrum(fmt::format("{}: background '{}'", name, b.name), b.npe_time.counts);
+    require_finite(fmt::format("{}: background '{}' in the region of interest", name, b.name), b.roi);
+  }
+  for (const auto& [flavor, count] : roi_signal_by_flavor)
+    require_finite(fmt::format("{}: {} signal in the region of interest", name, flavor_name(flavor)), count);
+  require_finite(name + ": recoil energy of the lower ROI bound (keVnr)", roi_threshold_keVnr);
+}
+
+void Sensitivity::check_finite() const {
+  require_finite("signal in the region of interest", signal);
+  require_finite("background in the region of interest", background);
+  require_finite("significance", significance);
+  if (asimov_significance) require_finite("Asimov significance", *asimov_significance);
+  require_finite("days to 5σ", days_to_5sigma);
+  for (double m : map_mass_kg) require_finite("significance map: mass", m);
+  for (double d : map_days) require_finite("significance map: days", d);
+  for (double z : map_significance) require_finite("significance map", z);
+}
+
 Sensitivity sensitivity(const Prediction& prediction, double max_mass_kg, double max_days, int points) {
   Sensitivity s;
   s.signal = prediction.roi_signal();
   s.background = prediction.roi_background();
+  if (!(s.signal > 0.0))
+    throw NumericalError(fmt::format("{}: no CEvNS signal in the region of interest ({}–{} NPE, selection.roi_*): "
+                                     "there is no significance, and no exposure reaches {:g}σ",
+                                     prediction.config.name, prediction.config.selection.roi_npe_min,
+                                     prediction.config.selection.roi_npe_max, s.target_sigma));
   s.significance = stats::simple_significance(s.signal, s.background);
   s.asimov_significance = stats::asimov_significance(s.signal, s.background);
   s.days_to_5sigma = prediction.days() * stats::exposure_factor_for(s.signal, s.background, s.target_sigma);
@@ -157,14 +211,15 @@ Sensitivity sensitivity(const Prediction& prediction, double max_mass_kg, double
       const double scale = mass * days / reference;
       s.map_significance.push_back(stats::simple_significance(s.signal * scale, s.background * scale));
     }
+  s.check_finite();
   return s;
 }
 
-RecoilRate::RecoilRate(const ExperimentConfig& config, const Target::Component& component, Flavor flavor)
+RecoilRate::RecoilRate(const ExperimentConfig& config, const DecayAtRestSource& source,
+                       const Target::Component& component, Flavor flavor)
     : flavor_(flavor),
       spectrum_(NeutrinoSpectrum::decay_at_rest(flavor)),
       cross_section_(component.isotope, config.physics) {
-  const DecayAtRestSource source(config.source);
   const Target target = Target::from_formula(config.detector.material);
   scale_ = target.nuclei(component, config.detector.mass_kg * kg) * source.fluence(config.exposure);
 }
@@ -198,7 +253,7 @@ Prediction predict(const ExperimentConfig& config) {
     const Quenching quenching(config.detector.quenching, component.isotope);
     result.nuclei[component.isotope.name] += target.nuclei(component, mass);
     for (Flavor flavor : all_flavors) {
-      const RecoilRate rate(config, component, flavor);
+      const RecoilRate rate(config, source, component, flavor);
       const double t_max = rate.max_recoil();
 
       ChannelPrediction channel{flavor, component.isotope.name, 0.0, {}, Spectrum(recoil_bins), t_max / keV};
@@ -266,6 +321,7 @@ Prediction predict(const ExperimentConfig& config) {
   result.roi_threshold_keVnr =
       in_keVnr(quenching.recoil_for(keVee(config.selection.roi_npe_min / mean_light_yield)));
 
+  result.check_finite();
   logger("predict")->debug("{}: {:.2f} CEvNS events in {:.4g} s of beam", config.name, result.total_events(),
                            result.beam_on_time_s);
   return result;

@@ -1,6 +1,7 @@
 #include "cevns/io/config_reader.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -36,6 +37,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 /// "; did you mean 'x'?" for a close match (at most 2 edits, or `given` without its unit
 /// suffix, e.g. mass → mass_kg), else "".
 std::string suggestion(std::string_view given, const std::vector<std::string>& allowed) {
+  // No key is longer than this: a longer name is nothing like any of them, and the edit
+  // distance of a megabyte-long one would take seconds.
+  constexpr std::size_t longest_suggested = 64;
+  if (given.size() > longest_suggested) return "";
   std::string best;
   std::size_t best_distance = 3;
   for (const auto& candidate : allowed) {
@@ -46,6 +51,82 @@ std::string suggestion(std::string_view given, const std::vector<std::string>& a
     for (const auto& candidate : allowed)
       if (given.size() >= 3 && candidate.starts_with(std::string(given) + "_")) best = candidate;
   return best.empty() ? "" : fmt::format("; did you mean '{}'?", best);
+}
+
+/// Why `text` is not printable UTF-8 text (invalid UTF-8, a control character), or "".
+std::string text_problem(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7F) return fmt::format("contains the control character U+{:04X} at byte {}", byte, i);
+    std::size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3 : (byte >> 3) == 0x1E ? 4 : 0;
+    if (length == 0 || i + length > text.size()) return fmt::format("is not valid UTF-8 (byte {})", i);
+    std::uint32_t code = length == 1 ? byte : byte & (0x7F >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next >> 6) != 0x2) return fmt::format("is not valid UTF-8 (byte {})", i + k);
+      code = (code << 6) | (next & 0x3F);
+    }
+    // Overlong forms, UTF-16 surrogates and code points beyond U+10FFFF are not UTF-8.
+    constexpr std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < smallest[length] || (code >= 0xD800 && code <= 0xDFFF) || code > 0x10FFFF)
+      return fmt::format("is not valid UTF-8 (byte {})", i);
+    if (code >= 0x80 && code < 0xA0) return fmt::format("contains the control character U+{:04X} at byte {}", code, i);
+    i += length;
+  }
+  return "";
+}
+
+/// A name from the user for a message: long ones cut, so that a megabyte key does not
+/// become a megabyte message, and bytes that are not printable UTF-8 shown as \xNN.
+std::string shown_name(std::string_view name) {
+  constexpr std::size_t longest_shown = 80;
+  const std::string_view cut = name.substr(0, longest_shown);
+  std::string shown;
+  if (text_problem(cut).empty()) {
+    shown = cut;
+  } else {
+    for (const char c : cut) {
+      const auto byte = static_cast<unsigned char>(c);
+      shown += byte < 0x20 || byte >= 0x7F ? fmt::format("\\x{:02X}", byte) : std::string(1, c);
+    }
+  }
+  return name.size() > longest_shown ? shown + "…" : shown;
+}
+
+/// The shortest text that reads back to exactly `v` (std::to_chars), always a TOML float.
+std::string toml_float(double v) {
+  char buffer[64];
+  const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
+  std::string text(buffer, end);
+  if (text.find_first_of(".eEn") == std::string::npos) text += ".0";  // "140" is an integer in TOML
+  return text;
+}
+
+/// A TOML string: literal ('…', as toml++ wrote them) when it can be, else basic with
+/// quotes, backslashes and control characters escaped.
+std::string toml_string(std::string_view v) {
+  if (v.find('\'') == std::string_view::npos &&
+      std::none_of(v.begin(), v.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+    return fmt::format("'{}'", v);
+  std::string out = "\"";
+  for (const char c : v) {
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) out += fmt::format("\\u{:04X}", static_cast<unsigned char>(c));
+    else out += c;
+  }
+  return out + '"';
+}
+
+/// A value for a message, by our own formatter (toml++'s printer overflows under UBSan on
+/// some floats in arrays): scalars as TOML, arrays and tables elided.
+std::string shown_value(const toml::node& node) {
+  if (auto v = node.as_string()) return toml_string(shown_name(v->get()));
+  if (auto v = node.as_integer()) return std::to_string(v->get());
+  if (auto v = node.as_floating_point()) return toml_float(v->get());
+  if (auto v = node.as_boolean()) return v->get() ? "true" : "false";
+  if (node.is_array()) return "[…]";
+  if (node.is_table()) return "{…}";
+  return "";
 }
 
 /// Dotted key → "--set key=value" for the values that came from the command line.
@@ -74,9 +155,7 @@ class Section {
   std::optional<double> optional_number(const std::string& key) {
     const toml::node* node = get(key);
     if (!node) return std::nullopt;
-    if (auto i = node->as_integer()) return static_cast<double>(i->get());
-    if (auto f = node->as_floating_point()) return f->get();
-    throw mistyped(key, *node, "a number");
+    return number_of(key, *node, "a number");
   }
   void number(const std::string& key, double& out) {
     if (auto v = optional_number(key)) out = *v;
@@ -95,6 +174,12 @@ class Section {
     if (!node) return;
     const auto str = node->as_string();
     if (!str) throw mistyped(key, *node, "a string");
+    if (str->get().size() > longest_string)
+      throw ConfigError(fmt::format("{}: {} is {} bytes long (at most {})", where_is(*node, key), full(key),
+                                    str->get().size(), longest_string));
+    if (const auto problem = text_problem(str->get()); !problem.empty())
+      throw ConfigError(fmt::format("{}: {} {} (names and text must be printable UTF-8)", where_is(*node, key),
+                                    full(key), problem));
     out = str->get();
   }
   void boolean(const std::string& key, bool& out) {
@@ -114,12 +199,11 @@ class Section {
     }
     const auto array = node->as_array();
     if (!array) throw mistyped(key, *node, "an array of numbers");
+    if (array->size() > longest_array)
+      throw ConfigError(fmt::format("{}: {} has {} values (at most {})", where_is(*node, key), full(key), array->size(),
+                                    longest_array));
     out.clear();
-    for (const auto& element : *array) {
-      if (auto i = element.as_integer()) out.push_back(static_cast<double>(i->get()));
-      else if (auto f = element.as_floating_point()) out.push_back(f->get());
-      else throw mistyped(key, element, "an array of numbers");
-    }
+    for (const auto& element : *array) out.push_back(number_of(key, element, "an array of numbers"));
   }
   /// A choice among named values, e.g. the form-factor model.
   template <class Enum, std::size_t N>
@@ -133,7 +217,7 @@ class Section {
     }
     const auto allowed = names.names();
     throw ConfigError(fmt::format("{}: {} = \"{}\" is not allowed (must be one of: {}){}", where_is(*get(key), key),
-                                  full(key), text, fmt::join(allowed, ", "), suggestion(text, allowed)));
+                                  full(key), shown_name(text), fmt::join(allowed, ", "), suggestion(text, allowed)));
   }
   /// The tables of an array of tables ([[key]]), each as a Section named key[i].
   std::vector<Section> table_array(const std::string& key) {
@@ -208,8 +292,8 @@ class Section {
       const std::string name(key.str());
       if (std::find(used_.begin(), used_.end(), name) != used_.end()) continue;
       const std::string section = prefix_.empty() ? "at the top level" : "in [" + prefix_ + "]";
-      throw ConfigError(fmt::format("{}: unknown key '{}' (allowed {}: {}){}", where_is(node, name), full(name),
-                                    section, fmt::join(used_, ", "), suggestion(name, used_)));
+      throw ConfigError(fmt::format("{}: unknown key '{}' (allowed {}: {}){}", where_is(node, name),
+                                    shown_name(full(name)), section, fmt::join(used_, ", "), suggestion(name, used_)));
     }
   }
 
@@ -222,12 +306,27 @@ class Section {
   [[nodiscard]] std::string where_is(const toml::node& node, const std::string& key) const {
     return where(node, full(key), file_, overrides_);
   }
-  [[nodiscard]] ConfigError mistyped(const std::string& key, const toml::node& node, std::string_view expected) const {
-    std::ostringstream shown;
-    node.visit([&shown](const auto& value) { shown << value; });
-    return ConfigError(fmt::format("{}: {} must be {}, not {} {}", where_is(node, key), full(key), expected,
-                                   type_name(node), shown.str()));
+  /// A number, never NaN or infinite: every key is a physical quantity, and a NaN passes
+  /// every range check written as a comparison. Checked here once for every key.
+  [[nodiscard]] double number_of(const std::string& key, const toml::node& node, std::string_view expected) const {
+    double value = 0.0;
+    if (auto i = node.as_integer()) value = static_cast<double>(i->get());
+    else if (auto f = node.as_floating_point()) value = f->get();
+    else throw mistyped(key, node, expected);
+    if (!std::isfinite(value))
+      throw ConfigError(fmt::format("{}: invalid {} = {} (must be a finite number)", where_is(node, key), full(key),
+                                    format_value(value)));
+    return value;
   }
+  [[nodiscard]] ConfigError mistyped(const std::string& key, const toml::node& node, std::string_view expected) const {
+    return ConfigError(fmt::format("{}: {} must be {}, not {} {}", where_is(node, key), full(key), expected,
+                                   type_name(node), shown_value(node)));
+  }
+
+  // Far beyond any legitimate value (the longest list is one light yield per crystal, the
+  // longest text a file path), small enough that nothing built from them is large.
+  static constexpr std::size_t longest_string = 4096;
+  static constexpr std::size_t longest_array = 1000;
 
   const toml::table* table_;
   std::string prefix_;
@@ -240,7 +339,8 @@ class Section {
 /// comment; the columns `table_columns` hold recoil_keVnr, QF and optionally sigma_QF (a
 /// σ column beyond a row's end is taken as absent). A relative path is relative to the
 /// configuration file.
-void read_quenching_table(QuenchingConfig& q, const std::string& config_file, const std::string& where_set) {
+void read_quenching_table(QuenchingConfig& q, const std::string& config_file, const std::string& where_set,
+                          bool columns_given) {
   {
     QuenchingConfig columns_only;  // check the columns before using them
     columns_only.table_columns = q.table_columns;
@@ -249,12 +349,25 @@ void read_quenching_table(QuenchingConfig& q, const std::string& config_file, co
   std::filesystem::path path(q.table_file);
   if (path.is_relative()) path = std::filesystem::absolute(std::filesystem::path(config_file).parent_path() / path);
   q.table_file = path.string();  // resolved, so that the written configuration reads back
+  // A measured table has tens of rows; the bound keeps a device or a wrong file
+  // (/dev/zero, a data file) from being read without end.
+  constexpr std::uintmax_t largest_table_bytes = 1 << 20;
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
   std::ifstream in(path);
-  if (!in)
+  if (!in || !std::filesystem::exists(status))
     throw ConfigError(fmt::format("{}: cannot read detector.quenching.table_file '{}' (no such file; relative paths "
                                   "are relative to the configuration file)",
                                   where_set, path.string()));
+  if (!std::filesystem::is_regular_file(status))
+    throw ConfigError(fmt::format("{}: detector.quenching.table_file '{}' is not a regular file", where_set,
+                                  path.string()));
+  if (const auto bytes = std::filesystem::file_size(path, error); error || bytes > largest_table_bytes)
+    throw ConfigError(fmt::format("{}: detector.quenching.table_file '{}' is larger than {} bytes; a quenching "
+                                  "table is rows of recoil_keVnr, QF[, sigma_QF]",
+                                  where_set, path.string(), largest_table_bytes));
   q.table_keVnr.clear(), q.table_qf.clear(), q.table_qf_uncertainty.clear();
+  std::size_t widest = 0;  // columns of the widest row
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
@@ -266,13 +379,14 @@ void read_quenching_table(QuenchingConfig& q, const std::string& config_file, co
       try {
         std::size_t used = 0;
         values.push_back(std::stod(word, &used));
-        if (used != word.size()) throw std::invalid_argument(word);
+        if (used != word.size() || !std::isfinite(values.back())) throw std::invalid_argument(word);
       } catch (const std::exception&) {
         throw ConfigError(fmt::format("{}:{}: '{}' is not a number (rows are recoil_keVnr, QF[, sigma_QF])",
                                       path.string(), number, word));
       }
     }
     if (values.empty()) continue;
+    widest = std::max(widest, values.size());
     const auto column = [&](std::size_t i) { return static_cast<std::size_t>(q.table_columns[i]); };
     if (values.size() <= std::max(column(0), column(1)))
       throw ConfigError(fmt::format("{}:{}: {} columns, but detector.quenching.table_columns reads column {} "
@@ -282,15 +396,85 @@ void read_quenching_table(QuenchingConfig& q, const std::string& config_file, co
     q.table_qf.push_back(values[column(1)]);
     if (q.table_columns.size() == 3 && values.size() > column(2)) q.table_qf_uncertainty.push_back(values[column(2)]);
   }
+  // More columns than read (COHERENT's table: keVnr, its error, QF, its error): which
+  // ones are meant cannot be guessed, so the configuration must say.
+  if (!columns_given && widest > q.table_columns.size())
+    throw ConfigError(fmt::format("{}: {} has {} columns, more than the {} that detector.quenching.table_columns = "
+                                  "[0, 1, 2] reads; set table_columns to the zero-based columns of recoil_keVnr, QF "
+                                  "and sigma_QF, e.g. table_columns = [0, 2, 3] for keVnr, dkeVnr, QF, dQF",
+                                  where_set, path.string(), widest, q.table_columns.size()));
   try {
     q.validate();
   } catch (const InvalidValue& e) {
-    throw ConfigError(fmt::format("{}: {}", path.string(), e.what()));
+    throw ConfigError(fmt::format("{}: {} (the columns read are detector.quenching.table_columns, zero-based: "
+                                  "recoil_keVnr, QF[, sigma_QF])",
+                                  path.string(), e.what()));
   }
 }
 
 void Section::quenching_table(QuenchingConfig& q) const {
-  if (!q.table_file.empty()) read_quenching_table(q, file_, location("table_file"));
+  // Only the table model reads its file: another model leaves the file alone.
+  if (q.model == QuenchingModel::table && !q.table_file.empty())
+    read_quenching_table(q, file_, location("table_file"), table_ && table_->get("table_columns"));
+}
+
+// A configuration is a few kilobytes with keys three levels deep; these bounds are far
+// beyond that and keep toml++ (recursive) and everything after it fast and within the stack.
+constexpr std::size_t largest_configuration_bytes = 1 << 20;
+constexpr int deepest_nesting = 16;
+
+/// Refuses a text too large or too deeply nested for the TOML parser, which recurses once
+/// per level of tables, arrays and dotted keys (50 000 levels overflow the stack): counts
+/// the dots of keys and the open brackets and braces outside strings and comments.
+/// Returns the first line with a non-ASCII character outside strings and comments (0: none),
+/// which TOML does not allow there and toml++ 3.3 can meet with TOML_UNREACHABLE (some
+/// non-ASCII whitespace).
+int check_bounds(std::string_view text, const std::string& source_name) {
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // a byte-order mark
+  int non_ascii_line = 0;
+  if (text.size() > largest_configuration_bytes)
+    throw ConfigError(fmt::format("{}: larger than {} bytes, which no configuration is (they are a few kB)",
+                                  source_name, largest_configuration_bytes));
+  int line = 1;
+  std::string open;    // the [ and { not yet closed, innermost last
+  int dots = 0;        // dots of the key (or table header) being read
+  bool in_key = true;  // before the '=' of a key = value
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"' || c == '\'') {  // skip a string; """ and ''' ones span lines
+      const std::string_view close = text.substr(i, 3) == std::string(3, c) ? text.substr(i, 3) : text.substr(i, 1);
+      for (i += close.size(); i < text.size() && text.substr(i, close.size()) != close; ++i) {
+        if (text[i] == '\n') ++line;
+        if (c == '"' && text[i] == '\\') ++i;  // an escape in a basic string
+      }
+      i += close.size() - 1;
+      continue;
+    }
+    if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      if (!non_ascii_line) non_ascii_line = line;
+    } else if (c == '\n') {
+      ++line;
+      if (open.empty()) in_key = true, dots = 0;  // a new key or table header
+    } else if (c == '[' || c == '{') {
+      open.push_back(c);
+      if (c == '{') in_key = true, dots = 0;  // an inline table's keys
+    } else if (c == ']' || c == '}') {
+      if (!open.empty()) open.pop_back();
+      if (c == '}') in_key = false;
+    } else if (c == '=' && in_key) {
+      in_key = false, dots = 0;
+    } else if (c == ',' && !open.empty() && open.back() == '{') {
+      in_key = true, dots = 0;
+    } else if (c == '.' && in_key) {
+      ++dots;
+    }
+    if (static_cast<int>(open.size()) + dots > deepest_nesting)
+      throw ConfigError(fmt::format("{}:{}: tables, arrays and dotted keys nested more than {} deep", source_name, line,
+                                    deepest_nesting));
+  }
+  return non_ascii_line;
 }
 
 /// Applies one "--set key=value" to the document.
@@ -300,15 +484,19 @@ void apply_override(toml::table& root, const std::string& assignment, Overrides&
   if (key.empty() || key.find_first_of(" \t") != std::string::npos)
     throw ConfigError(fmt::format("--set {}: expected key=value, e.g. --set physics.sin2_theta_w=0.24", assignment));
   const std::string value = assignment.substr(eq + 1);
-  const std::string origin = "--set " + assignment;
+  const std::string origin = "--set " + shown_name(assignment);
+  if (std::count(key.begin(), key.end(), '.') > deepest_nesting)
+    throw ConfigError(fmt::format("{}: no key has more than {} parts", origin, deepest_nesting));
+  const bool bare_text = check_bounds("value = " + value, origin) != 0;  // non-ASCII outside quotes: a bare word
 
   toml::table parsed;
-  try {
-    parsed = toml::parse("value = " + value, origin);
-  } catch (const toml::parse_error&) {
-    parsed = toml::parse("value = \"\"", origin);  // a bare word: take it as a string
-    parsed.insert_or_assign("value", value);
-  }
+  bool is_toml = false;
+  if (!bare_text) try {
+      parsed = toml::parse("value = " + value, origin);
+      is_toml = true;
+    } catch (const toml::parse_error&) {
+    }
+  if (!is_toml) parsed.insert_or_assign("value", value);  // a bare word: take it as a string
   toml::table* table = &root;
   std::size_t start = 0;
   for (std::size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1) {
@@ -323,52 +511,92 @@ void apply_override(toml::table& root, const std::string& assignment, Overrides&
   overrides[key] = origin;
 }
 
-/// Builds TOML tables from the configuration structs, with the vocabulary of Section.
+/// Writes the configuration structs as TOML text, with the vocabulary of Section and in
+/// its order: each table's values, then its subtables. Our own few lines rather than
+/// toml++'s printer, which prints 0.05 as 0.050000000000000003 and, under UBSan, overflows
+/// converting some floats of arrays (toml++ 3.3).
 class TableWriter {
  public:
-  toml::table table;
+  explicit TableWriter(std::string path = "") : path_(std::move(path)) {}
 
   template <class T>
   void value(const std::string& key, const T& v) {
-    if constexpr (std::is_unsigned_v<T> && !std::is_same_v<T, bool>)
-      table.insert_or_assign(key, static_cast<std::int64_t>(v));
-    else
-      table.insert_or_assign(key, v);
+    if constexpr (std::is_same_v<T, bool>) line(key, v ? "true" : "false");
+    else if constexpr (std::is_same_v<T, std::string>) line(key, toml_string(v));
+    else if constexpr (std::is_floating_point_v<T>) line(key, toml_float(v));
+    else line(key, std::to_string(v));
   }
-  void value(const std::string& key, const std::vector<double>& v) { table.insert_or_assign(key, array(v)); }
+  void value(const std::string& key, const std::vector<double>& v) {
+    std::vector<std::string> items;
+    for (double x : v) items.push_back(toml_float(x));
+    line(key, fmt::format("[{}]", fmt::join(items, ", ")));
+  }
   void value(const std::string& key, const std::optional<double>& v) {
-    if (v) table.insert_or_assign(key, *v);
+    if (v) value(key, *v);
   }
   template <class Enum, std::size_t N>
   void value(const std::string& key, const Enum& v, const NamedValues<Enum, N>& names) {
-    table.insert_or_assign(key, std::string(names.name(v)));
+    line(key, toml_string(names.name(v)));
   }
   void list_or_value(const std::string& key, const std::vector<double>& v) { value(key, v); }
   template <class Describe>
   void section(const std::string& key, Describe&& describe) {
-    TableWriter sub;
+    TableWriter sub(child(key));
     describe(sub);
-    table.insert_or_assign(key, std::move(sub.table));
+    tables_ += fmt::format("\n[{}]\n{}", sub.path_, sub.text());
   }
   template <class Item, class Describe>
   void tables(const std::string& key, std::vector<Item>& items, Describe&& describe) {
-    if (items.empty()) return;
-    toml::array out;
     for (auto& item : items) {
-      TableWriter sub;
+      TableWriter sub(child(key));
       describe(sub, item);
-      out.push_back(std::move(sub.table));
+      tables_ += fmt::format("\n[[{}]]\n{}", sub.path_, sub.text());
     }
-    table.insert_or_assign(key, std::move(out));
   }
   void quenching_table(QuenchingConfig&) const {}  // the file is named; its points stay in it
 
+  /// This table's values, then its subtables.
+  [[nodiscard]] std::string text() const { return values_ + tables_; }
+
  private:
-  static toml::array array(const std::vector<double>& values) {
-    toml::array a;
-    for (double v : values) a.push_back(v);
-    return a;
+  void line(const std::string& key, const std::string& v) { values_ += key + " = " + v + "\n"; }
+  [[nodiscard]] std::string child(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  std::string path_;
+  std::string values_;
+  std::string tables_;
+};
+
+/// Lists every key with the vocabulary of Section: dotted, "backgrounds.name" for the
+/// keys of [[backgrounds]].
+class KeyLister {
+ public:
+  explicit KeyLister(std::string path = "") : path_(std::move(path)) {}
+  std::vector<std::string> keys;
+
+  template <class T>
+  void value(const std::string& key, const T&) { keys.push_back(child(key)); }
+  template <class T, class Names>
+  void value(const std::string& key, const T&, const Names&) { keys.push_back(child(key)); }
+  void list_or_value(const std::string& key, const std::vector<double>&) { keys.push_back(child(key)); }
+  template <class Describe>
+  void section(const std::string& key, Describe&& describe) {
+    KeyLister sub(child(key));
+    describe(sub);
+    keys.insert(keys.end(), sub.keys.begin(), sub.keys.end());
   }
+  template <class Item, class Describe>
+  void tables(const std::string& key, std::vector<Item>&, Describe&& describe) {
+    KeyLister sub(child(key));
+    Item item;
+    describe(sub, item);
+    keys.insert(keys.end(), sub.keys.begin(), sub.keys.end());
+  }
+  void quenching_table(QuenchingConfig&) const {}
+
+ private:
+  [[nodiscard]] std::string child(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  std::string path_;
 };
 
 /// Every configuration key, once: `Section` reads them, `TableWriter` writes them, so the
@@ -567,6 +795,10 @@ std::string location_of(const toml::table& root, const std::string& key, const s
 
 Configuration parse_configuration(std::string_view toml_text, const std::string& source_name,
                                   const std::vector<std::string>& overrides) {
+  if (const int line = check_bounds(toml_text, source_name))
+    throw ConfigError(fmt::format("{}:{}: TOML syntax error: a non-ASCII character outside a string or comment "
+                                  "(text goes in quotes, e.g. name = \"…\")",
+                                  source_name, line));
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);
@@ -588,13 +820,20 @@ Configuration parse_configuration(std::string_view toml_text, const std::string&
 }
 
 Configuration read_configuration(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
+  std::error_code error;
+  const bool regular = std::filesystem::is_regular_file(file, error);
   std::ifstream in(file, std::ios::binary);
-  if (!in)
+  if (!in || !regular)
     throw ConfigError(fmt::format("cannot read configuration file '{}' ({}); the experiments shipped are in configs/",
-                                  file.string(), std::filesystem::exists(file) ? "not readable" : "no such file"));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_configuration(text.str(), file.string(), overrides);
+                                  file.string(),
+                                  !std::filesystem::exists(file) ? "no such file"
+                                  : !regular                     ? "not a regular file"
+                                                                 : "not readable"));
+  // Read at most one byte more than a configuration may have: /dev/zero-like files end.
+  std::string text(largest_configuration_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return parse_configuration(text, file.string(), overrides);
 }
 
 daq::SimulationConfig read_simulation_config(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
@@ -615,28 +854,25 @@ ExperimentConfig read_experiment_config(const std::filesystem::path& file, const
   return read_configuration(file, overrides).simulation.experiment;
 }
 
-namespace {
-
-std::string print(const toml::table& root) {
-  std::ostringstream out;
-  out << root << '\n';
-  return out.str();
-}
-
-}  // namespace
-
 std::string to_toml(const ExperimentConfig& config) {
   ExperimentConfig copy = config;
   TableWriter writer;
   describe(writer, copy, nullptr, nullptr);
-  return print(writer.table);
+  return writer.text().substr(1);  // without the blank line before the first table
 }
 
 std::string to_toml(const Configuration& everything) {
   Configuration copy = everything;
   TableWriter writer;
   describe(writer, copy.simulation.experiment, &copy.simulation.daq, &copy.reco);
-  return print(writer.table);
+  return writer.text().substr(1);
+}
+
+std::vector<std::string> configuration_keys() {
+  Configuration everything;
+  KeyLister lister;
+  describe(lister, everything.simulation.experiment, &everything.simulation.daq, &everything.reco);
+  return lister.keys;
 }
 
 }  // namespace cevns::io

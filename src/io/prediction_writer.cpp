@@ -190,7 +190,8 @@ std::string npe_time_csv(const Prediction& p) {
 
 json to_json(const Sensitivity& s) {
   return {{"significance", s.significance},
-          {"asimov_significance", s.asimov_significance},
+          // null without background, where the Asimov Z diverges (stats::asimov_significance)
+          {"asimov_significance", s.asimov_significance ? json(*s.asimov_significance) : json(nullptr)},
           {"days_to_5sigma", s.days_to_5sigma},
           {"signal", s.signal},
           {"background", s.background},

@@ -27,13 +27,20 @@ void RecoConfig::validate() const {
   if (integration_post_samples > max_integration_samples)
     throw InvalidValue("reco.integration_post_samples", std::to_string(integration_post_samples),
                        "must be at most 100000");
-  if (!(spe_charge_adc_samples >= 0.0) || !std::isfinite(spe_charge_adc_samples))
+  // A single PE is a pulse of tens of ADC counts over tens of samples (≈ 500); the bound is
+  // the largest excursion over the longest integration.
+  if (!(spe_charge_adc_samples >= 0.0 && spe_charge_adc_samples <= 1e7))
     throw InvalidValue("reco.spe_charge_adc_samples", format_value(spe_charge_adc_samples),
-                       "must be zero (calibrate from the data) or positive");
+                       "must be zero (calibrate from the data) or positive, at most 10⁷ (≈ 500 for a 40-ADC pulse)");
   if (spe_charge_adc_samples == 0.0 && calibration_pulses < min_calibration_pulses)
     throw InvalidValue("reco.calibration_pulses", std::to_string(calibration_pulses),
                        "must be at least 100 to locate the single-PE peak; or set reco.spe_charge_adc_samples");
-  require_positive("reco.max_baseline_rms_adc", max_baseline_rms_adc);
+  if (calibration_pulses > 100'000'000)
+    throw InvalidValue("reco.calibration_pulses", std::to_string(calibration_pulses),
+                       "must be at most 10⁸; a few thousand locate the peak");
+  if (!(max_baseline_rms_adc > 0.0 && max_baseline_rms_adc <= max_threshold_adc))
+    throw InvalidValue("reco.max_baseline_rms_adc", format_value(max_baseline_rms_adc),
+                       "must be in (0, 32767], the range of a 16-bit sample");
 }
 
 }  // namespace cevns::reco

@@ -133,8 +133,11 @@ std::string format_prediction_table(const Prediction& p) {
 
 std::string format_sensitivity_table(const Sensitivity& s) {
   std::string out;
-  out += fmt::format("  significance N_sig/√(N_sig+N_bkg) {:>8.2f} σ   (Asimov {:.2f} σ)\n", s.significance,
-                     s.asimov_significance);
+  // Without background the Asimov Z diverges: say so rather than print ∞ (stats).
+  const std::string asimov = s.asimov_significance
+                                 ? fmt::format("(Asimov {:.2f} σ)", *s.asimov_significance)
+                                 : std::string("(no background configured: N_sig/√N_sig; Asimov undefined)");
+  out += fmt::format("  significance N_sig/√(N_sig+N_bkg) {:>8.2f} σ   {}\n", s.significance, asimov);
   out += fmt::format("  days to {:g}σ                      {:>8.1f}\n", s.target_sigma, s.days_to_5sigma);
   return out;
 }

@@ -7,34 +7,48 @@
 
 namespace cevns {
 void BeamConfig::validate() const {
-  require_positive("source.beam_power_kW", power_kW);
-  require_positive("source.proton_energy_GeV", proton_energy_GeV);
-  require_positive("source.repetition_rate_Hz", repetition_rate_Hz);
-  require_positive("source.nu_per_proton_per_flavor", nu_per_proton_per_flavor);
-  if (nu_per_proton_per_flavor > 10.0)
-    throw InvalidValue("source.nu_per_proton_per_flavor", format_value(nu_per_proton_per_flavor),
-                       "must be at most a few neutrinos per proton; 0.08–0.17 are typical");
+  // Ranges: what a π⁺ decay-at-rest source can be, with room for studies beyond today's.
+  require_range("source.beam_power_kW", power_kW, 1.0, 1e6,
+                "spallation sources deliver 0.1–5 MW; up to 1 GW (200 × ESS) for statistics studies");
+  require_range("source.proton_energy_GeV", proton_energy_GeV, 0.3, 100.0,
+                "above the π production threshold (≈ 0.3 GeV); sources run at 0.8–3 GeV");
+  require_range("source.repetition_rate_Hz", repetition_rate_Hz, 1.0, 1000.0,
+                "pulsed sources run at 10–60 Hz (ESS 14, CSNS 25, SNS 60)");
+  require_range("source.nu_per_proton_per_flavor", nu_per_proton_per_flavor, 1e-3, 1.0,
+                "neutrinos of each flavour per proton, one per stopped π⁺; 0.08–0.17 are typical");
 }
 
 void PulseConfig::validate() const {
+  // A proton pulse lasts at most a few µs (SNS: 380 ns FWHM; CSNS: two bunches 410 ns apart).
+  constexpr double longest_pulse_ns = 1e4;
   if (bunch_times_ns.empty()) throw InvalidValue("source.pulse.bunch_times_ns", "[]", "needs at least one bunch");
+  if (bunch_times_ns.size() > 100)
+    throw InvalidValue("source.pulse.bunch_times_ns", std::to_string(bunch_times_ns.size()) + " values",
+                       "must be at most 100 bunches");
   for (double t : bunch_times_ns)
-    if (!std::isfinite(t)) throw InvalidValue("source.pulse.bunch_times_ns", format_value(t), "must be finite");
+    require_range("source.pulse.bunch_times_ns", t, -longest_pulse_ns, longest_pulse_ns,
+                  "bunch centres within ±10 µs of time zero: a proton pulse lasts at most a few µs");
   if (!bunch_weights.empty()) {
     if (bunch_weights.size() != bunch_times_ns.size())
       throw InvalidValue("source.pulse.bunch_weights", std::to_string(bunch_weights.size()) + " values",
                          "needs one weight per bunch time (" + std::to_string(bunch_times_ns.size()) + ")");
-    for (double w : bunch_weights) require_positive("source.pulse.bunch_weights", w);
+    for (double w : bunch_weights)
+      require_range("source.pulse.bunch_weights", w, 0.0, 1e6, "relative shares of the protons, normalised", true);
   }
-  if (!(bunch_fwhm_ns >= 0.0) || !std::isfinite(bunch_fwhm_ns))
-    throw InvalidValue("source.pulse.bunch_fwhm_ns", format_value(bunch_fwhm_ns), "must be zero or positive");
+  require_range("source.pulse.bunch_fwhm_ns", bunch_fwhm_ns, 0.0, longest_pulse_ns,
+                "a proton pulse lasts at most a few µs (SNS: 380 ns)");
 }
 
 void SourceConfig::validate() const {
   beam.validate();
   pulse.validate();
-  require_positive("source.distance_m", distance_m);
-  if (flux_per_cm2_s_per_flavor) require_positive("source.flux_per_cm2_s_per_flavor", *flux_per_cm2_s_per_flavor);
+  require_range("source.distance_m", distance_m, 1.0, 1000.0,
+                "the source is a point only beyond ≈ 1 m; detectors sit 10–30 m away, and beyond 1 km the "
+                "time of flight (3.3 µs) moves the signal out of the spectra");
+  // ≈ 100 × the flux 1 m from a 5 MW target (3e16 p/s × 0.3 / 4π(100 cm)²).
+  if (flux_per_cm2_s_per_flavor)
+    require_range("source.flux_per_cm2_s_per_flavor", *flux_per_cm2_s_per_flavor, 1.0, 1e13,
+                  "at most 100 × the flux 1 m from a 5 MW source (CSNS at 10.5 m: 6.7·10⁶)");
 }
 
 void ExposureConfig::validate() const {
@@ -42,11 +56,14 @@ void ExposureConfig::validate() const {
   if (forms != 1)
     throw InvalidValue("exposure", std::to_string(forms) + " forms given",
                        "set exactly one of calendar_days, beam_hours, beam_energy_GWh");
-  if (calendar_days) require_positive("exposure.calendar_days", *calendar_days);
-  if (beam_hours) require_positive("exposure.beam_hours", *beam_hours);
-  if (beam_energy_GWh) require_positive("exposure.beam_energy_GWh", *beam_energy_GWh);
-  if (!(beam_on_fraction > 0.0 && beam_on_fraction <= 1.0))
-    throw InvalidValue("exposure.beam_on_fraction", format_value(beam_on_fraction), "must be in (0, 1]");
+  // At most 30 years of data taking, the life of an experiment; 1 GW·h is a few days of SNS.
+  if (calendar_days) require_range("exposure.calendar_days", *calendar_days, 0.0, 1e4, "at most ≈ 30 years", true);
+  if (beam_hours) require_range("exposure.beam_hours", *beam_hours, 0.0, 2.4e5, "at most ≈ 30 years", true);
+  if (beam_energy_GWh)
+    require_range("exposure.beam_energy_GWh", *beam_energy_GWh, 0.0, 1e5,
+                  "at most 30 years at 400 MW; COHERENT's 2017 data: 7.5 GW·h", true);
+  require_range("exposure.beam_on_fraction", beam_on_fraction, 0.01, 1.0,
+                "a fraction of the calendar time; below 1 % there is no beam to measure");
 }
 
 }  // namespace cevns

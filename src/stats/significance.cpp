@@ -10,9 +10,9 @@ double simple_significance(double signal, double background) {
   return total > 0.0 ? signal / std::sqrt(total) : 0.0;
 }
 
-double asimov_significance(double signal, double background) {
+std::optional<double> asimov_significance(double signal, double background) {
   if (signal <= 0.0) return 0.0;
-  if (background <= 0.0) return std::numeric_limits<double>::infinity();
+  if (background <= 0.0) return std::nullopt;
   return std::sqrt(2.0 * ((signal + background) * std::log1p(signal / background) - signal));
 }
 

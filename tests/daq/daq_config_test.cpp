@@ -36,3 +36,43 @@ TEST(DaqConfig, RejectsImpossibleValues) {
 
 }  // namespace
 }  // namespace cevns::daq
+
+#include <chrono>
+
+#include "cevns/daq/simulation.hpp"
+#include "cevns/io/config_reader.hpp"
+
+namespace cevns::daq {
+namespace {
+
+TEST(SimulationGuards, RatesBeyondWhatCanBeSampledFailBeforeTheRun) {
+  // Each value is in its range, their product is not samplable: 10⁵ Hz × 2000 channels ×
+  // 1 ms × 10⁷ triggers = 2·10¹² dark counts in one block. Refused when the simulation is
+  // built, in well under a second, naming what is too large.
+  const auto config = io::read_simulation_config(
+      std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml",
+      {"daq.pmt.dark_rate_Hz=1e5", "detector.crystals=1000", "detector.light_yield_PE_per_keVee=33.5",
+       "daq.digitizer.window_us=1000", "daq.digitizer.pretrace_us=40", "daq.triggers_per_block=10000000",
+       "daq.digitizer.sampling_rate_GHz=0.01"});
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    const Simulation simulation(config, WaveformMode::zero_suppressed);
+    ADD_FAILURE() << "expected a NumericalError";
+  } catch (const NumericalError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected PMT dark counts in a block of 10000000 triggers"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("too large to simulate"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 5.0);
+}
+
+TEST(SimulationGuards, TheValuesThatHungSimulateAreConfigurationErrors) {
+  for (const char* assignment : {"daq.pmt.dark_rate_Hz=1e15", "detector.mass_kg=1e15", "source.distance_m=5e-324",
+                                 "selection.muon_veto_efficiency=5e-324", "daq.pmt.pulse_decay_ns=1e15"})
+    EXPECT_THROW(io::read_simulation_config(std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml", {assignment}),
+                 ConfigError)
+        << assignment;
+}
+
+}  // namespace
+}  // namespace cevns::daq

@@ -125,3 +125,66 @@ TEST(Prediction, OtherTargets) {
 
 }  // namespace
 }  // namespace cevns
+
+#include <spdlog/sinks/ostream_sink.h>
+
+#include "cevns/core/error.hpp"
+#include "cevns/core/log.hpp"
+
+namespace cevns {
+namespace {
+
+TEST(PredictionChecks, ResultsAreCheckedFiniteNamingTheQuantity) {
+  Prediction p = predict(io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml"));
+  EXPECT_NO_THROW(p.check_finite());
+  Prediction bad = p;
+  bad.channels[1].recoil.counts[3] = std::numeric_limits<double>::infinity();
+  try {
+    bad.check_finite();
+    ADD_FAILURE() << "expected a NumericalError";
+  } catch (const NumericalError& e) {
+    EXPECT_NE(std::string(e.what()).find("CLOVERS: CEvNS"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("recoil spectrum, bin 3 is inf"), std::string::npos) << e.what();
+  }
+  bad = p;
+  bad.backgrounds[0].roi = std::nan("");
+  EXPECT_THROW(bad.check_finite(), NumericalError);
+
+  Sensitivity s = sensitivity(p, 24.0, 365.0, 4);
+  EXPECT_NO_THROW(s.check_finite());
+  s.map_significance[2] = std::nan("");
+  EXPECT_THROW(s.check_finite(), NumericalError);
+}
+
+TEST(PredictionChecks, NoSignalInTheRegionOfInterestIsAnError) {
+  Prediction p = predict(io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml"));
+  for (auto& [flavor, count] : p.roi_signal_by_flavor) count = 0.0;
+  EXPECT_THROW(sensitivity(p, 24.0, 365.0, 4), NumericalError);
+}
+
+TEST(PredictionChecks, NoBackgroundHasNoAsimovSignificance) {
+  // It printed "Asimov inf σ": with b = 0 the Asimov Z diverges; N_sig/√N_sig remains.
+  const Prediction p = predict(
+      io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml", {"backgrounds=[]"}));
+  const Sensitivity s = sensitivity(p, 24.0, 365.0, 4);
+  EXPECT_FALSE(s.asimov_significance.has_value());
+  EXPECT_DOUBLE_EQ(s.significance, std::sqrt(p.roi_signal()));
+}
+
+TEST(PredictionChecks, DebugLinesAreLoggedOnce) {
+  // `-v predict` printed the source's debug line 7 times: once per RecoilRate.
+  std::ostringstream captured;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+  logger("source")->sinks().push_back(sink);
+  set_log_level(LogLevel::debug);
+  (void)predict(io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml"));
+  set_log_level(LogLevel::info);
+  logger("source")->sinks().pop_back();
+  const std::string text = captured.str();
+  std::size_t lines = 0;
+  for (std::size_t at = 0; (at = text.find("protons/s", at)) != std::string::npos; ++at) ++lines;
+  EXPECT_EQ(lines, 1u) << text;
+}
+
+}  // namespace
+}  // namespace cevns

@@ -8,6 +8,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace cevns {
 
@@ -52,10 +53,35 @@ class IoError : public Error {
   using Error::Error;
 };
 
+/// A derived quantity that cannot be used: not finite, or too large to sample or compute
+/// (the configuration's values are each in range, but their combination is not). The
+/// message names the quantity and what it came from.
+class NumericalError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// Formats a number for an error message the way a user would type it.
 std::string format_value(double value);
 
 /// Throws InvalidValue(key, value, "must be a positive number") unless 0 < value < ∞.
 void require_positive(const std::string& key, double value);
+
+/// Throws InvalidValue(key, value, "must be in [low, high]: why") unless low ≤ value ≤ high
+/// (low < value with `low_open`). `why` says where the bounds come from.
+void require_range(const std::string& key, double value, double low, double high, const std::string& why,
+                   bool low_open = false);
+
+/// The largest Poisson mean the simulation samples. std::poisson_distribution never
+/// returns for a mean ≥ 2⁶⁴ or ∞, and a draw of 10⁹ objects is already more than memory holds.
+inline constexpr double max_poisson_mean = 1e9;
+
+/// `mean` if it is a usable Poisson mean (finite, ≥ 0, ≤ max_poisson_mean); otherwise
+/// throws NumericalError naming `what`, e.g. "expected dark counts in a block of 10000 triggers".
+double checked_poisson_mean(double mean, std::string_view what);
+
+/// Throws NumericalError("`what` is not finite (…)") unless `value` is finite: a result
+/// is checked before it is printed or written.
+void require_finite(std::string_view what, double value);
 
 }  // namespace cevns

@@ -3,6 +3,7 @@
 /// Expected CEvNS event counts and spectra for a configured experiment ("cevns predict").
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "cevns/experiment/experiment_config.hpp"
 #include "cevns/physics/cross_section.hpp"
 #include "cevns/physics/target.hpp"
+#include "cevns/source/decay_at_rest_source.hpp"
 #include "cevns/source/flavor.hpp"
 
 namespace cevns {
@@ -77,6 +79,10 @@ struct Prediction {
   [[nodiscard]] Spectrum2D background_total() const;
   /// Data-taking days the per-day rates refer to (calendar days, else beam days).
   [[nodiscard]] double days() const;
+
+  /// Throws NumericalError naming the first quantity that is not finite (every value in
+  /// range can still combine into an overflow). predict() calls it before returning.
+  void check_finite() const;
 };
 
 /// The counting significance of a prediction and how it grows with exposure.
@@ -84,7 +90,8 @@ struct Sensitivity {
   double signal = 0.0;               ///< in the region of interest
   double background = 0.0;
   double significance = 0.0;         ///< N_sig/√(N_sig + N_bkg), the CLOVERS paper's eq. 1
-  double asimov_significance = 0.0;  ///< √(2[(s+b)ln(1+s/b) − s])
+  /// √(2[(s+b)ln(1+s/b) − s]); unset without background, where it diverges (stats).
+  std::optional<double> asimov_significance;
   double days_to_5sigma = 0.0;       ///< at the configured mass
   double target_sigma = 5.0;
   /// The paper's Figure 14: significance over mass × days, signal and background scaled
@@ -92,10 +99,14 @@ struct Sensitivity {
   std::vector<double> map_mass_kg;
   std::vector<double> map_days;
   std::vector<double> map_significance;
+
+  /// Throws NumericalError naming the first quantity that is not finite.
+  void check_finite() const;
 };
 
 /// Significance of `prediction` and its map over mass (0 … max_mass_kg) × days
-/// (0 … max_days), `points` steps each.
+/// (0 … max_days), `points` steps each; checked finite. Throws NumericalError when the
+/// region of interest holds no signal (no significance, 5σ never reached).
 Sensitivity sensitivity(const Prediction& prediction, double max_mass_kg, double max_days, int points = 48);
 
 /// Computes the expected CEvNS counts and spectra; validates `config` first.
@@ -105,7 +116,9 @@ Prediction predict(const ExperimentConfig& config);
 /// of recoil energy — the integrand of predict(), shared with the Monte Carlo.
 class RecoilRate {
  public:
-  RecoilRate(const ExperimentConfig& config, const Target::Component& component, Flavor flavor);
+  /// `source` is the configuration's (built once by the caller: building one logs it).
+  RecoilRate(const ExperimentConfig& config, const DecayAtRestSource& source, const Target::Component& component,
+             Flavor flavor);
 
   /// Events per MeV at recoil energy `recoil` (MeV).
   [[nodiscard]] double operator()(double recoil) const {

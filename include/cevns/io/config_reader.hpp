@@ -46,4 +46,8 @@ std::string to_toml(const ExperimentConfig& config);
 /// The same with the data acquisition and the reconstruction.
 std::string to_toml(const Configuration& config);
 
+/// Every key the reader knows, dotted ("detector.quenching.model"); the keys of each
+/// [[backgrounds]] table as "backgrounds.name".
+std::vector<std::string> configuration_keys();
+
 }  // namespace cevns::io
