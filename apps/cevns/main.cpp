@@ -444,6 +444,9 @@ int run(int argc, char** argv) {
   } else if (*select) {
     const cevns::io::ReducedFileReader reader(reduced_input);
     const auto config = configuration_for(select_options, reader.info().raw.config_toml, reduced_input);
+    cevns::reco::check_config_matches_run(reader.info().raw, config.simulation,
+                                          configuration_name(select_options, reduced_input), reduced_input);
+    cevns::daq::check_time_roi_is_recorded(config.simulation);
     const auto lock = select_options.claim_directory(
         {reduced_input, select_options.config_file.empty() ? fs::path() : select_options.config_path()});
     const auto& experiment = config.simulation.experiment;

@@ -72,6 +72,24 @@ void SimulationConfig::validate() const {
   daq.validate();
 }
 
+void check_time_roi_is_recorded(const SimulationConfig& config) {
+  // The selection looks only where the digitiser recorded a signal: from the end of the
+  // pretrace (beam_delay_ns before the first bunch) to the end of the waveform.
+  const auto& d = config.daq.digitizer;
+  const double recorded_min_us = -d.beam_delay_ns / 1e3;
+  const double recorded_max_us = d.window_us - d.pretrace_us - d.beam_delay_ns / 1e3;
+  const auto& sel = config.experiment.selection;
+  const double roi_min_us = sel.roi_time_min_us.value_or(config.experiment.spectra.time_min_us);
+  const double roi_max_us = sel.roi_time_max_us.value_or(config.experiment.spectra.time_max_us);
+  if (roi_min_us < recorded_min_us - 1e-9 || roi_max_us > recorded_max_us + 1e-9)
+    throw InvalidValue(
+        "selection time region of interest", "[" + format_value(roi_min_us) + ", " + format_value(roi_max_us) + "] µs",
+        "must lie in the signal region the digitiser records, [" + format_value(recorded_min_us) + ", " +
+            format_value(recorded_max_us) +
+            "] µs from the first bunch (daq.digitizer.window_us − pretrace_us, beam_delay_ns); narrow "
+            "selection.roi_time_*_us (or spectra.time_*_us) or lengthen daq.digitizer.window_us");
+}
+
 TabulatedSampler::TabulatedSampler(std::vector<double> x, std::vector<double> cdf) : x_(std::move(x)), cdf_(std::move(cdf)) {
   if (x_.size() < 2 || x_.size() != cdf_.size()) throw std::invalid_argument("TabulatedSampler needs matching grids");
 }
@@ -86,7 +104,7 @@ double TabulatedSampler::operator()(double u) const {
 }
 
 Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
-    : config_((config.validate(), config)), mode_(mode) {
+    : config_((config.validate(), check_time_roi_is_recorded(config), config)), mode_(mode) {
   const auto& exp = config.experiment;
   const auto& daq = config.daq;
   channels_ = static_cast<std::uint16_t>(2 * exp.detector.crystals);

@@ -139,7 +139,8 @@ TEST(Cli, SimulateWritesBothFileKindsForCloversAndCicenns) {
     EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(zs).concat(".part")));
     const auto full = dir / (std::string(experiment) + "_full.h5");
     r = run("-q simulate " + config + experiment + ".toml --triggers 3 --mode full --output " + full.string() +
-            " --set daq.digitizer.window_us=10 --set daq.digitizer.pretrace_us=8");
+            " --set daq.digitizer.window_us=10 --set daq.digitizer.pretrace_us=8"
+            " --set spectra.time_max_us=1");  // what a 10 µs window records after the beam
     EXPECT_EQ(r.exit_code, 0) << r.output;
     EXPECT_TRUE(std::filesystem::exists(full));
   }
@@ -198,6 +199,15 @@ TEST(Cli, SimulateReconstructSelectChain) {
   EXPECT_NE(other.output.find("has 15 crystals, " + raw + " was recorded with 4 crystals"), std::string::npos)
       << other.output;
   EXPECT_FALSE(std::filesystem::exists(dir / "y.h5.part"));
+  // A time region of interest beyond what the digitiser recorded (CLOVERS: −1 … 10 µs).
+  const auto beyond = run("-q select " + reduced + " --set selection.roi_time_max_us=11 --set spectra.time_max_us=12");
+  EXPECT_EQ(beyond.exit_code, 1) << beyond.output;
+  EXPECT_NE(beyond.output.find("must lie in the signal region the digitiser records, [-1, 10] µs"), std::string::npos)
+      << beyond.output;
+  const auto late = run("-q simulate " + config + "clovers.toml --triggers 5 --output " + (dir / "late.h5").string() +
+                        " --set daq.digitizer.window_us=50");
+  EXPECT_EQ(late.exit_code, 1) << late.output;
+  EXPECT_NE(late.output.find("[-1, 9] µs from the first bunch"), std::string::npos) << late.output;
   std::filesystem::remove_all(dir);
 }
 
@@ -361,10 +371,10 @@ TEST(CliOptions, DurationsNeedAUnitAndALimit) {
 
 TEST(CliOptions, ARunLargerThanTheDiskIsRefusedBeforeItStarts) {
   const TempDir dir("disk");
-  // 30 channels × 50000 samples × 2 bytes = 3 MB per trigger: 3 PB.
+  // 30 channels × 51000 samples × 2 bytes = 3.06 MB per trigger: 3.06 PB.
   auto r = run("simulate " + config + "cicenns.toml --mode full --triggers 1000000000 --output " + (dir / "full.h5"));
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_TRUE(contains(r.output, "would take about 3 PB, but only")) << r.output;
+  EXPECT_TRUE(contains(r.output, "would take about 3.06 PB, but only")) << r.output;
   EXPECT_TRUE(contains(r.output, "are free in")) << r.output;
   EXPECT_FALSE(fs::exists(dir / "full.h5.part"));
   r = run("simulate " + config + "clovers.toml --duration 100s --output " + (dir / "zs.h5"));

@@ -10,7 +10,7 @@ TEST(DaqConfig, DefaultsAreTheCloversDaq) {
   const DaqConfig config;
   EXPECT_NO_THROW(config.validate());
   // CLOVERS paper §2.4: 50 µs at 1 GS/s with a 40 µs pretrace.
-  EXPECT_EQ(config.digitizer.samples(), 50000u);
+  EXPECT_EQ(config.digitizer.samples(), 51000u);  // 40 µs pretrace + 1 µs lead + 10 µs at 1 GS/s
   EXPECT_EQ(config.digitizer.pretrace_samples(), 40000u);
   EXPECT_EQ(config.digitizer.adc_max(), 16383);
   EXPECT_DOUBLE_EQ(config.pmt.dark_rate_Hz, 111.0);  // paper §3.2.2

@@ -187,7 +187,8 @@ TEST(Simulation, SameSeedSamePhysicsWhateverTheThreads) {
 }
 
 TEST(Simulation, FullModeRecordsEveryTrigger) {
-  const auto config = clovers({"daq.digitizer.window_us=5", "daq.digitizer.pretrace_us=4", "daq.digitizer.beam_delay_ns=500"});
+  const auto config = clovers({"daq.digitizer.window_us=5", "daq.digitizer.pretrace_us=4", "daq.digitizer.beam_delay_ns=500",
+                               "spectra.time_min_us=-0.5", "spectra.time_max_us=0.5"});
   const Simulation simulation(config, WaveformMode::full);
   const auto blocks = run(simulation, 30, 5, 1);
   std::size_t triggers = 0;

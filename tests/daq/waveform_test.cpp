@@ -65,7 +65,7 @@ TEST(WaveformSynthesizer, NoPhotoelectronsGivesGaussianNoiseOnTheBaseline) {
   digitizer.noise_adc = 2.0;
   const WaveformSynthesizer synthesizer(digitizer, PmtConfig{}, ZeroSuppressionConfig{}, 8);
   const auto out = full(synthesizer, {});
-  ASSERT_EQ(out.size(), 8u * 50000u);
+  ASSERT_EQ(out.size(), 8u * 51000u);
 
   const double n = static_cast<double>(out.size());
   double sum = 0.0;
@@ -286,7 +286,7 @@ TEST(WaveformSynthesizer, ZeroSuppressionKeepsTheFullWaveformAroundPulses) {
       pe(30000.4F, 2.0F, 3),   // alone
       pe(12000.0F, 0.1F, 2),   // 4 ADC: never crosses the threshold, no segment
       pe(3.0F, 1.0F, 4),       // pre-samples clipped at the window start
-      pe(49990.0F, 1.0F, 4),   // post-samples clipped at the window end
+      pe(50990.0F, 1.0F, 4),   // post-samples clipped at the window end
   };  // channel 0 has none
   const auto reference = reference_zero_suppression(full(synthesizer, pes), 5, synthesizer.samples(), zs);
   Segments segments;

@@ -137,6 +137,9 @@ TEST(ConfigReader, ResolvedConfigRoundTrips) {
     EXPECT_EQ(to_toml(again), to_toml(config)) << name;
     EXPECT_EQ(again.exposure.beam_energy_GWh, config.exposure.beam_energy_GWh);
     EXPECT_EQ(again.source.pulse.bunch_times_ns, config.source.pulse.bunch_times_ns);
+    // The whole configuration (with the DAQ, which COHERENT's recorded window needs) too.
+    const auto everything = read_configuration(configs + name);
+    EXPECT_EQ(to_toml(parse_configuration(to_toml(everything), "resolved.toml")), to_toml(everything)) << name;
   }
 }
 

@@ -10,7 +10,7 @@ namespace {
 
 /// The run info of four crystals recorded with the default digitiser.
 cevns::daq::RunInfo four_crystal_run() {
-  cevns::daq::RunInfo run;  // 1 GS/s, 50000 samples, 40000 pretrace, 14 bits: the digitiser defaults
+  cevns::daq::RunInfo run;  // 1 GS/s, 51000 samples, 40000 pretrace, 14 bits: the digitiser defaults
   for (std::uint16_t c = 0; c < 8; ++c) run.channels.push_back({"", static_cast<std::uint16_t>(c / 2), static_cast<std::uint16_t>(c % 2)});
   return run;
 }
@@ -32,7 +32,7 @@ TEST(RunDifferences, NamesEveryDifference) {
   EXPECT_EQ(d[0], "--config cicenns.toml has 30 channels, run.h5 was recorded with 8 channels");
   EXPECT_EQ(d[1], "--config cicenns.toml has 15 crystals, run.h5 was recorded with 4 crystals");
   EXPECT_EQ(d[2], "--config cicenns.toml has 0.5 GS/s, run.h5 was recorded with 1 GS/s");
-  EXPECT_EQ(d[3], "--config cicenns.toml has 25000 samples per waveform, run.h5 was recorded with 50000 samples per waveform");
+  EXPECT_EQ(d[3], "--config cicenns.toml has 25500 samples per waveform, run.h5 was recorded with 51000 samples per waveform");
   EXPECT_NE(d[5].find("12 ADC bits"), std::string::npos) << d[5];
   try {
     cevns::reco::check_config_matches_run(four_crystal_run(), config, "--config cicenns.toml", "run.h5");

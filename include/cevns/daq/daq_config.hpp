@@ -12,7 +12,10 @@ namespace cevns::daq {
 /// The flash ADC of every PMT channel.
 struct DigitizerConfig {
   double sampling_rate_GHz = 1.0;  ///< 1 GS/s (CLOVERS paper §2.4)
-  double window_us = 50.0;         ///< waveform length (paper §2.4)
+  /// Waveform length: the paper's 40 µs pretrace and 10 µs signal region (§2.4), plus the
+  /// 1 µs by which the trigger leads the beam (beam_delay_ns), so that the whole signal
+  /// region −1 … 10 µs of the spectra is recorded.
+  double window_us = 51.0;
   double pretrace_us = 40.0;       ///< before the beam trigger (paper §2.4)
   /// The first proton bunch reaches the target this long after the end of the pretrace:
   /// the trigger leads the beam so that the whole pulse lies in the signal region

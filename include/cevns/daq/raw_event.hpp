@@ -100,7 +100,7 @@ struct RunInfo {
   std::uint64_t seed = 0;
   WaveformMode mode = WaveformMode::full;
   double sampling_rate_GHz = 1.0;
-  std::uint32_t samples_per_waveform = 50000;
+  std::uint32_t samples_per_waveform = 51000;
   std::uint32_t pretrace_samples = 40000;
   int adc_bits = 14;
   double baseline_adc = 0.0;  ///< nominal baseline

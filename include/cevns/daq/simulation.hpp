@@ -31,6 +31,11 @@ struct SimulationConfig {
   void validate() const;
 };
 
+/// Throws ConfigError unless the selection's time region of interest lies in the signal
+/// region the digitiser records (the end of the pretrace to the end of the waveform,
+/// relative to the first bunch). `simulate` and `select` need it; `predict` does not.
+void check_time_roi_is_recorded(const SimulationConfig& config);
+
 /// Samples a distribution tabulated as a cumulative distribution on a grid (x increasing,
 /// cdf non-decreasing from 0 to 1), by linear interpolation of the inverse.
 class TabulatedSampler {
