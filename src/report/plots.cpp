@@ -420,7 +420,8 @@ void significance_map(const Prediction& p, const Sensitivity& s, const fs::path&
     for (std::size_t l = 0; l < all_levels.size(); ++l)
       for (int k = 1; k <= path_steps; ++k) {
         const double level = all_levels[l];
-        const auto [u, v] = path(2.0 * k / path_steps);
+        const auto point = path(2.0 * k / path_steps);  // not a structured binding: clang 14 cannot capture one
+        const double u = point.first, v = point.second;
         if (z_at(u, v) < level) continue;
         if (std::any_of(placed.begin(), placed.end(),
                         [&](const auto& q) { return std::hypot(q.first - u, q.second - v) < 0.06; }))
