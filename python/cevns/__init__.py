@@ -103,13 +103,13 @@ def _config_file(config):
     return source if os.path.isfile(source) else None
 
 
-def predict(config=None, overrides=None, output=None, overwrite=False):
+def predict(config=None, overrides=None, output=None, force=False):
     """Expected CEvNS and background counts and spectra (cevns predict). `config`: a
     Configuration, a file or a shipped name (default clovers.toml). With `output`, also
     writes what `cevns predict --output DIR` writes (an existing non-empty directory only
-    with overwrite=True)."""
+    with force=True)."""
     cfg = _config(config, overrides)
-    lock = _claim(output, cfg, overwrite)
+    lock = _claim(output, cfg, force)
     prediction = _cevns._predict(cfg)
     if lock:
         prediction.write(os.fspath(output))
@@ -125,17 +125,17 @@ def sensitivity(config=None, overrides=None, max_mass_kg=None, max_days=None, po
     return _cevns._sensitivity(prediction, max_mass_kg, max_days, points)
 
 
-def _claim(output, config, overwrite, inputs=()):
+def _claim(output, config, force, inputs=()):
     if output is None:
         return None
     files = [str(i) for i in inputs if i]
     if _config_file(config):
         files.append(_config_file(config))
-    return _cevns._claim_directory(os.fspath(output), files, overwrite)
+    return _cevns._claim_directory(os.fspath(output), files, force)
 
 
 def simulate(config, output, triggers=None, duration=None, mode="zero-suppressed", seed=1, threads=None,
-             overwrite=False, progress=None, overrides=None):
+             force=False, progress=None, overrides=None):
     """The Monte Carlo of the DAQ into a raw-data file (cevns simulate): `triggers` beam
     triggers or a `duration` ("90s", "30min", "12h", "180d"), mode "zero-suppressed" or
     "full", the seed (the same seed gives the same run) and worker threads (default: one per
@@ -143,7 +143,7 @@ def simulate(config, output, triggers=None, duration=None, mode="zero-suppressed
     after the blocks in work (KeyboardInterrupt); the finished blocks stay in OUTPUT.part.
     Returns a summary dict."""
     cfg = _config(config, overrides)
-    return _cevns._simulate(cfg, os.fspath(output), triggers, duration, mode, seed, threads, overwrite,
+    return _cevns._simulate(cfg, os.fspath(output), triggers, duration, mode, seed, threads, force,
                             _config_file(cfg), progress)
 
 
@@ -152,29 +152,29 @@ def _file_config(stored_toml, file, config, overrides):
     else the one stored in the file (as the commands choose)."""
     if config is not None:
         cfg = _config(config, overrides)
-        return cfg, "config " + cfg.source
+        return cfg, "--config " + (cfg.source if isinstance(config, Configuration) else os.fspath(config))
     cfg = _cevns._parse_config(stored_toml, os.fspath(file) + ":/run/config_toml", overrides)
     return cfg, "the configuration stored in {}{}".format(os.fspath(file), " with overrides" if overrides else "")
 
 
-def reconstruct(raw, output, config=None, overrides=None, threads=None, overwrite=False, progress=None):
+def reconstruct(raw, output, config=None, overrides=None, threads=None, force=False, progress=None):
     """Raw waveforms -> photoelectrons and arrival times per trigger and crystal, into a
     reduced file (cevns reconstruct). The configuration is the one stored in the raw file
     unless `config` is given (it must describe the same acquisition). Returns a summary dict."""
     with RawFile(os.fspath(raw)) as f:
         stored = f.config_toml
     cfg, name = _file_config(stored, raw, config, overrides)
-    return _cevns._reconstruct(os.fspath(raw), cfg, name, os.fspath(output), threads, overwrite,
+    return _cevns._reconstruct(os.fspath(raw), cfg, name, os.fspath(output), threads, force,
                                _config_file(cfg) if config is not None else None, progress)
 
 
-def select(reduced, config=None, overrides=None, output=None, overwrite=False, progress=None):
+def select(reduced, config=None, overrides=None, output=None, force=False, progress=None):
     """The event selection on a reduced file (cevns select): cut flow, selected spectra and
     the prediction for comparison. With `output`, writes selection.json and selected_npe.csv."""
     with ReducedFile(os.fspath(reduced)) as f:
         stored = f.config_toml
     cfg, _ = _file_config(stored, reduced, config, overrides)
-    lock = _claim(output, cfg, overwrite, [os.fspath(reduced)])
+    lock = _claim(output, cfg, force, [os.fspath(reduced)])
     result = _cevns._select(os.fspath(reduced), cfg, progress)
     if lock:
         result.write(os.fspath(output))

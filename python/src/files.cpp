@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <pybind11/stl/filesystem.h>
+
 #include "common.hpp"
 #include "cevns/core/error.hpp"
 #include "cevns/core/pipeline.hpp"
@@ -334,24 +336,26 @@ void bind_files(py::module_& m) {
           "cut_flow",
           [](const Selection& s) {
             const auto& flow = s.selection.cut_flow();
-            py::dict out, stages;
+            py::dict out;
+            py::list stages;
             out["triggers"] = flow.triggers;
             out["triggers_without_veto"] = flow.triggers_without_veto;
             out["protons_on_target"] = flow.protons_on_target;
             out["beam_on_triggers"] = flow.beam_on_triggers;
             for (int k = 0; k < selection::stage_count; ++k) {
               py::dict stage;
-              stage["total"] = flow.candidates[static_cast<std::size_t>(k)];
+              stage["stage"] = std::string(selection::stage_name(static_cast<selection::Stage>(k)));
+              stage["candidates"] = flow.candidates[static_cast<std::size_t>(k)];
               py::dict by_source;
               for (const auto& [source, counts] : flow.by_source)
                 by_source[py::str(s.source_name(source))] = counts[static_cast<std::size_t>(k)];
               stage["by_source"] = by_source;
-              stages[py::str(std::string(selection::stage_name(static_cast<selection::Stage>(k))))] = stage;
+              stages.append(stage);
             }
             out["stages"] = stages;
             return out;
           },
-          "Triggers, protons on target, and candidate crystals after each stage, in total and per source.")
+          "Triggers, protons on target, and the stages: a list of {stage, candidates, by_source} as in cevns select's JSON.")
       .def_property_readonly(
           "selected_npe",
           [](const py::object& self) {
@@ -394,7 +398,7 @@ void bind_files(py::module_& m) {
           "Everything as `cevns select --format json` prints it.")
       .def(
           "write",
-          [](const Selection& s, const std::string& directory) {
+          [](const Selection& s, const fs::path& directory) {
             std::vector<std::string> files;
             for (const auto& f : io::write_selection(s.selection, s.run, s.prediction, directory)) files.push_back(f.string());
             return files;
@@ -420,7 +424,7 @@ void bind_files(py::module_& m) {
       py::arg("reduced"), py::arg("config"), py::arg("progress"));
 
   py::class_<RawFile, std::shared_ptr<RawFile>>(m, "RawFile", "A raw-data file (cevns simulate), read block by block.")
-      .def(py::init<std::string>(), py::arg("path"))
+      .def(py::init([](const fs::path& path) { return std::make_shared<RawFile>(path.string()); }), py::arg("path"))
       .def_readonly("path", &RawFile::path)
       .def_property_readonly("info", [](const RawFile& f) { return run_info(f.open().info()); },
                              "The run: experiment, seed, mode, digitiser, channels, sources.")
@@ -471,7 +475,7 @@ void bind_files(py::module_& m) {
 
   py::class_<ReducedFile, std::shared_ptr<ReducedFile>>(m, "ReducedFile",
                                                         "A reduced-data file (cevns reconstruct), read block by block.")
-      .def(py::init<std::string>(), py::arg("path"))
+      .def(py::init([](const fs::path& path) { return std::make_shared<ReducedFile>(path.string()); }), py::arg("path"))
       .def_readonly("path", &ReducedFile::path)
       .def_property_readonly(
           "info",

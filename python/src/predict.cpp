@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <pybind11/stl/filesystem.h>
+
 #include "common.hpp"
 #include "cevns/core/version.hpp"
 #include "cevns/experiment/prediction.hpp"
@@ -261,7 +263,7 @@ views into it; sums and projections are new arrays.)")
           "to_json", [](const Prediction& p) { return json_to_python(io::to_json(p)); },
           "Everything as `cevns predict --format json` prints it (docs/output.md), as dicts and lists.")
       .def(
-          "write", [](const Prediction& p, const std::string& directory) {
+          "write", [](const Prediction& p, const std::filesystem::path& directory) {
             std::vector<std::string> files;
             for (const auto& f : io::write_prediction(p, directory)) files.push_back(f.string());
             return files;

@@ -11,9 +11,10 @@ import pytest
 SOURCE_DIR = Path(os.environ.get("CEVNS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
 CLI = Path(os.environ.get("CEVNS_EXECUTABLE", SOURCE_DIR / "build" / "bin" / "cevns"))
 SHIPPED = sorted(p.name for p in (SOURCE_DIR / "configs").glob("*.toml"))
-# A run small enough for a test: 2 blocks of 20 CLOVERS triggers.
-TINY_RUN = {"daq.triggers_per_block": 20}
-TINY_TRIGGERS = 40
+# A run small enough for a test: 4 blocks of 250 CLOVERS triggers (40 s of beam), with
+# dark counts enough for the single-PE calibration of so short a run.
+TINY_RUN = {"daq.triggers_per_block": 250, "daq.pmt.dark_rate_Hz": 2000, "reco.calibration_pulses": 100}
+TINY_TRIGGERS = 1000
 
 
 def run_cli(*args, check=True, cwd=None):

@@ -151,5 +151,5 @@ def test_predict_output_writes_what_the_command_writes(tmp_path):
     assert sorted(f.name for f in out.iterdir()) == \
         ["arrival_time.csv", "config.toml", "npe_time.csv", "prediction.json", "recoil_spectrum.csv"]
     with pytest.raises(cevns.IoError):
-        cevns.predict("clovers.toml", output=out)  # an existing result needs overwrite=True
-    cevns.predict("clovers.toml", output=out, overwrite=True)
+        cevns.predict("clovers.toml", output=out)  # an existing result needs force=True
+    cevns.predict("clovers.toml", output=out, force=True)

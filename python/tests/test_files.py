@@ -1,0 +1,166 @@
+"""cevns.simulate / reconstruct / select and the file readers: the command line's results
+and messages, numpy structured arrays with the documented fields, Ctrl-C."""
+
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+
+import cevns
+from conftest import TINY_RUN, TINY_TRIGGERS, cli_error
+
+TRIGGER_FIELDS = ["id", "time_s", "protons_on_target", "beam_on", "veto", "veto_mask"]
+EVENT_FIELDS = ["trigger_id", "time_s", "protons_on_target", "beam_on", "veto", "crystal", "npe", "pretrace_npe",
+                "arrival_ns", "flags", "truth_source", "truth_npe"]
+
+
+def same_rows(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    for name in a.dtype.names:
+        np.testing.assert_array_equal(a[name], b[name])
+
+
+def test_simulate_writes_the_run_the_command_writes(tiny_run, tmp_path):
+    out = tmp_path / "raw.h5"
+    summary = cevns.simulate("clovers.toml", out, triggers=TINY_TRIGGERS, seed=7, threads=1, overrides=TINY_RUN)
+    assert summary["triggers"] == TINY_TRIGGERS and os.path.isfile(out)
+    with cevns.read_raw(out) as mine, cevns.read_raw(tiny_run["raw"]) as cli:
+        assert mine.complete and len(mine) == len(cli) == 4
+        assert mine.config_toml == cli.config_toml
+        assert mine.info == cli.info
+        same_rows(mine.triggers(), cli.triggers())
+        same_rows(mine.interactions(), cli.interactions())
+        same_rows(mine.photoelectrons(), cli.photoelectrons())
+        for i in range(len(cli)):
+            a, b = mine.read_block(i), cli.read_block(i)
+            same_rows(a["segments"], b["segments"])
+            np.testing.assert_array_equal(a["segment_samples"], b["segment_samples"])
+        assert summary["beam_on_triggers"] == sum(cli.read_block(i)["beam_on_triggers"] for i in range(len(cli)))
+
+
+def test_raw_reader_arrays(tiny_run):
+    with cevns.read_raw(tiny_run["raw"]) as f:
+        assert f.info["mode"] == "zero-suppressed" and f.info["experiment"] == "CLOVERS"
+        block = f.read_block(0)
+        assert block["trigger_count"] == 250 and block["first_trigger"] == 0
+        t = block["triggers"]
+        assert list(t.dtype.names) == TRIGGER_FIELDS
+        assert t["id"].dtype == np.uint64 and t["time_s"].dtype == np.float64 and t["beam_on"].dtype == np.bool_
+        assert t.flags.owndata is False and t.base is not None  # the block's own memory, not a copy
+        assert list(block["photoelectrons"].dtype.names) == ["trigger_id", "time_ns", "charge", "channel", "source"]
+        assert list(block["interactions"].dtype.names) == \
+            ["trigger_id", "time_ns", "recoil_keVnr", "visible_keVee", "photoelectrons", "crystal", "source"]
+        assert list(block["segments"].dtype.names) == ["trigger_id", "channel", "first_sample", "length", "offset"]
+        assert block["segment_samples"].dtype == np.int16
+        assert block["segments"]["length"].sum() == block["segment_samples"].shape[0]
+        with pytest.raises(IndexError):
+            f.read_block(len(f))
+    with pytest.raises(ValueError):
+        f.triggers()  # closed
+
+
+def test_full_mode_waveforms_shape(tmp_path):
+    out = tmp_path / "full.h5"
+    cevns.simulate("clovers.toml", out, triggers=2, mode="full", seed=1, threads=1,
+                   overrides={"daq.digitizer.window_us": 4, "daq.digitizer.pretrace_us": 1})
+    with cevns.read_raw(out) as f:
+        block = f.read_block(0)
+        info = f.info
+        assert block["waveforms"].dtype == np.int16
+        assert block["waveforms"].shape == (2, len(info["channels"]), info["samples_per_waveform"])
+
+
+def test_reconstruct_equals_the_command(tiny_run, tmp_path):
+    out = tmp_path / "reduced.h5"
+    summary = cevns.reconstruct(tiny_run["raw"], out, threads=2)
+    assert summary["triggers"] == TINY_TRIGGERS and summary["spe_charge"].shape == (8,)
+    with cevns.read_reduced(out) as mine, cevns.read_reduced(tiny_run["reduced"]) as cli:
+        events = mine.events()
+        assert list(events.dtype.names) == EVENT_FIELDS
+        assert events["npe"].shape == (events.shape[0], 2) and events["npe"].dtype == np.float32
+        same_rows(events, cli.events())
+        assert mine.info["spe_charge"] == cli.info["spe_charge"]
+        assert sum(len(mine.read_block(i)["events"]) for i in range(len(mine))) == len(events)
+
+
+def test_select_equals_the_command(tiny_run, tmp_path):
+    sel = cevns.select(tiny_run["reduced"])
+    assert sel.to_json() == tiny_run["select"]
+    flow = sel.cut_flow
+    assert flow["triggers"] == TINY_TRIGGERS
+    assert flow["stages"] == tiny_run["select"]["cut_flow"]
+    assert flow["stages"][0]["stage"] == "crystals with light"
+    for s in sel.selected_npe.values():
+        assert s.counts.shape == (cevns.load_config("clovers.toml")["spectra.npe_max"] + 1,)
+    sel.write(tmp_path / "selection")
+    assert cevns.read_selection(tmp_path / "selection" / "selection.json") == sel.to_json()
+
+
+def test_file_errors_match_the_command(tiny_run, tmp_path):
+    missing = tmp_path / "missing.h5"
+    with pytest.raises(cevns.IoError) as e:
+        cevns.reconstruct(missing, tmp_path / "x.h5")
+    assert str(e.value) == cli_error("reconstruct", missing, "-o", tmp_path / "x.h5")
+    raw = tiny_run["raw"]
+    with pytest.raises(cevns.IoError) as e:
+        cevns.simulate("clovers.toml", raw, triggers=1)
+    assert str(e.value) == cli_error("simulate", "-n", 1, "-o", raw)
+    with pytest.raises(cevns.IoError) as e:
+        cevns.reconstruct(raw, raw, force=True)
+    assert str(e.value) == cli_error("reconstruct", raw, "-o", raw, "--force")
+    with pytest.raises(cevns.ConfigError) as e:
+        cevns.reconstruct(raw, tmp_path / "y.h5", config="cicenns.toml")
+    assert str(e.value) == cli_error("reconstruct", raw, "-o", tmp_path / "y.h5", "--config", "cicenns.toml")
+    with pytest.raises(cevns.IoError) as e:
+        cevns.read_reduced(raw)  # a raw file is not a reduced file
+    assert "reduced" in str(e.value)
+    with pytest.raises(cevns.ConfigError):
+        cevns.simulate("clovers.toml", tmp_path / "z.h5")  # neither triggers nor duration
+    with pytest.raises(ValueError):
+        cevns.simulate("clovers.toml", tmp_path / "z.h5", triggers=1, threads=0)
+
+
+def test_duration(tmp_path):
+    summary = cevns.simulate("clovers.toml", tmp_path / "d.h5", duration="2s", threads=1)
+    assert summary["triggers"] == 50  # 25 Hz
+    with pytest.raises(cevns.ConfigError) as e:
+        cevns.simulate("clovers.toml", tmp_path / "e.h5", duration="2 weeks")
+    # the command line's check of --duration (a usage error there, exit code 2)
+    assert str(e.value) == "2 weeks: expected a number with a unit s, min, h or d, e.g. 180d"
+
+
+# Ctrl-C: a long call stops after the blocks in work, raises KeyboardInterrupt, keeps the
+# finished blocks in OUTPUT.part, and leaves no lock behind.
+LONG_RUN = {"daq.triggers_per_block": 100}
+
+
+def test_keyboard_interrupt_from_a_progress_callback(tmp_path):
+    out = tmp_path / "stopped.h5"
+    calls = []
+
+    def progress(done, total, elapsed_s):
+        calls.append(done)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cevns.simulate("clovers.toml", out, triggers=1_000_000, threads=2, overrides=LONG_RUN, progress=progress)
+    assert not out.exists() and (tmp_path / "stopped.h5.part").exists()
+    with cevns.read_raw(tmp_path / "stopped.h5.part") as f:
+        assert not f.complete and len(f) >= 2
+    assert not (tmp_path / "stopped.h5.lock").exists()
+    cevns.simulate("clovers.toml", out, triggers=10, threads=1, force=True)  # the output is free again
+
+
+def test_sigint_interrupts_a_long_call_without_the_gil(tmp_path):
+    out = tmp_path / "sigint.h5"
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()  # runs while simulate holds no GIL
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cevns.simulate("clovers.toml", out, triggers=100_000_000, threads=2, overrides=LONG_RUN)
+    finally:
+        timer.cancel()
+    assert (tmp_path / "sigint.h5.part").exists()
