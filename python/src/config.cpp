@@ -106,6 +106,7 @@ std::string toml_literal(const py::handle& value) {
     return out + "]";
   }
   // numpy scalars and the like: as the number they stand for
+  if (py::hasattr(value, "__index__")) return toml_literal(py::int_(py::reinterpret_borrow<py::object>(value)));
   if (py::hasattr(value, "__float__")) return toml_literal(py::float_(py::reinterpret_borrow<py::object>(value)));
   throw py::type_error(fmt::format("cannot write a {} as a configuration value (use a number, bool, str, list or dict)",
                                    py::str(py::type::of(value).attr("__name__")).cast<std::string>()));

@@ -209,7 +209,9 @@ void bind_files(py::module_& m) {
          std::optional<std::string> duration, const std::string& mode_name, std::uint64_t seed,
          std::optional<int> threads_wanted, bool force, const std::optional<std::string>& config_file,
          py::object progress) {
-        const auto& sim_config = config.resolved.simulation;
+        // A copy: another Python thread may change `config` while this one runs without the GIL.
+        const io::Configuration resolved = config.resolved;
+        const auto& sim_config = resolved.simulation;
         if (triggers && duration) throw py::value_error("simulate: give triggers or duration, not both");
         if (!triggers && !duration)
           throw ConfigError("cevns.simulate needs triggers=N or duration=TIME (e.g. duration=\"1h\")");
@@ -245,7 +247,7 @@ void bind_files(py::module_& m) {
           const daq::Simulation simulation(sim_config, mode);
           sources = simulation.source_names();
           auto info = simulation.run_info(seed);
-          info.config_toml = io::to_toml(config.resolved);
+          info.config_toml = io::to_toml(resolved);
           io::RawFileWriter writer(output, info);
           daq::run_simulation(
               simulation, count, seed, threads,
@@ -285,17 +287,18 @@ void bind_files(py::module_& m) {
          py::object progress) {
         const int threads = checked_threads(threads_wanted);
         const ProgressCheck check(std::move(progress));
+        const io::Configuration resolved = config.resolved;  // a copy, as in _simulate
         py::dict summary;
         std::uint64_t triggers = 0, rows = 0, blocks = 0;
         std::vector<double> spe;
         without_gil([&] {
           const io::RawFileReader reader(raw);
           const auto& run = reader.info();
-          reco::check_config_matches_run(run, config.resolved.simulation, config_name, raw);
+          reco::check_config_matches_run(run, resolved.simulation, config_name, raw);
           std::vector<fs::path> inputs{raw};
           if (config_file) inputs.emplace_back(*config_file);
           const auto lock = app::claim_output(output, app::OutputKind::file, inputs, force);
-          reco::Reconstruction reco(run, config.resolved.reco, config.resolved.simulation.daq);
+          reco::Reconstruction reco(run, resolved.reco, resolved.simulation.daq);
           blocks = reader.block_count();
           std::uint64_t read = 0;
           for (bool enough = false; read < blocks && !enough;) {
@@ -304,7 +307,7 @@ void bind_files(py::module_& m) {
           }
           reco.finish_calibration();
           spe = reco.spe_charge();
-          reco::ReducedRunInfo info{run, raw, io::to_toml(config.resolved), reco.spe_charge(), 0};
+          reco::ReducedRunInfo info{run, raw, io::to_toml(resolved), reco.spe_charge(), 0};
           for (const auto& c : run.channels) info.crystals = std::max<std::uint16_t>(info.crystals, c.crystal + 1);
           io::ReducedFileWriter writer(output, info);
           const auto started = std::chrono::steady_clock::now();
@@ -409,9 +412,9 @@ void bind_files(py::module_& m) {
       "_select",
       [](const std::string& reduced, const Configuration& config, py::object progress) {
         const ProgressCheck check(std::move(progress));
+        const ExperimentConfig experiment = config.resolved.simulation.experiment;  // a copy, as in _simulate
         return without_gil([&] {
           const io::ReducedFileReader reader(reduced);
-          const auto& experiment = config.resolved.simulation.experiment;
           selection::EventSelection sel(experiment.selection, experiment.spectra.npe_max, experiment.spectra.time_min_us,
                                         experiment.spectra.time_max_us, experiment.spectra.time_bin_us);
           for (std::uint64_t i = 0; i < reader.block_count(); ++i) {

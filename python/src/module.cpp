@@ -96,6 +96,17 @@ PYBIND11_MODULE(_cevns, m) {
   // Notebooks do not show stderr: only warnings and errors by default.
   cevns::set_log_level(cevns::LogLevel::warning);
   bind_errors(m);
+  m.def(
+      "_raise",
+      [](const std::string& kind, const std::string& message) {
+        if (kind == "Error") throw cevns::Error(message);
+        if (kind == "ConfigError") throw cevns::ConfigError(message);
+        if (kind == "IoError") throw cevns::IoError(message);
+        if (kind == "InvalidValue") throw cevns::InvalidValue("detector.mass_kg", message, "must be a positive number");
+        if (kind == "bad_alloc") throw std::bad_alloc();
+        throw std::logic_error(message);
+      },
+      py::arg("kind"), py::arg("message"), "Throws a C++ exception of `kind`: for the tests of the translation.");
   bind_config(m);
   bind_predict(m);
   bind_files(m);

@@ -97,3 +97,33 @@ def test_unwritable_value_type_is_a_type_error():
     cfg = cevns.load_config("clovers.toml")
     with pytest.raises(TypeError):
         cfg["detector.mass_kg"] = object()
+
+
+@pytest.mark.parametrize("kind", ["Error", "ConfigError", "IoError"])
+def test_library_errors_become_their_python_class(kind):
+    with pytest.raises(getattr(cevns, kind)) as e:
+        cevns._cevns._raise(kind, "what went wrong")
+    assert type(e.value) is getattr(cevns, kind) and str(e.value) == "what went wrong"
+
+
+def test_invalid_value_carries_key_value_and_requirement():
+    with pytest.raises(cevns.InvalidValue) as e:
+        cevns._cevns._raise("InvalidValue", "-3")
+    assert str(e.value) == "invalid detector.mass_kg = -3 (must be a positive number)"
+    assert (e.value.key, e.value.value, e.value.requirement) == ("detector.mass_kg", "-3", "must be a positive number")
+
+
+def test_other_cxx_exceptions_are_internal_errors():
+    with pytest.raises(cevns.InternalError) as e:
+        cevns._cevns._raise("logic_error", "index out of range")
+    assert str(e.value).startswith("index out of range (an internal error of cevns")
+    with pytest.raises(MemoryError):
+        cevns._cevns._raise("bad_alloc", "")
+
+
+def test_numpy_numbers_are_written_as_numbers():
+    np = pytest.importorskip("numpy")
+    cfg = cevns.load_config("clovers.toml")
+    cfg["spectra.npe_max"] = np.int64(80)
+    cfg["detector.mass_kg"] = np.float32(6.5)
+    assert cfg["spectra.npe_max"] == 80 and cfg["detector.mass_kg"] == 6.5
