@@ -156,11 +156,32 @@ def test_keyboard_interrupt_from_a_progress_callback(tmp_path):
 
 def test_sigint_interrupts_a_long_call_without_the_gil(tmp_path):
     out = tmp_path / "sigint.h5"
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()  # runs while simulate holds no GIL
+    timers = []
+
+    def progress(done, total, elapsed_s):
+        if elapsed_s > 20:
+            raise RuntimeError("Ctrl-C did not stop simulate")  # fail, rather than run for hours
+        if not timers:  # the run is under way: Ctrl-C in 50 ms, from a thread that needs the GIL
+            timers.append(threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT)))
+            timers[0].start()
+
     try:
         with pytest.raises(KeyboardInterrupt):
-            cevns.simulate("clovers.toml", out, triggers=100_000_000, threads=2, overrides=LONG_RUN)
+            cevns.simulate("clovers.toml", out, triggers=100_000_000, threads=2, overrides=LONG_RUN, progress=progress)
     finally:
-        timer.cancel()
-    assert (tmp_path / "sigint.h5.part").exists()
+        for t in timers:
+            t.cancel()
+    assert (tmp_path / "sigint.h5.part").exists() and not (tmp_path / "sigint.h5.lock").exists()
+
+
+def test_keyboard_interrupt_stops_reconstruct(tiny_run, tmp_path):
+    out = tmp_path / "stopped-reduced.h5"
+
+    def progress(done, total, elapsed_s):
+        if done >= 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cevns.reconstruct(tiny_run["raw"], out, threads=1, progress=progress)
+    with cevns.read_reduced(tmp_path / "stopped-reduced.h5.part") as f:
+        assert not f.complete and len(f) >= 1
