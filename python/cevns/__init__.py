@@ -41,8 +41,8 @@ for _cls in (ConfigError, Configuration, Error, InternalError, InvalidValue, IoE
 __all__ = [
     "ConfigError", "Configuration", "Error", "InternalError", "InvalidValue", "IoError", "Prediction",
     "RawFile", "ReducedFile", "Selection", "Sensitivity", "Spectrum", "Spectrum2D", "__version__",
-    "find_config", "fit", "load_config", "predict", "read_raw", "read_reduced", "read_selection", "reconstruct", "scan",
-    "select", "sensitivity", "set_log_level", "shipped_configs", "simulate",
+    "find_config", "fit", "load_config", "predict", "read_raw", "read_reduced", "read_selection",
+    "reconstruct", "run", "scan", "select", "sensitivity", "set_log_level", "shipped_configs", "simulate",
 ]
 
 
@@ -125,6 +125,18 @@ def sensitivity(config=None, overrides=None, max_mass_kg=None, max_days=None, po
     return _cevns._sensitivity(prediction, max_mass_kg, max_days, points)
 
 
+def run(config=None, overrides=None, output="results", force=False):
+    """The whole study (cevns run): prediction, sensitivity, figures and summary.txt written
+    into `output`. Returns {"prediction", "sensitivity", "summary" (the tables), "files"}."""
+    cfg = _config(config, overrides)
+    lock = _claim(output, cfg, force)
+    prediction = _cevns._predict(cfg)
+    result = sensitivity(prediction)
+    summary, files = _cevns._run_study(prediction, result, os.fspath(output))
+    lock.release()
+    return {"prediction": prediction, "sensitivity": result, "summary": summary, "files": files}
+
+
 def _claim(output, config, force, inputs=()):
     if output is None:
         return None
@@ -170,7 +182,8 @@ def reconstruct(raw, output, config=None, overrides=None, threads=None, force=Fa
 
 def select(reduced, config=None, overrides=None, output=None, force=False, progress=None):
     """The event selection on a reduced file (cevns select): cut flow, selected spectra and
-    the prediction for comparison. With `output`, writes selection.json and selected_npe.csv."""
+    the prediction for comparison. With `output`, writes what `cevns select --output` writes
+    (selection.json, selected_npe.csv and the figures)."""
     with ReducedFile(os.fspath(reduced)) as f:
         stored = f.config_toml
     cfg, _ = _file_config(stored, reduced, config, overrides)

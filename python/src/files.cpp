@@ -20,6 +20,8 @@
 #include "cevns/io/reduced_file.hpp"
 #include "cevns/io/selection_writer.hpp"
 #include "cevns/reco/reconstruction.hpp"
+#include "cevns/report/plots.hpp"
+#include "cevns/report/selection_table.hpp"
 #include "cevns/selection/event_selection.hpp"
 #include "options.hpp"
 #include "output.hpp"
@@ -401,12 +403,23 @@ void bind_files(py::module_& m) {
           "Everything as `cevns select --format json` prints it.")
       .def(
           "write",
-          [](const Selection& s, const fs::path& directory) {
-            std::vector<std::string> files;
-            for (const auto& f : io::write_selection(s.selection, s.run, s.prediction, directory)) files.push_back(f.string());
-            return files;
+          [](const Selection& s, const fs::path& directory, bool figures) {
+            return without_gil([&] {
+              auto files = io::write_selection(s.selection, s.run, s.prediction, directory);
+              if (figures) {
+                const auto& name = s.prediction.config.name;
+                for (const auto& f : report::write_dark_count_figure(s.selection, name, directory)) files.push_back(f);
+                for (const auto& f : report::write_npe_response_figure(s.selection, name, directory)) files.push_back(f);
+              }
+              return files;
+            });
           },
-          py::arg("directory"), "Writes selection.json and selected_npe.csv (not the figures); returns the files.");
+          py::arg("directory"), py::arg("figures") = true,
+          "Writes what `cevns select --output DIR` writes: selection.json, selected_npe.csv and (figures=True) "
+          "Figure 10 and the NPE response; returns the files.")
+      .def(
+          "table", [](const Selection& s) { return report::format_selection_table(s.selection, s.run, s.prediction); },
+          "The cut-flow table `cevns select` prints.");
 
   m.def(
       "_select",

@@ -10,6 +10,8 @@
 #include "cevns/core/version.hpp"
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/io/prediction_writer.hpp"
+#include "cevns/report/plots.hpp"
+#include "cevns/report/prediction_table.hpp"
 
 namespace cevns::python {
 
@@ -263,12 +265,12 @@ views into it; sums and projections are new arrays.)")
           "to_json", [](const Prediction& p) { return json_to_python(io::to_json(p)); },
           "Everything as `cevns predict --format json` prints it (docs/output.md), as dicts and lists.")
       .def(
-          "write", [](const Prediction& p, const std::filesystem::path& directory) {
-            std::vector<std::string> files;
-            for (const auto& f : io::write_prediction(p, directory)) files.push_back(f.string());
-            return files;
+          "write",
+          [](const Prediction& p, const std::filesystem::path& directory) {
+            return without_gil([&] { return io::write_prediction(p, directory); });
           },
           py::arg("directory"), "Writes what `cevns predict --output DIR` writes; returns the files.")
+      .def("table", &report::format_prediction_table, "The table `cevns predict` prints.")
       .def("__repr__", [](const Prediction& p) {
         return fmt::format("<cevns.Prediction '{}': {:.4g} CEvNS events, {:.4g} signal and {:.4g} background in the ROI>",
                            p.config.name, p.total_events(), p.roi_signal(), p.roi_background());
@@ -294,10 +296,29 @@ views into it; sums and projections are new arrays.)")
           "The paper's Figure 14: [i_mass, i_day] (a view).")
       .def("to_json", [](const Sensitivity& s) { return json_to_python(io::to_json(s)); },
            "As `cevns sensitivity --format json` prints it, without experiment and roi (Prediction.to_json has them).")
+      .def("table", &report::format_sensitivity_table, "The significance table `cevns sensitivity` prints.")
       .def("__repr__", [](const Sensitivity& s) {
         return fmt::format("<cevns.Sensitivity {:.3g} sigma, 5 sigma in {:.3g} days>", s.significance, s.days_to_5sigma);
       });
 
+  m.def(
+      "_run_study",
+      [](const Prediction& prediction, const Sensitivity& result, const std::filesystem::path& dir) {
+        // As `cevns run`: prediction, sensitivity, figures and summary.txt (the printed tables).
+        return without_gil([&] {
+          const std::string summary =
+              report::format_prediction_table(prediction) + "\n" + report::format_sensitivity_table(result);
+          auto files = io::write_prediction(prediction, dir);
+          const auto more = io::write_sensitivity(result, dir);
+          files.insert(files.end(), more.begin(), more.end());
+          const auto figures = report::write_figures(prediction, result, dir);
+          files.insert(files.end(), figures.begin(), figures.end());
+          io::write_file_atomically(dir / "summary.txt", summary);
+          files.push_back(dir / "summary.txt");
+          return std::make_pair(summary, files);
+        });
+      },
+      py::arg("prediction"), py::arg("sensitivity"), py::arg("directory"));
   m.def(
       "_predict",
       [](const Configuration& config) {

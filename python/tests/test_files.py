@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import cevns
-from conftest import TINY_RUN, TINY_TRIGGERS, cli_error
+from conftest import TINY_RUN, TINY_TRIGGERS, cli_error, run_cli
 
 TRIGGER_FIELDS = ["id", "time_s", "protons_on_target", "beam_on", "veto", "veto_mask"]
 EVENT_FIELDS = ["trigger_id", "time_s", "protons_on_target", "beam_on", "veto", "crystal", "npe", "pretrace_npe",
@@ -94,8 +94,11 @@ def test_select_equals_the_command(tiny_run, tmp_path):
     assert flow["stages"][0]["stage"] == "crystals with light"
     for s in sel.selected_npe.values():
         assert s.counts.shape == (cevns.load_config("clovers.toml")["spectra.npe_max"] + 1,)
-    sel.write(tmp_path / "selection")
+    assert sel.table() == run_cli("select", tiny_run["reduced"]).stdout
+    files = sel.write(tmp_path / "selection")
     assert cevns.read_selection(tmp_path / "selection" / "selection.json") == sel.to_json()
+    run_cli("select", tiny_run["reduced"], "-o", tmp_path / "cli-selection")
+    assert sorted(f.name for f in files) == sorted(f.name for f in (tmp_path / "cli-selection").iterdir())
 
 
 def test_file_errors_match_the_command(tiny_run, tmp_path):

@@ -153,3 +153,22 @@ def test_predict_output_writes_what_the_command_writes(tmp_path):
     with pytest.raises(cevns.IoError):
         cevns.predict("clovers.toml", output=out)  # an existing result needs force=True
     cevns.predict("clovers.toml", output=out, force=True)
+
+
+def test_tables_are_the_command_lines():
+    from conftest import run_cli
+    p = cevns.predict("clovers.toml")
+    s = cevns.sensitivity(p)
+    assert p.table() == run_cli("predict", "--config", "clovers.toml").stdout
+    assert p.table() + "\n" + s.table() == run_cli("sensitivity", "--config", "clovers.toml").stdout
+
+
+def test_run_writes_the_whole_study(tmp_path):
+    from conftest import run_cli
+    study = cevns.run("clovers.toml", output=tmp_path / "study")
+    assert study["summary"] == run_cli("sensitivity", "--config", "clovers.toml").stdout  # what `cevns run` prints
+    names = sorted(f.name for f in (tmp_path / "study").iterdir())
+    assert sorted(p.name for p in study["files"]) == names
+    assert {"prediction.json", "sensitivity.json", "summary.txt", "fig07_npe_spectrum.png",
+            "fig14_significance_map.svg"} <= set(names)
+    assert (tmp_path / "study" / "summary.txt").read_text() == study["summary"]
