@@ -12,6 +12,7 @@ raises cevns.InternalError.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 from . import _cevns
@@ -175,6 +176,9 @@ def reconstruct(raw, output, config=None, overrides=None, threads=None, force=Fa
     unless `config` is given (it must describe the same acquisition). Returns a summary dict."""
     with RawFile(os.fspath(raw)) as f:
         stored = f.config_toml
+        if not f.complete:  # as the command warns
+            warnings.warn("{} is the file of an unfinished run: reconstructing its {} finished blocks".format(
+                os.fspath(raw), len(f)), stacklevel=2)
     cfg, name = _file_config(stored, raw, config, overrides)
     return _cevns._reconstruct(os.fspath(raw), cfg, name, os.fspath(output), threads, force,
                                _config_file(cfg) if config is not None else None, progress)

@@ -3,9 +3,12 @@
 // without the GIL and check for Ctrl-C after every block.
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -163,7 +166,7 @@ struct File {
 using RawFile = File<io::RawFileReader>;
 using ReducedFile = File<io::ReducedFileReader>;
 
-/// Every block's `member` rows, concatenated (a copy: the blocks are read one by one).
+/// The rows `read(i)` returns for every block, concatenated (a copy: the blocks are read one by one).
 template <class Row, class Read>
 py::array_t<Row> concatenated(std::uint64_t blocks, Read read) {
   std::vector<Row> rows;

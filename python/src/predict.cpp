@@ -2,6 +2,11 @@
 // arrays. A spectrum the prediction holds is a read-only view into it (no copy; the array
 // keeps the prediction alive); a sum or projection computed on request is a new array.
 
+#include <algorithm>
+#include <filesystem>
+#include <optional>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include <pybind11/stl/filesystem.h>

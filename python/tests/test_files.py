@@ -154,6 +154,9 @@ def test_keyboard_interrupt_from_a_progress_callback(tmp_path):
     with cevns.read_raw(tmp_path / "stopped.h5.part") as f:
         assert not f.complete and len(f) >= 2
     assert not (tmp_path / "stopped.h5.lock").exists()
+    with pytest.warns(UserWarning, match="unfinished run"):  # the finished blocks can be reconstructed
+        cevns.reconstruct(tmp_path / "stopped.h5.part", tmp_path / "stopped-reduced.h5", threads=1,
+                          overrides={"reco.spe_charge_adc_samples": 512})
     cevns.simulate("clovers.toml", out, triggers=10, threads=1, force=True)  # the output is free again
 
 
