@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-SOURCE_DIR = Path(os.environ.get("CEVNS_SOURCE_DIR", Path(__file__).resolve().parents[2]))
-CLI = Path(os.environ.get("CEVNS_EXECUTABLE", SOURCE_DIR / "build" / "bin" / "cevns"))
+SOURCE_DIR = Path(os.environ.get("CEVNS_SOURCE_DIR", Path(__file__).resolve().parents[2])).resolve()
+CLI = Path(os.environ.get("CEVNS_EXECUTABLE", SOURCE_DIR / "build" / "bin" / "cevns")).resolve()
 SHIPPED = sorted(p.name for p in (SOURCE_DIR / "configs").glob("*.toml"))
 # A run small enough for a test: 4 blocks of 250 CLOVERS triggers (40 s of beam), with
 # dark counts enough for the single-PE calibration of so short a run.

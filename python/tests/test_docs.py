@@ -6,7 +6,7 @@ import io
 import os
 import re
 
-from conftest import SOURCE_DIR
+from conftest import SOURCE_DIR, cli_error
 
 DOC = SOURCE_DIR / "docs" / "python.md"
 
@@ -27,7 +27,7 @@ def test_the_worked_example_runs(tmp_path, monkeypatch):
             exec(compile(block, f"{DOC.name} python block {number}", "exec"), namespace)
     out = printed.getvalue()
     # what the text says happens, happens
-    assert "invalid detector.mass_kg = -3 (must be a positive number)" in out
+    assert cli_error("config", "show", "--set", "detector.mass_kg=-3") in out
     assert namespace["weak"].overrides == ["physics.sin2_theta_w=0.25"]
     assert namespace["run"]["triggers"] == 1000
     assert os.path.isfile("tiny-reduced.h5")
