@@ -70,6 +70,14 @@ auto without_gil(Work&& work) {
   }
 }
 
+/// Runs `work`, which touches no HDF5 file, without the GIL (and without the HDF5 lock, so
+/// that a prediction need not wait for a simulation in another thread).
+template <class Work>
+auto without_gil_no_hdf5(Work&& work) {
+  py::gil_scoped_release release;
+  return work();
+}
+
 /// A read-only numpy view of `values` owned by `owner` (which keeps them alive): no copy.
 py::array view(const std::vector<double>& values, py::handle owner);
 py::array view_2d(const std::vector<double>& values, std::size_t rows, std::size_t columns, py::handle owner);

@@ -272,7 +272,7 @@ views into it; sums and projections are new arrays.)")
       .def(
           "write",
           [](const Prediction& p, const std::filesystem::path& directory) {
-            return without_gil([&] { return io::write_prediction(p, directory); });
+            return without_gil_no_hdf5([&] { return io::write_prediction(p, directory); });
           },
           py::arg("directory"), "Writes what `cevns predict --output DIR` writes; returns the files.")
       .def("table", &report::format_prediction_table, "The table `cevns predict` prints.")
@@ -310,7 +310,7 @@ views into it; sums and projections are new arrays.)")
       "_run_study",
       [](const Prediction& prediction, const Sensitivity& result, const std::filesystem::path& dir) {
         // As `cevns run`: prediction, sensitivity, figures and summary.txt (the printed tables).
-        return without_gil([&] {
+        return without_gil_no_hdf5([&] {
           const std::string summary =
               report::format_prediction_table(prediction) + "\n" + report::format_sensitivity_table(result);
           auto files = io::write_prediction(prediction, dir);
@@ -328,7 +328,7 @@ views into it; sums and projections are new arrays.)")
       "_predict",
       [](const Configuration& config) {
         const ExperimentConfig experiment = config.resolved.simulation.experiment;
-        return std::make_shared<Prediction>(without_gil([&] { return cevns::predict(experiment); }));
+        return std::make_shared<Prediction>(without_gil_no_hdf5([&] { return cevns::predict(experiment); }));
       },
       py::arg("config"));
   m.def(

@@ -192,3 +192,31 @@ def test_keyboard_interrupt_stops_reconstruct(tiny_run, tmp_path):
         cevns.reconstruct(tiny_run["raw"], out, threads=1, progress=progress)
     with cevns.read_reduced(tmp_path / "stopped-reduced.h5.part") as f:
         assert not f.complete and len(f) >= 1
+
+
+def test_other_threads_run_while_a_simulation_runs(tmp_path):
+    started, stop, outcome = threading.Event(), threading.Event(), []
+
+    def progress(done, total, elapsed_s):
+        started.set()
+        if stop.is_set() or elapsed_s > 20:
+            raise KeyboardInterrupt
+
+    def simulation():
+        try:
+            cevns.simulate("clovers.toml", tmp_path / "long.h5", triggers=100_000_000, threads=1,
+                           overrides=LONG_RUN, progress=progress)
+            outcome.append("finished")
+        except KeyboardInterrupt:
+            outcome.append("stopped")
+
+    worker = threading.Thread(target=simulation)
+    worker.start()
+    try:
+        assert started.wait(20)
+        p = cevns.predict("clovers.toml")  # neither the GIL nor the HDF5 lock makes it wait
+        assert p.total_events > 0 and outcome == []
+    finally:
+        stop.set()
+        worker.join()
+    assert outcome == ["stopped"]
