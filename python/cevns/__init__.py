@@ -1,0 +1,235 @@
+"""cevns from Python: the same C++ library as the `cevns` program.
+
+    import cevns
+    cfg = cevns.load_config("clovers.toml")        # a shipped configuration, or any file
+    cfg["physics.sin2_theta_w"] = 0.24              # the TOML / --set key names
+    p = cevns.predict(cfg)
+    p.total_events, p.events_by_flavor, p.npe_before_selection["nu_mu"].counts
+
+Every function mirrors a command (docs/python.md). Bad input raises a cevns.Error
+(ConfigError, IoError, InvalidValue) with the message the command prints; a bug in cevns
+raises cevns.InternalError.
+"""
+
+import os
+import warnings
+from pathlib import Path
+
+from . import _cevns
+from ._cevns import (
+    ConfigError,
+    Configuration,
+    Error,
+    InternalError,
+    InvalidValue,
+    IoError,
+    Prediction,
+    RawFile,
+    ReducedFile,
+    Selection,
+    Sensitivity,
+    Spectrum,
+    Spectrum2D,
+    __version__,
+    set_log_level,
+)
+from ._paths import SHIPPED_CONFIG_DIRS
+
+for _cls in (ConfigError, Configuration, Error, InternalError, InvalidValue, IoError, Prediction, RawFile,
+             ReducedFile, Selection, Sensitivity, Spectrum, Spectrum2D):
+    _cls.__module__ = "cevns"  # cevns.ConfigError in tracebacks, not cevns._cevns.ConfigError
+
+__all__ = [
+    "ConfigError", "Configuration", "Error", "InternalError", "InvalidValue", "IoError", "Prediction",
+    "RawFile", "ReducedFile", "Selection", "Sensitivity", "Spectrum", "Spectrum2D", "__version__",
+    "find_config", "fit", "load_config", "predict", "read_raw", "read_reduced", "read_selection",
+    "reconstruct", "run", "scan", "select", "sensitivity", "set_log_level", "shipped_configs", "simulate",
+]
+
+
+def _shipped_dirs():
+    here = Path(__file__).resolve().parent
+    return [(here / d).resolve() if not os.path.isabs(d) else Path(d) for d in SHIPPED_CONFIG_DIRS]
+
+
+def shipped_configs():
+    """The names of the shipped configurations (clovers.toml, cicenns.toml, ...)."""
+    for d in _shipped_dirs():
+        if d.is_dir():
+            return sorted(p.name for p in d.glob("*.toml"))
+    return []
+
+
+def find_config(name=None):
+    """The file `load_config(name)` reads, found as `cevns --config name` finds it: `name`
+    when it exists; else, for a bare name (or configs/NAME), the shipped configuration of
+    that name; None is the default study, clovers.toml."""
+    given = Path(name) if name else Path("clovers.toml")
+    if name and given.exists():
+        return given
+    if name and str(given.parent) not in (".", "configs"):
+        return given
+    for d in _shipped_dirs():
+        if (d / given.name).is_file():
+            return d / given.name
+    if name:
+        return given
+    raise ConfigError("cannot find the shipped configurations (looked in {}): give a configuration file".format(
+        ", ".join(str(d) for d in _shipped_dirs())))
+
+
+def load_config(path=None, overrides=None):
+    """Reads an experiment configuration (a file, or the name of a shipped one; default
+    clovers.toml), applies `overrides` -- a dict {"physics.form_factor": "helm"} or a list of
+    "key=value" strings, as --set takes them -- and validates it. Raises cevns.ConfigError."""
+    return _cevns._read_config(str(find_config(None if path is None else os.fspath(path))), overrides)
+
+
+def _config(config, overrides=None):
+    """A Configuration from a Configuration (overrides applied to a copy), a path or None."""
+    if isinstance(config, Configuration):
+        if not overrides:
+            return config
+        config = config.copy()
+        items = overrides.items() if isinstance(overrides, dict) else (o.split("=", 1) for o in overrides)
+        for key, value in items:
+            config[key] = value
+        return config
+    return load_config(config, overrides)
+
+
+def _config_file(config):
+    """The configuration file behind `config`, as an input no output may replace."""
+    source = config.source
+    return source if os.path.isfile(source) else None
+
+
+def predict(config=None, overrides=None, output=None, force=False):
+    """Expected CEvNS and background counts and spectra (cevns predict). `config`: a
+    Configuration, a file or a shipped name (default clovers.toml). With `output`, also
+    writes what `cevns predict --output DIR` writes (an existing non-empty directory only
+    with force=True)."""
+    cfg = _config(config, overrides)
+    lock = _claim(output, cfg, force)
+    prediction = _cevns._predict(cfg)
+    if lock:
+        prediction.write(os.fspath(output))
+        lock.release()
+    return prediction
+
+
+def sensitivity(config=None, overrides=None, max_mass_kg=None, max_days=None, points=48):
+    """The counting significance and its map over mass x days (cevns sensitivity), of a
+    Prediction or of a configuration (predicted first). The map spans max_mass_kg (default:
+    twice the configured mass) and max_days (default: twice the exposure, at least a year)."""
+    prediction = config if isinstance(config, Prediction) else predict(config, overrides)
+    return _cevns._sensitivity(prediction, max_mass_kg, max_days, points)
+
+
+def run(config=None, overrides=None, output="results", force=False):
+    """The whole study (cevns run): prediction, sensitivity, figures and summary.txt written
+    into `output`. Returns {"prediction", "sensitivity", "summary" (the tables), "files"}."""
+    cfg = _config(config, overrides)
+    lock = _claim(output, cfg, force)
+    prediction = _cevns._predict(cfg)
+    result = sensitivity(prediction)
+    summary, files = _cevns._run_study(prediction, result, os.fspath(output))
+    lock.release()
+    return {"prediction": prediction, "sensitivity": result, "summary": summary, "files": files}
+
+
+def _claim(output, config, force, inputs=()):
+    if output is None:
+        return None
+    files = [str(i) for i in inputs if i]
+    if _config_file(config):
+        files.append(_config_file(config))
+    return _cevns._claim_directory(os.fspath(output), files, force)
+
+
+def simulate(config, output, triggers=None, duration=None, mode="zero-suppressed", seed=1, threads=None,
+             force=False, progress=None, overrides=None):
+    """The Monte Carlo of the DAQ into a raw-data file (cevns simulate): `triggers` beam
+    triggers or a `duration` ("90s", "30min", "12h", "180d"), mode "zero-suppressed" or
+    "full", the seed (the same seed gives the same run) and worker threads (default: one per
+    core). `progress(done, total, elapsed_s)` is called after each block. Ctrl-C stops it
+    after the blocks in work (KeyboardInterrupt); the finished blocks stay in OUTPUT.part.
+    Returns a summary dict."""
+    cfg = _config(config, overrides)
+    return _cevns._simulate(cfg, os.fspath(output), triggers, duration, mode, seed, threads, force,
+                            _config_file(cfg), progress)
+
+
+def _file_config(stored_toml, file, config, overrides):
+    """The configuration of a file's run and its name for messages: `config` when given,
+    else the one stored in the file (as the commands choose)."""
+    if config is not None:
+        cfg = _config(config, overrides)
+        return cfg, "--config " + (cfg.source if isinstance(config, Configuration) else os.fspath(config))
+    cfg = _cevns._parse_config(stored_toml, os.fspath(file) + ":/run/config_toml", overrides)
+    return cfg, "the configuration stored in {}{}".format(os.fspath(file), " with overrides" if overrides else "")
+
+
+def reconstruct(raw, output, config=None, overrides=None, threads=None, force=False, progress=None):
+    """Raw waveforms -> photoelectrons and arrival times per trigger and crystal, into a
+    reduced file (cevns reconstruct). The configuration is the one stored in the raw file
+    unless `config` is given (it must describe the same acquisition). Returns a summary dict."""
+    with RawFile(os.fspath(raw)) as f:
+        stored = f.config_toml
+        if not f.complete:  # as the command warns
+            warnings.warn("{} is the file of an unfinished run: reconstructing its {} finished blocks".format(
+                os.fspath(raw), len(f)), stacklevel=2)
+    cfg, name = _file_config(stored, raw, config, overrides)
+    return _cevns._reconstruct(os.fspath(raw), cfg, name, os.fspath(output), threads, force,
+                               _config_file(cfg) if config is not None else None, progress)
+
+
+def select(reduced, config=None, overrides=None, output=None, force=False, progress=None):
+    """The event selection on a reduced file (cevns select): cut flow, selected spectra and
+    the prediction for comparison. With `output`, writes what `cevns select --output` writes
+    (selection.json, selected_npe.csv and the figures)."""
+    with ReducedFile(os.fspath(reduced)) as f:
+        stored = f.config_toml
+    cfg, _ = _file_config(stored, reduced, config, overrides)
+    lock = _claim(output, cfg, force, [os.fspath(reduced)])
+    result = _cevns._select(os.fspath(reduced), cfg, progress)
+    if lock:
+        result.write(os.fspath(output))
+        lock.release()
+    return result
+
+
+def read_raw(path):
+    """Opens a raw-data file (cevns.RawFile); use it in a `with` block or close() it."""
+    return RawFile(os.fspath(path))
+
+
+def read_reduced(path):
+    """Opens a reduced-data file (cevns.ReducedFile); use it in a `with` block or close() it."""
+    return ReducedFile(os.fspath(path))
+
+
+def read_selection(path):
+    """A selection.json written by `cevns select --output` or Selection.write, as dicts."""
+    import json
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def fit(*args, **kwargs):
+    """Not in the library yet: coming with `cevns fit`."""
+    raise NotImplementedError("cevns.fit is coming with `cevns fit`, which the library does not have yet")
+
+
+def scan(*args, **kwargs):
+    """Not in the library yet: coming with `cevns fit` (and its scans)."""
+    raise NotImplementedError("cevns.scan is coming with `cevns fit`, which the library does not have yet")
+
+
+def _stored_config(file, overrides=None):
+    """The configuration stored in a raw or reduced file, as a Configuration."""
+    return _cevns._parse_config(file.config_toml, file.path + ":/run/config_toml", overrides)
+
+
+RawFile.config = property(lambda self: _stored_config(self), doc="The configuration the run was simulated with.")
+ReducedFile.config = property(lambda self: _stored_config(self), doc="The configuration of the raw run.")
