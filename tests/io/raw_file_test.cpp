@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -628,6 +630,50 @@ TEST(RawFile, InconsistentRunsAreRefusedNamingDatasetAndRow) {
     EXPECT_CONTAINS(message, cases[i].second);
     EXPECT_CONTAINS(message, "the file is damaged");
   }
+}
+
+/// A full disk is reported as such, not as HDF5's record of the failed write ("… errno =
+/// 28, error message = 'No space left on device', … bytes actually written =
+/// 18446744073709551615 …"). The disk: a 256 KiB tmpfs, mounted in a private mount
+/// namespace of a child process, so that nothing outlives the test; skipped where the
+/// process may not mount (not root, or no CAP_SYS_ADMIN).
+TEST(RawFile, FullDiskSaysDiskFull) {
+  const TempDir dir;
+  const auto mount_point = dir / "small";
+  fs::create_directories(mount_point);
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0) << "fork failed";
+  if (child == 0) {
+    close(out[0]);
+    if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=256k") != 0)
+      _exit(77);
+    std::string message = "no error";
+    try {
+      const auto info = run_info(WaveformMode::full, 2000, 8);
+      RawFileWriter writer(mount_point / "run.h5", info);
+      for (std::uint64_t i = 0; i < 100; ++i) writer.write(make_block(info, i, 4, 0, 2));
+      writer.close();
+    } catch (const IoError& e) {
+      message = e.what();
+    }
+    (void)!write(out[1], message.data(), message.size());
+    _exit(0);
+  }
+  close(out[1]);
+  std::string message;
+  char buffer[4096];
+  for (ssize_t n; (n = read(out[0], buffer, sizeof buffer)) > 0;) message.append(buffer, static_cast<std::size_t>(n));
+  close(out[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the writing child crashed";
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "cannot mount a small tmpfs here (needs root): not tested";
+  EXPECT_CONTAINS(message, "disk full while writing " + (mount_point / "run.h5.part").string());
+  EXPECT_CONTAINS(message, "free space on " + mount_point.string() + " or write the file elsewhere");
+  EXPECT_EQ(message.find("bytes actually written"), std::string::npos) << message;
 }
 
 }  // namespace
