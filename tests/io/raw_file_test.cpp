@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -674,6 +675,63 @@ TEST(RawFile, FullDiskSaysDiskFull) {
   EXPECT_CONTAINS(message, "disk full while writing " + (mount_point / "run.h5.part").string());
   EXPECT_CONTAINS(message, "free space on " + mount_point.string() + " or write the file elsewhere");
   EXPECT_EQ(message.find("bytes actually written"), std::string::npos) << message;
+}
+
+/// The first ```python block of the document `doc` (relative to the source tree), reading
+/// sys.argv[1] where it reads `file`.
+std::string python_example(const std::string& doc, const std::string& file) {
+  std::ifstream in(std::string(CEVNS_SOURCE_DIR) + "/" + doc);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto begin = text.find("```python\n");
+  const auto end = text.find("\n```", begin + 1);
+  if (begin == std::string::npos || end == std::string::npos) return "";
+  std::string code = text.substr(begin + 10, end - begin - 10);
+  const std::string quoted = '"' + file + '"';
+  const auto at = code.find(quoted);
+  if (at == std::string::npos) return "";
+  return "import sys\n" + code.replace(at, quoted.size(), "sys.argv[1]");
+}
+
+/// What `script` prints to stdout when /usr/bin/python3 runs it on `file` (exit status in `status`).
+std::string python_output(const TempDir& dir, const std::string& script, const fs::path& file, int& status) {
+  std::ofstream(dir / "example.py") << script;
+  const auto output = dir / "example.out";
+  status = std::system(fmt::format("/usr/bin/python3 '{}' '{}' > '{}'", (dir / "example.py").string(), file.string(),
+                                   output.string())
+                           .c_str());
+  std::ifstream in(output);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// The h5py example of docs/raw-format.md runs on files of both modes, and its exposure
+/// comes from /blocks (every trigger), not from /triggers (only the stored ones).
+TEST(RawFile, TheDocumentedH5pyExampleRuns) {
+  if (std::system("/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no h5py for /usr/bin/python3 (apt-get install python3-h5py)";
+  const std::string script = python_example("docs/raw-format.md", "run.h5");
+  ASSERT_FALSE(script.empty()) << "no ```python block reading \"run.h5\" in docs/raw-format.md";
+  const TempDir dir;
+  const auto zs_info = run_info(WaveformMode::zero_suppressed, 50000, 8);
+  std::vector<TriggerBlock> zs;
+  for (std::uint64_t i = 0; i < 4; ++i) zs.push_back(make_block(zs_info, i, 3, 2, 1));
+  write_run(dir / "zs.h5", zs_info, zs);
+  const auto full_info = run_info(WaveformMode::full, 64, 8);
+  write_run(dir / "full.h5", full_info, full_blocks(full_info));
+  for (const auto& [file, blocks] : {std::pair{dir / "zs.h5", zs}, std::pair{dir / "full.h5", full_blocks(full_info)}}) {
+    SCOPED_TRACE(file.string());
+    double pot = 0.0, stored_pot = 0.0;
+    std::uint64_t triggers = 0;
+    for (const auto& b : blocks) {
+      pot += b.protons_on_target;
+      triggers += b.trigger_count;
+      for (const auto& t : b.triggers) stored_pot += t.protons_on_target;
+    }
+    ASSERT_NE(fmt::format("{:.4g}", pot), fmt::format("{:.4g}", stored_pot));  // the test can tell them apart
+    int status = 0;
+    const std::string output = python_output(dir, script, file, status);
+    EXPECT_EQ(status, 0) << "the example failed (its message is above)";
+    EXPECT_CONTAINS(output, fmt::format("protons on target {:.4g}, {} triggers", pot, triggers));
+  }
 }
 
 }  // namespace

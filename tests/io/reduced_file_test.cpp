@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -639,6 +640,35 @@ TEST(ReducedFile, InconsistentFilesAreRefusedNamingDatasetAndRow) {
     EXPECT_CONTAINS(message, cases[i].second);
     EXPECT_CONTAINS(message, "the file is damaged");
   }
+}
+
+/// The h5py example of docs/reduced-format.md runs, and sums the exposure of every block.
+TEST(ReducedFile, TheDocumentedH5pyExampleRuns) {
+  if (std::system("/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no h5py for /usr/bin/python3 (apt-get install python3-h5py)";
+  std::ifstream in(std::string(CEVNS_SOURCE_DIR) + "/docs/reduced-format.md");
+  const std::string doc{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto begin = doc.find("```python\n");
+  const auto end = doc.find("\n```", begin + 1);
+  ASSERT_NE(end, std::string::npos) << "no ```python block in docs/reduced-format.md";
+  std::string script = "import sys\n" + doc.substr(begin + 10, end - begin - 10);
+  const auto at = script.find("\"run.reduced.h5\"");
+  ASSERT_NE(at, std::string::npos) << "the example does not read \"run.reduced.h5\"";
+  script.replace(at, 16, "sys.argv[1]");
+
+  const TempDir dir;
+  const auto info = run_info();
+  const auto blocks = write_file(dir / "reduced.h5", info, some_blocks(info));
+  double pot = 0.0;
+  for (const auto& b : blocks) pot += b.protons_on_target;
+  std::ofstream(dir / "example.py") << script;
+  const int status = std::system(fmt::format("/usr/bin/python3 '{}' '{}' > '{}'", (dir / "example.py").string(),
+                                             (dir / "reduced.h5").string(), (dir / "example.out").string())
+                                     .c_str());
+  EXPECT_EQ(status, 0) << "the example failed (its message is above)";
+  std::ifstream out(dir / "example.out");
+  const std::string output{std::istreambuf_iterator<char>(out), std::istreambuf_iterator<char>()};
+  EXPECT_CONTAINS(output, fmt::format("selected rows, protons on target {:.4g}", pot));
 }
 
 }  // namespace
