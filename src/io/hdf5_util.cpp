@@ -62,9 +62,6 @@ Handle dataspace_of(hid_t dataset, const Context& c) {
   return {c.check_id(H5Dget_space(dataset), "H5Dget_space"), H5Sclose};
 }
 Handle scalar_space(const Context& c) { return {c.check_id(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose}; }
-Handle vector_space(hsize_t n, const Context& c) {
-  return {c.check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"), H5Sclose};
-}
 
 Handle fixed_string_type(std::size_t bytes, const Context& c) {
   Handle type(c.check_id(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);

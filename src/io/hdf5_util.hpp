@@ -100,7 +100,6 @@ class Handle {
 Handle property_list(hid_t cls, const Context& c);
 Handle dataspace_of(hid_t dataset, const Context& c);
 Handle scalar_space(const Context& c);
-Handle vector_space(hsize_t n, const Context& c);
 /// A fixed-length UTF-8 string type of `bytes` bytes (at least 1), padded with NULs. Not
 /// variable-length strings: HDF5 keeps those in a global heap that no checksum protects,
 /// and HDF5 1.10 crashes or hangs reading a damaged one.

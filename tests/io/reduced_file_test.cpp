@@ -88,7 +88,7 @@ ReducedBlock make_block(const ReducedRunInfo& info, std::uint64_t index, std::si
   b.trigger_count = info.raw.triggers_per_block;
   b.first_trigger = index * b.trigger_count;
   b.protons_on_target = 1.5e13 * static_cast<double>(index + 1);
-  b.beam_on_triggers = index + 2;
+  b.beam_on_triggers = (index + 2) % (b.trigger_count + 1);  // at most trigger_count
   b.vetoed_triggers = index % 2;
   for (std::size_t k = 0; k < events; ++k) {
     CrystalEvent e;
