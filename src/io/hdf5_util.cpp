@@ -596,8 +596,10 @@ Handle open_for_reading(const fs::path& path, std::string_view remake) {
 
 std::string read_format(hid_t file, const fs::path& path, std::uint32_t supported, std::string_view remake,
                         const Context& c) {
+  // HDF5 failing to look is damage (a root object header whose checksum fails), not a
+  // foreign file.
   const htri_t has_format = H5Aexists(file, "format");
-  if (has_format < 0) c.fail_hdf5("looking for attribute format");
+  if (has_format < 0) damaged_file(path, remake).fail_hdf5("looking for attribute format");
   if (has_format == 0) return "";
   {
     // Format version 1 stored strings of variable length, in a heap HDF5 does not check:

@@ -467,7 +467,8 @@ Handle open_for_reading(const std::filesystem::path& path, std::string_view rema
 
 /// The root attribute `format` ("" if the file has none). A variable-length `format`, as
 /// files of format version 1 have, is refused with a message that says so, naming `path`
-/// and how to make the file again (`remake`).
+/// and how to make the file again (`remake`). `c` is the context of a foreign file; a
+/// failure to look is reported as damage.
 std::string read_format(hid_t file, const std::filesystem::path& path, std::uint32_t supported, std::string_view remake,
                         const Context& c);
 

@@ -163,7 +163,7 @@ json to_json(const Prediction& p) {
   json recoil_by_isotope = json::object();
   for (const auto& [isotope, events] : p.events_by_isotope())
     recoil_by_isotope[isotope] =
-        p.recoil_spectrum([&isotope](const ChannelPrediction& c) { return c.isotope == isotope; }).counts;
+        p.recoil_spectrum([&name = isotope](const ChannelPrediction& c) { return c.isotope == name; }).counts;
 
   json time_by_flavor = json::object();
   for (const auto& [flavor, spectrum] : p.arrival_time) time_by_flavor[std::string(flavor_name(flavor))] = spectrum.counts;

@@ -201,7 +201,7 @@ void recoil_spectrum(const Prediction& p, const fs::path& directory, std::vector
     const auto digit = std::find_if(label.begin(), label.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
     if (digit != label.end()) label = "^{" + std::string(digit, label.end()) + "}" + std::string(label.begin(), digit);
     curves.push_back({label, isotope_pens[k++ % 4],
-                      p.recoil_spectrum([&isotope](const ChannelPrediction& c) { return c.isotope == isotope; })});
+                      p.recoil_spectrum([&name = isotope](const ChannelPrediction& c) { return c.isotope == name; })});
   }
 
   double peak = 0.0;
