@@ -1,6 +1,9 @@
 #include "hdf5_util.hpp"
 
+#include <cerrno>
+#include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <system_error>
 
 namespace cevns::io::hdf5 {
@@ -31,6 +34,26 @@ std::string error_message() {
   return message.empty() ? "unknown HDF5 error" : message;
 }
 
+bool is_disk_full(std::string_view record) {
+  // HDF5's sec2 driver writes "errno = N, error message = 'strerror(N)'".
+  for (const int code : {ENOSPC, EDQUOT})
+    if (record.find(fmt::format("errno = {},", code)) != std::string_view::npos ||
+        record.find(std::strerror(code)) != std::string_view::npos)
+      return true;
+  return false;
+}
+
+void Context::fail_hdf5(std::string_view what) const {
+  const std::string record = error_message();
+  if (!writing.empty() && is_disk_full(record)) {
+    const std::filesystem::path file(writing);
+    throw IoError(fmt::format("disk full while writing {} ({}); free space on {} or write the file elsewhere",
+                              writing, what,
+                              file.has_parent_path() ? file.parent_path().string() : std::string("the disk")));
+  }
+  fail(fmt::format("{}: {}", what, record));
+}
+
 // ---------------------------------------------------------------------------------------
 // Handles and types
 
@@ -39,24 +62,48 @@ Handle dataspace_of(hid_t dataset, const Context& c) {
   return {c.check_id(H5Dget_space(dataset), "H5Dget_space"), H5Sclose};
 }
 Handle scalar_space(const Context& c) { return {c.check_id(H5Screate(H5S_SCALAR), "H5Screate"), H5Sclose}; }
-Handle vector_space(hsize_t n, const Context& c) {
-  return {c.check_id(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"), H5Sclose};
-}
 
-Handle string_type(const Context& c) {
+Handle fixed_string_type(std::size_t bytes, const Context& c) {
   Handle type(c.check_id(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);
-  c.check(H5Tset_size(type.get(), H5T_VARIABLE), "H5Tset_size");
+  c.check(H5Tset_size(type.get(), std::max<std::size_t>(bytes, 1)), "H5Tset_size");
+  c.check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), "H5Tset_strpad");
   c.check(H5Tset_cset(type.get(), H5T_CSET_UTF8), "H5Tset_cset");
   return type;
 }
 
-herr_t reclaim_vlen(hid_t type, hid_t space, void* buffer) {
-#if H5_VERSION_GE(1, 12, 0)
-  return H5Treclaim(type, space, H5P_DEFAULT, buffer);
-#else
-  return H5Dvlen_reclaim(type, space, H5P_DEFAULT, buffer);
-#endif
+namespace {
+
+/// `bytes` of a NUL-padded string as written, or a failure naming `what`: a NUL before
+/// the padding is damage (no text the writers store has one).
+std::string unpad(std::string bytes, std::string_view what, const Context& c) {
+  const auto end = bytes.find_last_not_of('\0');
+  bytes.resize(end == std::string::npos ? 0 : end + 1);
+  if (bytes.find('\0') != std::string::npos) c.fail(fmt::format("{} holds a NUL byte: it is damaged", what));
+  return bytes;
 }
+
+/// The size of the fixed-length string type `type`, or a failure naming `what`.
+std::size_t fixed_string_size(hid_t type, std::size_t limit, std::string_view what, const Context& c) {
+  if (H5Tget_class(type) != H5T_STRING) c.fail(fmt::format("{} is not a string", what));
+  const htri_t variable = H5Tis_variable_str(type);
+  if (variable < 0) c.fail_hdf5("H5Tis_variable_str");
+  if (variable > 0)
+    c.fail(fmt::format("{} is a variable-length string, which this cevns does not read (files of format version 1 "
+                       "have them)",
+                       what));
+  const std::size_t size = H5Tget_size(type);
+  if (size == 0 || size > limit) c.fail(fmt::format("{} is a string of {} bytes (at most {})", what, size, limit));
+  return size;
+}
+
+/// A NUL-padded copy of `text` in at least one byte, as fixed_string_type(text.size()) stores it.
+std::string padded(const std::string& text, std::size_t size) {
+  std::string out = text;
+  out.resize(std::max<std::size_t>(size, 1), '\0');
+  return out;
+}
+
+}  // namespace
 
 RowType compound(std::size_t row_size, std::initializer_list<Field> fields, const Context& c) {
   std::size_t file_size = 0;
@@ -76,12 +123,12 @@ RowType compound(std::size_t row_size, std::initializer_list<Field> fields, cons
 // Attributes
 
 void write_string_attribute(hid_t object, const char* name, const std::string& value, const Context& c) {
-  const Handle type = string_type(c);
+  const Handle type = fixed_string_type(value.size(), c);
   const Handle space = scalar_space(c);
   const Handle attribute(
       c.check_id(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), "H5Acreate2"), H5Aclose);
-  const char* text = value.c_str();
-  c.check(H5Awrite(attribute.get(), type.get(), &text), fmt::format("writing attribute {}", name));
+  const std::string text = padded(value, value.size());
+  c.check(H5Awrite(attribute.get(), type.get(), text.data()), fmt::format("writing attribute {}", name));
 }
 
 void describe(hid_t object, const std::string& units, const std::string& description, const Context& c) {
@@ -106,25 +153,12 @@ Handle open_scalar_attribute(hid_t object, const char* name, H5T_class_t expecte
 std::string read_string_attribute(hid_t object, const char* name, const Context& c) {
   const Handle attribute = open_scalar_attribute(object, name, H5T_STRING, c);
   const Handle stored(c.check_id(H5Aget_type(attribute.get()), "H5Aget_type"), H5Tclose);
-  const htri_t variable = H5Tis_variable_str(stored.get());
-  if (variable < 0) c.fail_hdf5("H5Tis_variable_str");
-  if (variable > 0) {
-    const Handle type = string_type(c);
-    const Handle space(c.check_id(H5Aget_space(attribute.get()), "H5Aget_space"), H5Sclose);
-    char* text = nullptr;
-    c.check(H5Aread(attribute.get(), type.get(), &text), fmt::format("reading attribute {}", name));
-    std::string value = text != nullptr ? text : "";
-    reclaim_vlen(type.get(), space.get(), &text);
-    return value;
-  }
-  // A fixed-length string, as numpy.bytes_ attributes from h5py are.
-  const std::size_t size = H5Tget_size(stored.get());
-  const Handle type(c.check_id(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);
-  c.check(H5Tset_size(type.get(), size), "H5Tset_size");
+  const std::string what = fmt::format("attribute {}", name);
+  const std::size_t size = fixed_string_size(stored.get(), max_text_bytes, what, c);
+  const Handle type(c.check_id(H5Tcopy(stored.get()), "H5Tcopy"), H5Tclose);
   std::string value(size, '\0');
-  c.check(H5Aread(attribute.get(), type.get(), value.data()), fmt::format("reading attribute {}", name));
-  value.resize(value.find('\0') == std::string::npos ? size : value.find('\0'));
-  return value;
+  c.check(H5Aread(attribute.get(), type.get(), value.data()), fmt::format("reading {}", what));
+  return unpad(std::move(value), what, c);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -143,6 +177,7 @@ Handle create_extendible(hid_t parent, const char* name, hid_t type, const std::
   const Handle space(c.check_id(H5Screate_simple(rank, dims.data(), maxdims.data()), "H5Screate_simple"), H5Sclose);
   const Handle create = property_list(H5P_DATASET_CREATE, c);
   c.check(H5Pset_chunk(create.get(), rank, chunk.data()), "H5Pset_chunk");
+  c.check(H5Pset_fletcher32(create.get()), "H5Pset_fletcher32");
   c.check(H5Pset_fill_time(create.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
   c.check(H5Pset_obj_track_times(create.get(), 0), "H5Pset_obj_track_times");
   const Handle access = property_list(H5P_DATASET_ACCESS, c);
@@ -154,15 +189,22 @@ Handle create_extendible(hid_t parent, const char* name, hid_t type, const std::
   return dataset;
 }
 
-Handle create_fixed(hid_t parent, const char* name, hid_t stored_type, hid_t memory_type, const Handle& space,
+Handle create_fixed(hid_t parent, const char* name, hid_t stored_type, hid_t memory_type, hsize_t rows,
                     const void* data, const std::string& units, const std::string& description, const Context& c) {
+  // Chunked, for the checksum; an empty dataset still needs a chunk of one row, which a
+  // fixed extent of 0 does not allow.
+  const hsize_t max_rows = rows > 0 ? rows : H5S_UNLIMITED;
+  const hsize_t chunk = std::max<hsize_t>(rows, 1);
+  const Handle space(c.check_id(H5Screate_simple(1, &rows, &max_rows), "H5Screate_simple"), H5Sclose);
   const Handle create = property_list(H5P_DATASET_CREATE, c);
   c.check(H5Pset_obj_track_times(create.get(), 0), "H5Pset_obj_track_times");
+  c.check(H5Pset_chunk(create.get(), 1, &chunk), "H5Pset_chunk");
+  c.check(H5Pset_fletcher32(create.get()), "H5Pset_fletcher32");
   c.check(H5Pset_alloc_time(create.get(), H5D_ALLOC_TIME_EARLY), "H5Pset_alloc_time");
   Handle dataset(c.check_id(H5Dcreate2(parent, name, stored_type, space.get(), H5P_DEFAULT, create.get(), H5P_DEFAULT),
                             fmt::format("creating dataset {}", name)),
                  H5Dclose);
-  if (H5Sget_simple_extent_npoints(space.get()) > 0)
+  if (rows > 0)
     c.check(H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), fmt::format("writing {}", name));
   describe(dataset.get(), units, description, c);
   return dataset;
@@ -234,17 +276,15 @@ namespace {
 
 std::string mode_name(daq::WaveformMode mode) { return mode == daq::WaveformMode::full ? "full" : "zero-suppressed"; }
 
-/// One row of a channel table.
-struct ChannelRow {
-  char* name = nullptr;
-  std::uint16_t crystal = 0;
-  std::uint16_t side = 0;
-};
-
-RowType channel_type(hid_t string, const Context& c) {
-  return compound(sizeof(ChannelRow),
-                  {{"name", offsetof(ChannelRow, name), string, string}, field("crystal", &ChannelRow::crystal),
-                   field("side", &ChannelRow::side)},
+/// The compound of a channel row with a name of `name_bytes`, packed: in memory the rows
+/// are bytes laid out as in the file (name, then crystal and side, native uint16).
+RowType channel_type(std::size_t name_bytes, const Context& c) {
+  const Handle name = fixed_string_type(name_bytes, c);
+  const std::size_t size = H5Tget_size(name.get());
+  return compound(size + 4,
+                  {{"name", 0, name.get(), name.get()},
+                   field_at<std::uint16_t>("crystal", size),
+                   field_at<std::uint16_t>("side", size + 2)},
                   c);
 }
 
@@ -280,77 +320,180 @@ void read_run_attributes(hid_t file, daq::RunInfo& info, const Context& c) {
   info.baseline_adc = read_attribute<double>(file, "baseline_adc", c);
   info.trigger_rate_Hz = read_attribute<double>(file, "trigger_rate_Hz", c);
   info.triggers_per_block = read_attribute<std::uint64_t>(file, "triggers_per_block", c);
+  check_run_info(info, c);
+}
+
+void check_run_info(const daq::RunInfo& info, const Context& c) {
+  const auto refuse = [&](const char* name, auto value, std::string_view requirement) {
+    c.fail(fmt::format("attribute {} = {} ({})", name, value, requirement));
+  };
+  if (!(info.sampling_rate_GHz > 0.0 && info.sampling_rate_GHz <= 1000.0))
+    refuse("sampling_rate_GHz", info.sampling_rate_GHz, "must be in (0, 1000] GHz");
+  if (info.samples_per_waveform < 1 || info.samples_per_waveform > 10'000'000)
+    refuse("samples_per_waveform", info.samples_per_waveform, "must be in [1, 10^7]");
+  if (info.pretrace_samples >= info.samples_per_waveform)
+    refuse("pretrace_samples", info.pretrace_samples,
+           fmt::format("must be below samples_per_waveform = {}", info.samples_per_waveform));
+  // ADC values are stored as int16: 15 bits at most, and 1 << adc_bits must be defined.
+  if (info.adc_bits < 8 || info.adc_bits > 15) refuse("adc_bits", info.adc_bits, "must be in [8, 15]");
+  const int adc_max = (1 << info.adc_bits) - 1;
+  if (!(info.baseline_adc >= 0.0 && info.baseline_adc <= adc_max))
+    refuse("baseline_adc", info.baseline_adc, fmt::format("must be in [0, {}], the ADC range", adc_max));
+  if (!(info.trigger_rate_Hz > 0.0 && std::isfinite(info.trigger_rate_Hz)))
+    refuse("trigger_rate_Hz", info.trigger_rate_Hz, "must be a positive number");
+  if (info.triggers_per_block < 1) refuse("triggers_per_block", info.triggers_per_block, "must be at least 1");
+}
+
+void check_block_record(const daq::BlockRecord& record, std::uint64_t row, const daq::BlockRecord* previous,
+                        const daq::RunInfo& info, const Context& c) {
+  const auto refuse = [&](std::string_view why) { c.fail(fmt::format("row {} of /blocks: {}", row, why)); };
+  if (record.index != row) refuse(fmt::format("index = {}, but it is row {}", record.index, row));
+  const std::uint64_t first = previous != nullptr ? previous->first_trigger + previous->trigger_count : 0;
+  if (record.first_trigger != first)
+    refuse(fmt::format("first_trigger = {}, but the previous blocks end at trigger {}", record.first_trigger, first));
+  if (record.trigger_count > info.triggers_per_block)
+    refuse(fmt::format("trigger_count = {}, more than triggers_per_block = {}", record.trigger_count,
+                       info.triggers_per_block));
+  if (record.beam_on_triggers > record.trigger_count)
+    refuse(fmt::format("beam_on_triggers = {}, more than its trigger_count = {}", record.beam_on_triggers,
+                       record.trigger_count));
+  if (record.vetoed_triggers > record.trigger_count)
+    refuse(fmt::format("vetoed_triggers = {}, more than its trigger_count = {}", record.vetoed_triggers,
+                       record.trigger_count));
+  if (!(record.protons_on_target >= 0.0 && std::isfinite(record.protons_on_target)))
+    refuse(fmt::format("protons_on_target = {} (must be finite and not negative)", record.protons_on_target));
+}
+
+void check_block_count(std::uint64_t count, bool complete, std::uint64_t rows, const Context& c) {
+  if (complete ? count != rows : (count > rows || rows - count > 1))
+    c.fail(fmt::format("/run/blocks_written = {} but /blocks has {} rows{}", count, rows,
+                       complete ? " (a complete file counts them all)" : ""));
+}
+
+void check_block_rows(Range range, std::uint64_t begin, std::uint64_t table_rows, std::string_view field,
+                      std::uint64_t row, const Context& c) {
+  if (range.begin != begin || range.end < range.begin || range.end > table_rows)
+    c.fail(fmt::format("row {} of /blocks: {}_begin, {}_end = [{}, {}), but must start at {} (where the previous "
+                       "block's rows end), not go backwards, and end within the table's {} rows",
+                       row, field, field, range.begin, range.end, begin, table_rows));
 }
 
 void write_text(hid_t parent, const char* name, const std::string& text, const std::string& description,
                 const Context& c) {
-  const Handle type = string_type(c);
-  const char* data = text.c_str();
-  create_fixed(parent, name, type.get(), type.get(), scalar_space(c), &data, "text", description, c);
+  if (text.size() > max_text_bytes) c.fail(fmt::format("{} has {} bytes, at most {}", name, text.size(), max_text_bytes));
+  const Handle type = fixed_string_type(text.size(), c);
+  const std::string data = padded(text, text.size());
+  create_fixed(parent, name, type.get(), type.get(), 1, data.data(), "text", description, c);
 }
 
-std::string read_text(hid_t file, const char* path, const Context& c) {
+namespace {
+
+/// Opens dataset `path`, which must be one-dimensional.
+Handle open_vector(hid_t file, const char* path, const Context& c) {
   if (H5Lexists(file, path, H5P_DEFAULT) <= 0) c.fail(fmt::format("dataset {} is missing", path));
-  const Handle dataset(c.check_id(H5Dopen2(file, path, H5P_DEFAULT), fmt::format("opening {}", path)), H5Dclose);
+  Handle dataset(c.check_id(H5Dopen2(file, path, H5P_DEFAULT), fmt::format("opening {}", path)), H5Dclose);
   const Handle space = dataspace_of(dataset.get(), c);
+  if (H5Sget_simple_extent_ndims(space.get()) != 1) c.fail(fmt::format("dataset {} is not one-dimensional", path));
+  return dataset;
+}
+
+hsize_t rows_of(hid_t dataset, const Context& c) {
+  const Handle space = dataspace_of(dataset, c);
+  hsize_t rows = 0;
+  c.check(H5Sget_simple_extent_dims(space.get(), &rows, nullptr), "H5Sget_simple_extent_dims");
+  return rows;
+}
+
+/// The fixed-length strings of a one-dimensional dataset, each at most `limit` bytes.
+std::vector<std::string> read_fixed_strings(hid_t file, const char* path, std::size_t limit, const Context& c) {
+  const Handle dataset = open_vector(file, path, c);
   const Handle stored(c.check_id(H5Dget_type(dataset.get()), "H5Dget_type"), H5Tclose);
-  if (H5Tis_variable_str(stored.get()) <= 0 || H5Sget_simple_extent_npoints(space.get()) != 1)
-    c.fail(fmt::format("{} is not a single string", path));
-  const Handle type = string_type(c);
-  char* text = nullptr;
-  c.check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), fmt::format("reading {}", path));
-  std::string value = text != nullptr ? text : "";
-  reclaim_vlen(type.get(), space.get(), &text);
-  return value;
+  const std::size_t size = fixed_string_size(stored.get(), limit, fmt::format("dataset {}", path), c);
+  const hsize_t rows = rows_of(dataset.get(), c);
+  if (rows > 65535) c.fail(fmt::format("dataset {} has {} rows (at most 65535)", path, rows));
+  std::string bytes(rows * size, '\0');
+  const Handle type(c.check_id(H5Tcopy(stored.get()), "H5Tcopy"), H5Tclose);
+  if (rows > 0)
+    c.check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()),
+            fmt::format("reading {}", path));
+  std::vector<std::string> strings;
+  for (hsize_t i = 0; i < rows; ++i)
+    strings.push_back(unpad(bytes.substr(i * size, size), fmt::format("row {} of {}", i, path), c));
+  return strings;
+}
+
+}  // namespace
+
+std::string read_text(hid_t file, const char* path, const Context& c) {
+  auto texts = read_fixed_strings(file, path, max_text_bytes, c);
+  if (texts.size() != 1) c.fail(fmt::format("{} holds {} strings, not one", path, texts.size()));
+  return std::move(texts.front());
 }
 
 void write_strings(hid_t parent, const char* name, const std::vector<std::string>& strings,
                    const std::string& description, const Context& c) {
-  const Handle type = string_type(c);
-  std::vector<const char*> data;
-  data.reserve(strings.size());
-  for (const auto& s : strings) data.push_back(s.c_str());
-  create_fixed(parent, name, type.get(), type.get(), vector_space(data.size(), c), data.data(), "text", description,
-               c);
+  std::size_t size = 1;
+  for (const auto& s : strings) size = std::max(size, s.size());
+  if (size > max_name_bytes) c.fail(fmt::format("a name in {} has {} bytes, at most {}", name, size, max_name_bytes));
+  std::string data;
+  for (const auto& s : strings) data += padded(s, size);
+  const Handle type = fixed_string_type(size, c);
+  create_fixed(parent, name, type.get(), type.get(), strings.size(), data.data(), "text", description, c);
 }
 
 std::vector<std::string> read_strings(hid_t file, const char* path, const Context& c) {
-  const Handle type = string_type(c);
-  const Table table = open_table(file, path, type.get(), 1, c);
-  auto rows = read_range<char*>(table, {0, table.rows}, path, c);
-  std::vector<std::string> strings;
-  strings.reserve(rows.size());
-  for (const char* row : rows) strings.emplace_back(row != nullptr ? row : "");
-  const Handle space = dataspace_of(table.dataset.get(), c);
-  if (!rows.empty()) reclaim_vlen(type.get(), space.get(), rows.data());
+  auto strings = read_fixed_strings(file, path, max_name_bytes, c);
+  for (std::size_t i = 0; i < strings.size(); ++i)
+    if (strings[i].empty()) c.fail(fmt::format("row {} of {} is empty", i, path));
   return strings;
 }
 
 void write_channels(hid_t parent, const char* name, const std::vector<daq::ChannelInfo>& channels,
                     const std::string& description, const Context& c) {
-  const Handle string = string_type(c);
-  const RowType type = channel_type(string.get(), c);
-  std::vector<ChannelRow> rows;
-  std::vector<std::string> names;  // ChannelRow::name points into these
-  names.reserve(channels.size());
+  std::size_t size = 1;
+  for (const auto& ch : channels) size = std::max(size, ch.name.size());
+  if (size > max_name_bytes)
+    c.fail(fmt::format("a channel name has {} bytes, at most {}", size, max_name_bytes));
+  const RowType type = channel_type(size, c);
+  std::string rows;
   for (const auto& ch : channels) {
-    names.push_back(ch.name);
-    rows.push_back({names.back().data(), ch.crystal, ch.side});
+    rows += padded(ch.name, size);
+    for (const std::uint16_t v : {ch.crystal, ch.side}) rows.append(reinterpret_cast<const char*>(&v), sizeof v);
   }
-  create_fixed(parent, name, type.file.get(), type.memory.get(), vector_space(rows.size(), c), rows.data(),
+  create_fixed(parent, name, type.file.get(), type.memory.get(), channels.size(), rows.data(),
                "name: text; crystal: 1; side: 1", description, c);
 }
 
 std::vector<daq::ChannelInfo> read_channels(hid_t file, const char* path, const Context& c) {
-  const Handle string = string_type(c);
-  const RowType type = channel_type(string.get(), c);
-  const Table table = open_table(file, path, type.memory.get(), 1, c);
-  auto rows = read_range<ChannelRow>(table, {0, table.rows}, path, c);
+  const Handle dataset = open_vector(file, path, c);
+  const Handle stored(c.check_id(H5Dget_type(dataset.get()), "H5Dget_type"), H5Tclose);
+  if (H5Tget_class(stored.get()) != H5T_COMPOUND) c.fail(fmt::format("dataset {} is not a table", path));
+  const int name_index = H5Tget_member_index(stored.get(), "name");
+  if (name_index < 0) c.fail(fmt::format("dataset {} has no field name", path));
+  const Handle name_type(c.check_id(H5Tget_member_type(stored.get(), static_cast<unsigned>(name_index)),
+                                    "H5Tget_member_type"),
+                         H5Tclose);
+  const std::size_t size = fixed_string_size(name_type.get(), max_name_bytes, fmt::format("field name of {}", path), c);
+  const hsize_t rows = rows_of(dataset.get(), c);
+  if (rows < 1 || rows > 65535) c.fail(fmt::format("dataset {} has {} rows (must be 1 to 65535 channels)", path, rows));
+  const RowType type = channel_type(size, c);
+  const std::size_t row_bytes = size + 4;
+  std::string bytes(rows * row_bytes, '\0');
+  c.check(H5Dread(dataset.get(), type.memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()),
+          fmt::format("reading {}", path));
   std::vector<daq::ChannelInfo> channels;
-  channels.reserve(rows.size());
-  for (const auto& row : rows) channels.push_back({row.name != nullptr ? row.name : "", row.crystal, row.side});
-  const Handle space = dataspace_of(table.dataset.get(), c);
-  if (!rows.empty()) reclaim_vlen(type.memory.get(), space.get(), rows.data());
+  for (hsize_t i = 0; i < rows; ++i) {
+    const char* row = bytes.data() + i * row_bytes;
+    daq::ChannelInfo ch;
+    ch.name = unpad(std::string(row, size), fmt::format("row {} of {}", i, path), c);
+    std::memcpy(&ch.crystal, row + size, sizeof ch.crystal);
+    std::memcpy(&ch.side, row + size + 2, sizeof ch.side);
+    if (ch.name.empty()) c.fail(fmt::format("row {} of {}: the channel has no name", i, path));
+    if (ch.side > 1 || std::uint64_t{ch.crystal} * 2 + ch.side != i)
+      c.fail(fmt::format("row {} of {}: crystal {}, side {}, but channel i must be crystal i / 2, side i % 2", i, path,
+                         ch.crystal, ch.side));
+    channels.push_back(std::move(ch));
+  }
   return channels;
 }
 
@@ -366,19 +509,23 @@ void create_parent_directory(const fs::path& path, const Context& c) {
 
 Handle create_file(const fs::path& part, const Context& c) {
   const Handle access = property_list(H5P_FILE_ACCESS, c);
+  // The latest format: object headers, and so every attribute, carry checksums.
   c.check(H5Pset_libver_bounds(access.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST), "H5Pset_libver_bounds");
-  return {c.check_id(H5Fcreate(part.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), "cannot create file"),
+  // The root's attributes in its object header rather than in a separate heap.
+  const Handle create = property_list(H5P_FILE_CREATE, c);
+  c.check(H5Pset_attr_phase_change(create.get(), 64, 48), "H5Pset_attr_phase_change");
+  return {c.check_id(H5Fcreate(part.c_str(), H5F_ACC_TRUNC, create.get(), access.get()), "cannot create file"),
           H5Fclose};
 }
 
 void Progress::create(hid_t run, const Context& c) {
   const std::uint64_t zero64 = 0;
   const std::uint8_t zero8 = 0;
-  blocks_written = create_fixed(run, "blocks_written", H5T_STD_U64LE, H5T_NATIVE_UINT64, vector_space(1, c), &zero64,
+  blocks_written = create_fixed(run, "blocks_written", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, &zero64,
                                 "blocks", "blocks finished and flushed; rows of /blocks beyond it are not valid", c);
   // A dataset, not a root attribute: attributes cannot be written under SWMR, and
   // reopening the file at close to set one would fail while a reader has it open.
-  complete = create_fixed(run, "complete", H5T_STD_U8LE, H5T_NATIVE_UINT8, vector_space(1, c), &zero8, "boolean",
+  complete = create_fixed(run, "complete", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, &zero8, "boolean",
                           "1 once the writer closed the run normally; 0 while running or after a kill", c);
 }
 
@@ -447,10 +594,27 @@ Handle open_for_reading(const fs::path& path, std::string_view remake) {
   return file;
 }
 
-std::string read_format(hid_t file, const Context& c) {
+std::string read_format(hid_t file, const fs::path& path, std::uint32_t supported, std::string_view remake,
+                        const Context& c) {
+  // HDF5 failing to look is damage (a root object header whose checksum fails), not a
+  // foreign file.
   const htri_t has_format = H5Aexists(file, "format");
-  if (has_format < 0) c.fail_hdf5("looking for attribute format");
+  if (has_format < 0) damaged_file(path, remake).fail_hdf5("looking for attribute format");
   if (has_format == 0) return "";
+  {
+    // Format version 1 stored strings of variable length, in a heap HDF5 does not check:
+    // not even `format` is read from such a file.
+    const Handle attribute = open_scalar_attribute(file, "format", H5T_STRING, c);
+    const Handle stored(c.check_id(H5Aget_type(attribute.get()), "H5Aget_type"), H5Tclose);
+    if (H5Tis_variable_str(stored.get()) > 0 && H5Aexists(file, "format_version") > 0) {
+      const auto version = read_attribute<std::uint32_t>(file, "format_version", c);
+      Context{fmt::format("cannot read {}", path.string()),
+              fmt::format("{} with this cevns, or read the old file with h5py", remake)}
+          .fail(fmt::format("format_version {} is not supported; this cevns reads version {}, whose strings HDF5 "
+                            "checks for damage",
+                            version, supported));
+    }
+  }
   return read_string_attribute(file, "format", c);
 }
 

@@ -37,15 +37,23 @@ void silence_errors();
 /// most specific one (e.g. "truncated file: eof = …").
 std::string error_message();
 
-/// What an error message says besides the cause: "problem (why); suggestion".
+/// The HDF5 error record of a full disk ("… errno = 28, error message = 'No space left on
+/// device' … bytes actually written = 18446744073709551615 …") says nothing a user needs:
+/// true if `record` is one, or the quota's.
+bool is_disk_full(std::string_view record);
+
+/// What an error message says besides the cause: "problem (why); suggestion". `writing`,
+/// for a writer, is the file it writes: a full disk is then reported as "disk full while
+/// writing F" instead of HDF5's record.
 struct Context {
   std::string problem;
   std::string suggestion;
+  std::string writing = {};
 
   [[noreturn]] void fail(std::string_view why) const {
     throw IoError(fmt::format("{} ({}); {}", problem, why, suggestion));
   }
-  [[noreturn]] void fail_hdf5(std::string_view what) const { fail(fmt::format("{}: {}", what, error_message())); }
+  [[noreturn]] void fail_hdf5(std::string_view what) const;
   hid_t check_id(hid_t id, std::string_view what) const {
     if (id < 0) fail_hdf5(what);
     return id;
@@ -92,11 +100,14 @@ class Handle {
 Handle property_list(hid_t cls, const Context& c);
 Handle dataspace_of(hid_t dataset, const Context& c);
 Handle scalar_space(const Context& c);
-Handle vector_space(hsize_t n, const Context& c);
-/// A variable-length UTF-8 string type: what h5py reads as `str`.
-Handle string_type(const Context& c);
-/// Frees what HDF5 allocated for variable-length data read into `buffer`.
-herr_t reclaim_vlen(hid_t type, hid_t space, void* buffer);
+/// A fixed-length UTF-8 string type of `bytes` bytes (at least 1), padded with NULs. Not
+/// variable-length strings: HDF5 keeps those in a global heap that no checksum protects,
+/// and HDF5 1.10 crashes or hangs reading a damaged one.
+Handle fixed_string_type(std::size_t bytes, const Context& c);
+
+/// Longest text (`/run/config_toml`…) and name (a channel, a source) a reader accepts.
+inline constexpr std::size_t max_text_bytes = 64 * 1024 * 1024;
+inline constexpr std::size_t max_name_bytes = 4096;
 
 // ---------------------------------------------------------------------------------------
 // Types: native in memory, little-endian and packed in the file.
@@ -199,7 +210,7 @@ void describe(hid_t object, const std::string& units, const std::string& descrip
 /// (H5T_STRING, or H5T_INTEGER for any number).
 Handle open_scalar_attribute(hid_t object, const char* name, H5T_class_t expected, const Context& c);
 
-/// A variable- or fixed-length (as h5py writes numpy.bytes_) string attribute.
+/// A fixed-length string attribute (a variable-length one is refused).
 std::string read_string_attribute(hid_t object, const char* name, const Context& c);
 
 template <class T>
@@ -224,14 +235,17 @@ inline hsize_t chunk_rows(std::size_t row_bytes, std::size_t chunk_bytes = table
 }
 
 /// Creates a chunked dataset of `rank` dimensions, the first starting empty and
-/// unlimited, the others `inner`. No compression, no fill (rows are written once).
+/// unlimited, the others `inner`. No compression, no fill (rows are written once); a
+/// Fletcher-32 checksum on every chunk, so that a damaged chunk is a read error and not
+/// different numbers.
 Handle create_extendible(hid_t parent, const char* name, hid_t type, const std::vector<hsize_t>& inner,
                          hsize_t chunk_first, std::size_t chunk_cache_bytes, const std::string& units,
                          const std::string& description, const Context& c);
 
-/// Creates a dataset of fixed shape `space` and writes `data` (values of `memory_type`)
-/// into it. Allocated at once, so that writing it again under SWMR changes no metadata.
-Handle create_fixed(hid_t parent, const char* name, hid_t stored_type, hid_t memory_type, const Handle& space,
+/// Creates a one-dimensional dataset of `rows` values of `stored_type` and writes `data`
+/// (values of `memory_type`) into it: one chunk with a Fletcher-32 checksum, allocated at
+/// once, so that writing it again under SWMR changes no metadata.
+Handle create_fixed(hid_t parent, const char* name, hid_t stored_type, hid_t memory_type, hsize_t rows,
                     const void* data, const std::string& units, const std::string& description, const Context& c);
 
 Handle create_group(hid_t parent, const char* name, const std::string& description, const Context& c);
@@ -317,17 +331,43 @@ void write_run_attributes(hid_t file, const daq::RunInfo& info, const Context& c
 /// Reads what write_run_attributes wrote into `info`.
 void read_run_attributes(hid_t file, daq::RunInfo& info, const Context& c);
 
-/// A scalar variable-length string dataset.
+/// Checks what the root attributes say about the run against the layout's ranges:
+/// sampling_rate_GHz in (0, 1000], 1 ≤ samples_per_waveform ≤ 10⁷, pretrace_samples below
+/// it, adc_bits in [8, 15] (16-bit signed samples), baseline_adc within the ADC range,
+/// trigger_rate_Hz positive, triggers_per_block ≥ 1. Readers and writers both call it.
+void check_run_info(const daq::RunInfo& info, const Context& c);
+
+/// Checks row `row` of /blocks: its index is `row`, its triggers follow those of
+/// `previous` (nullptr for the first block: they start at 0), it has at most
+/// triggers_per_block triggers, beam-on and vetoed triggers among them, and finite,
+/// non-negative protons on target.
+void check_block_record(const daq::BlockRecord& record, std::uint64_t row, const daq::BlockRecord* previous,
+                        const daq::RunInfo& info, const Context& c);
+
+/// Checks /run/blocks_written = `count` against the `rows` of /blocks: a complete file
+/// counts every row; the .part of a killed writer may hold one more, of the block it was
+/// writing.
+void check_block_count(std::uint64_t count, bool complete, std::uint64_t rows, const Context& c);
+
+/// Checks the rows [range.begin, range.end) of `table` that row `row` of /blocks names:
+/// they start where the previous block's ended (`begin`) and lie within the table's
+/// `table_rows` rows. `field` names the /blocks fields, e.g. "triggers".
+void check_block_rows(Range range, std::uint64_t begin, std::uint64_t table_rows, std::string_view field,
+                      std::uint64_t row, const Context& c);
+
+/// A text: a dataset of one fixed-length string (h5py: `f[path].asstr()[0]`).
 void write_text(hid_t parent, const char* name, const std::string& text, const std::string& description,
                 const Context& c);
 std::string read_text(hid_t file, const char* path, const Context& c);
 
-/// A one-dimensional dataset of variable-length strings.
+/// A one-dimensional dataset of fixed-length strings (of the longest one's length); a
+/// reader refuses an empty one.
 void write_strings(hid_t parent, const char* name, const std::vector<std::string>& strings,
                    const std::string& description, const Context& c);
 std::vector<std::string> read_strings(hid_t file, const char* path, const Context& c);
 
-/// The channel table: compound (name string, crystal uint16, side uint16).
+/// The channel table: compound (name fixed-length string, crystal uint16, side uint16).
+/// A reader refuses a table whose channel i is not crystal i / 2, side i % 2, or has no name.
 void write_channels(hid_t parent, const char* name, const std::vector<daq::ChannelInfo>& channels,
                     const std::string& description, const Context& c);
 std::vector<daq::ChannelInfo> read_channels(hid_t file, const char* path, const Context& c);
@@ -425,8 +465,12 @@ Context damaged_file(const std::filesystem::path& path, std::string_view remake)
 /// does not notice.
 Handle open_for_reading(const std::filesystem::path& path, std::string_view remake);
 
-/// The root attribute `format` ("" if the file has none).
-std::string read_format(hid_t file, const Context& c);
+/// The root attribute `format` ("" if the file has none). A variable-length `format`, as
+/// files of format version 1 have, is refused with a message that says so, naming `path`
+/// and how to make the file again (`remake`). `c` is the context of a foreign file; a
+/// failure to look is reported as damage.
+std::string read_format(hid_t file, const std::filesystem::path& path, std::uint32_t supported, std::string_view remake,
+                        const Context& c);
 
 /// Fails unless the root attribute `format_version` is `supported`.
 void check_format_version(hid_t file, const std::filesystem::path& path, std::uint32_t supported, const Context& c);

@@ -1,6 +1,9 @@
 #include "cevns/io/raw_file.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -111,6 +114,128 @@ constexpr const char* interaction_units =
 constexpr const char* photoelectron_units =
     "trigger_id: 1; time_ns: ns; charge: mean single-photoelectron charges; channel: 1; source: 1";
 
+/// Where a block's rows start in each table: for messages naming a row of the file.
+struct FirstRows {
+  std::uint64_t triggers = 0, segments = 0, samples = 0, interactions = 0, photoelectrons = 0;
+};
+
+bool finite_non_negative(double x) { return x >= 0.0 && std::isfinite(x); }
+
+/// Checks everything block `block` (row `row` of /blocks) holds against the run and the
+/// block before it (`previous`, nullptr for the first): the layout's invariants, which
+/// the writer keeps and a reader must not trust a file to keep. Segment offsets are
+/// relative to the block's samples.
+void check_block(const daq::TriggerBlock& block, std::uint64_t row, const daq::BlockRecord* previous,
+                 const daq::RunInfo& info, const FirstRows& first, const Context& c) {
+  check_block_record(block, row, previous, info, c);
+  const bool full = info.mode == daq::WaveformMode::full;
+  const std::uint64_t begin = block.first_trigger, end = block.first_trigger + block.trigger_count;
+  const auto in_block = [&](std::uint64_t id) { return id >= begin && id < end; };
+  const auto refuse = [&](const char* table, std::uint64_t file_row, std::string_view why) {
+    c.fail(fmt::format("row {} of {} (block {}): {}", file_row, table, row, why));
+  };
+
+  if (full && block.triggers.size() != block.trigger_count)
+    c.fail(fmt::format("row {} of /blocks: {} stored triggers, but a full-mode block stores all its trigger_count = {}",
+                       row, block.triggers.size(), block.trigger_count));
+  std::uint64_t beam_on = 0, vetoed = 0;
+  for (std::size_t i = 0; i < block.triggers.size(); ++i) {
+    const daq::Trigger& t = block.triggers[i];
+    const std::uint64_t file_row = first.triggers + i;
+    if (!in_block(t.id))
+      refuse("/triggers", file_row, fmt::format("id = {} is outside the block's triggers [{}, {})", t.id, begin, end));
+    if (i > 0 && t.id <= block.triggers[i - 1].id)
+      refuse("/triggers", file_row, fmt::format("id = {} does not increase (the row before has {})", t.id,
+                                               block.triggers[i - 1].id));
+    if (!finite_non_negative(t.time_s))
+      refuse("/triggers", file_row, fmt::format("time_s = {} (must be finite and not negative)", t.time_s));
+    if (!finite_non_negative(t.protons_on_target))
+      refuse("/triggers", file_row,
+             fmt::format("protons_on_target = {} (must be finite and not negative)", t.protons_on_target));
+    beam_on += t.beam_on ? 1 : 0;
+    vetoed += t.veto ? 1 : 0;
+  }
+  // Zero-suppressed blocks store only some triggers: their tags are at most the block's.
+  if (full ? beam_on != block.beam_on_triggers : beam_on > block.beam_on_triggers)
+    c.fail(fmt::format("row {} of /blocks: beam_on_triggers = {}, but {} of its stored triggers have the beam on", row,
+                       block.beam_on_triggers, beam_on));
+  if (full ? vetoed != block.vetoed_triggers : vetoed > block.vetoed_triggers)
+    c.fail(fmt::format("row {} of /blocks: vetoed_triggers = {}, but {} of its stored triggers are vetoed", row,
+                       block.vetoed_triggers, vetoed));
+
+  const int adc_max = (1 << info.adc_bits) - 1;
+  const auto check_adc = [&](std::span<const std::int16_t> values, const char* table, std::uint64_t first_row) {
+    // The range first, in a loop that vectorises; the search for the culprit only if needed.
+    std::int16_t lo = 0, hi = 0;
+    for (const std::int16_t v : values) lo = std::min(lo, v), hi = std::max(hi, v);
+    if (lo >= 0 && hi <= adc_max) return;
+    const auto bad = std::find_if(values.begin(), values.end(), [&](std::int16_t v) { return v < 0 || v > adc_max; });
+    if (bad != values.end())
+      c.fail(fmt::format("{}: value {} at position {} of block {} is outside the ADC range [0, {}]", table, *bad,
+                         first_row + static_cast<std::uint64_t>(bad - values.begin()), row, adc_max));
+  };
+  const std::size_t channels = info.channels.size();
+  if (full) {
+    check_adc(block.waveforms, "/waveforms/adc", first.triggers * channels * info.samples_per_waveform);
+  } else {
+    const auto& seg = block.segments;
+    check_adc(seg.samples, "/waveforms/samples", first.samples);
+    for (std::size_t i = 0; i < seg.size(); ++i) {
+      const std::uint64_t file_row = first.segments + i;
+      const std::uint64_t id = seg.trigger_id[i];
+      const auto stored = std::lower_bound(block.triggers.begin(), block.triggers.end(), id,
+                                           [](const daq::Trigger& t, std::uint64_t x) { return t.id < x; });
+      if (stored == block.triggers.end() || stored->id != id)
+        refuse("/waveforms/segments", file_row, fmt::format("trigger_id = {} is not a stored trigger of the block", id));
+      if (seg.channel[i] >= channels)
+        refuse("/waveforms/segments", file_row, fmt::format("channel = {}, the run has {}", seg.channel[i], channels));
+      const std::uint64_t stop = std::uint64_t{seg.first_sample[i]} + seg.length[i];
+      if (seg.length[i] == 0 || stop > info.samples_per_waveform)
+        refuse("/waveforms/segments", file_row,
+               fmt::format("samples [{}, {}) are empty or beyond the window's {} samples", seg.first_sample[i], stop,
+                           info.samples_per_waveform));
+      if (seg.offset[i] > seg.samples.size() || seg.length[i] > seg.samples.size() - seg.offset[i])
+        refuse("/waveforms/segments", file_row, "its samples lie outside the block's rows of /waveforms/samples");
+      // In order of trigger, channel and time, without overlaps: the reconstruction
+      // walks each channel's segments in time.
+      if (i > 0) {
+        const bool same = seg.trigger_id[i - 1] == id && seg.channel[i - 1] == seg.channel[i];
+        const bool after = seg.trigger_id[i - 1] < id || (seg.trigger_id[i - 1] == id && seg.channel[i - 1] < seg.channel[i]);
+        if (!after && !(same && seg.first_sample[i] >= std::uint64_t{seg.first_sample[i - 1]} + seg.length[i - 1]))
+          refuse("/waveforms/segments", file_row,
+                 "out of order: segments must follow each other by trigger, channel and time, without overlapping");
+      }
+    }
+  }
+
+  std::uint16_t crystals = 0;
+  for (const auto& ch : info.channels) crystals = std::max<std::uint16_t>(crystals, ch.crystal + 1);
+  for (std::size_t i = 0; i < block.interactions.size(); ++i) {
+    const daq::Interaction& x = block.interactions[i];
+    const std::uint64_t file_row = first.interactions + i;
+    if (!in_block(x.trigger_id))
+      refuse("/truth/interactions", file_row, fmt::format("trigger_id = {} is outside the block", x.trigger_id));
+    if (!std::isfinite(x.time_ns) || !finite_non_negative(x.recoil_keVnr) || !finite_non_negative(x.visible_keVee))
+      refuse("/truth/interactions", file_row, "time_ns, recoil_keVnr or visible_keVee is not finite or negative");
+    if (x.crystal >= crystals || x.source >= info.sources.size())
+      refuse("/truth/interactions", file_row,
+             fmt::format("crystal {} or source {} does not exist ({} crystals, {} sources)", x.crystal, x.source,
+                         crystals, info.sources.size()));
+  }
+  for (std::size_t i = 0; i < block.photoelectrons.size(); ++i) {
+    const daq::Photoelectron& pe = block.photoelectrons[i];
+    const std::uint64_t file_row = first.photoelectrons + i;
+    if (!in_block(pe.trigger_id))
+      refuse("/truth/photoelectrons", file_row, fmt::format("trigger_id = {} is outside the block", pe.trigger_id));
+    if (!std::isfinite(pe.time_ns) || !std::isfinite(pe.charge))
+      refuse("/truth/photoelectrons", file_row, "time_ns or charge is not finite");
+    if (pe.channel >= channels || pe.source >= info.sources.size())
+      refuse("/truth/photoelectrons", file_row,
+             fmt::format("channel {} or source {} does not exist ({} channels, {} sources)", pe.channel, pe.source,
+                         channels, info.sources.size()));
+  }
+}
+
 }  // namespace
 
 // =======================================================================================
@@ -126,6 +251,7 @@ struct RawFileWriter::State {
   Table blocks, triggers, adc, segments, samples, interactions, photoelectrons;
   Progress progress;
   std::uint64_t next_index = 0;
+  daq::BlockRecord previous;  // the last block written
   bool failed = false;
   bool closed = false;
 
@@ -145,10 +271,22 @@ RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info) {
   const fs::path part = part_path(path);
   Context c{fmt::format("cannot write {}", part.string()),
             fmt::format("check that {} is writable and the disk is not full",
-                        path.has_parent_path() ? path.parent_path().string() : std::string("the directory"))};
-  if (info.channels.empty()) c.fail("the run has no channels");
-  if (info.channels.size() > 0xFFFF) c.fail(fmt::format("{} channels, at most 65535", info.channels.size()));
-  if (info.samples_per_waveform == 0) c.fail("samples_per_waveform is 0");
+                        path.has_parent_path() ? path.parent_path().string() : std::string("the directory")),
+            part.string()};
+  {  // What the caller passes: a program error, not the disk's.
+    const Context caller{c.problem, "this is a bug in the program that writes the run"};
+    if (info.channels.empty()) caller.fail("the run has no channels");
+    if (info.channels.size() > 0xFFFF) caller.fail(fmt::format("{} channels, at most 65535", info.channels.size()));
+    check_run_info(info, caller);
+    for (std::size_t i = 0; i < info.channels.size(); ++i)
+      if (info.channels[i].name.empty() || info.channels[i].side > 1 ||
+          std::uint64_t{info.channels[i].crystal} * 2 + info.channels[i].side != i)
+        caller.fail(fmt::format("channel {} is '{}', crystal {}, side {} (must be named, crystal {}, side {})", i,
+                                info.channels[i].name, info.channels[i].crystal, info.channels[i].side, i / 2, i % 2));
+    if (info.sources.size() > 0xFFFF) caller.fail(fmt::format("{} sources, at most 65535", info.sources.size()));
+    for (const auto& source : info.sources)
+      if (source.empty()) caller.fail("a source has no name");
+  }
   const std::uint64_t waveform_bytes =
       std::uint64_t{info.channels.size()} * info.samples_per_waveform * sizeof(std::int16_t);
   if (info.mode == daq::WaveformMode::full && waveform_bytes >= (std::uint64_t{1} << 32))
@@ -256,6 +394,8 @@ void RawFileWriter::write(const daq::TriggerBlock& block) {
         caller.fail(fmt::format("segment {} is on channel {}, the run has {}", i, seg.channel[i], channels));
     }
   }
+  check_block(block, block.index, block.index > 0 ? &s.previous : nullptr, s.info,
+              {s.triggers.rows, s.segments.rows, s.samples.rows, s.interactions.rows, s.photoelectrons.rows}, caller);
 
   s.failed = true;  // until this block is safely on disk
   BlockRow row;
@@ -294,6 +434,7 @@ void RawFileWriter::write(const daq::TriggerBlock& block) {
   s.blocks.append(&row, 1, "/blocks", c);
 
   commit_block(s, block.index, c);
+  s.previous = block;
 }
 
 void RawFileWriter::close() { close_block_file(*state_, "the run"); }
@@ -308,6 +449,7 @@ struct RawFileReader::State {
   daq::RunInfo info;
   Handle file;
   Table blocks, triggers, adc, segments, samples, interactions, photoelectrons;
+  std::vector<BlockRow> block_rows;  // the counted rows of /blocks, checked
   std::uint64_t block_count = 0;
   bool complete = false;
 
@@ -326,7 +468,7 @@ RawFileReader::RawFileReader(const fs::path& path) {
   const std::string name = path.string();
   const Context foreign{fmt::format("cannot read {}", name),
                         "check the path: raw-data files are written by `cevns simulate`"};
-  const std::string format = read_format(f, foreign);
+  const std::string format = read_format(f, path, raw_format_version, remake, foreign);
   if (format.empty()) foreign.fail("not a cevns raw-data file: it has no `format` attribute");
   if (format != raw_format_name)
     foreign.fail(fmt::format("not a cevns raw-data file: its format is '{}', not '{}'", format, raw_format_name));
@@ -342,7 +484,9 @@ RawFileReader::RawFileReader(const fs::path& path) {
   // The count before the tables: while a writer is still appending, the tables opened
   // afterwards are at least as long as the rows the counted blocks occupy.
   s.block_count = read_single<std::uint64_t>(f, "/run/blocks_written", c);
-  s.complete = read_single<std::uint8_t>(f, "/run/complete", c) != 0;
+  const auto complete = read_single<std::uint8_t>(f, "/run/complete", c);
+  if (complete > 1) c.fail(fmt::format("/run/complete = {} (must be 0 or 1)", complete));
+  s.complete = complete == 1;
   s.blocks = open_table(f, "/blocks", s.types.block.memory.get(), 1, c);
   s.triggers = open_table(f, "/triggers", s.types.trigger.memory.get(), 1, c);
   if (info.mode == daq::WaveformMode::full) {
@@ -357,8 +501,30 @@ RawFileReader::RawFileReader(const fs::path& path) {
   s.interactions = open_table(f, "/truth/interactions", s.types.interaction.memory.get(), 1, c);
   s.photoelectrons = open_table(f, "/truth/photoelectrons", s.types.photoelectron.memory.get(), 1, c);
 
-  if (s.block_count > s.blocks.rows)
-    c.fail(fmt::format("/run/blocks_written = {} but /blocks has {} rows", s.block_count, s.blocks.rows));
+  check_block_count(s.block_count, s.complete, s.blocks.rows, c);
+
+  // Every block's record and rows, once: they are small, and a block is then read
+  // knowing that its rows follow the previous block's.
+  s.block_rows = read_range<BlockRow>(s.blocks, {0, s.block_count}, "/blocks", c);
+  const bool full = info.mode == daq::WaveformMode::full;
+  FirstRows next;
+  for (std::uint64_t i = 0; i < s.block_count; ++i) {
+    const BlockRow& row = s.block_rows[i];
+    daq::BlockRecord record, previous;
+    copy_record(record, row);
+    if (i > 0) copy_record(previous, s.block_rows[i - 1]);
+    check_block_record(record, i, i > 0 ? &previous : nullptr, info, c);
+    check_block_rows({row.triggers_begin, row.triggers_end}, next.triggers, s.triggers.rows, "triggers", i, c);
+    check_block_rows({row.segments_begin, row.segments_end}, next.segments, full ? 0 : s.segments.rows, "segments", i, c);
+    check_block_rows({row.samples_begin, row.samples_end}, next.samples, full ? 0 : s.samples.rows, "samples", i, c);
+    check_block_rows({row.interactions_begin, row.interactions_end}, next.interactions, s.interactions.rows,
+                     "interactions", i, c);
+    check_block_rows({row.photoelectrons_begin, row.photoelectrons_end}, next.photoelectrons, s.photoelectrons.rows,
+                     "photoelectrons", i, c);
+    next = {row.triggers_end, row.segments_end, row.samples_end, row.interactions_end, row.photoelectrons_end};
+  }
+  if (full && s.adc.rows < next.triggers)
+    c.fail(fmt::format("/waveforms/adc has {} rows, /triggers {}", s.adc.rows, next.triggers));
 }
 
 RawFileReader::~RawFileReader() = default;
@@ -373,9 +539,7 @@ daq::TriggerBlock RawFileReader::read_block(std::uint64_t index) const {
     throw std::out_of_range(
         fmt::format("block {} of {} does not exist (it has {} blocks)", index, s.path.string(), s.block_count));
   const Context& c = s.context;
-
-  const BlockRow row = read_range<BlockRow>(s.blocks, {index, index + 1}, "/blocks", c).front();
-  if (row.index != index) c.fail(fmt::format("row {} of /blocks says it is block {}", index, row.index));
+  const BlockRow& row = s.block_rows[index];
 
   daq::TriggerBlock block;
   copy_record(block, row);
@@ -411,6 +575,12 @@ daq::TriggerBlock RawFileReader::read_block(std::uint64_t index) const {
                                                     "/truth/interactions", c);
   block.photoelectrons = read_range<daq::Photoelectron>(
       s.photoelectrons, {row.photoelectrons_begin, row.photoelectrons_end}, "/truth/photoelectrons", c);
+  daq::BlockRecord previous;
+  if (index > 0) copy_record(previous, s.block_rows[index - 1]);
+  check_block(block, index, index > 0 ? &previous : nullptr, s.info,
+              {row.triggers_begin, row.segments_begin, row.samples_begin, row.interactions_begin,
+               row.photoelectrons_begin},
+              c);
   return block;
 }
 

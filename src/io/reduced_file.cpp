@@ -1,6 +1,8 @@
 #include "cevns/io/reduced_file.hpp"
 
+#include <cmath>
 #include <cstddef>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -75,6 +77,49 @@ constexpr const char* event_units =
 /// How to make a reduced file again, for error messages.
 constexpr std::string_view remake = "re-run cevns reconstruct";
 
+/// Checks what a reduced file says about its run beyond the raw run's description.
+void check_reduced_info(const reco::ReducedRunInfo& info, const Context& c) {
+  check_run_info(info.raw, c);
+  if (info.crystals < 1) c.fail("attribute crystals = 0 (must be at least 1)");
+  for (std::size_t i = 0; i < info.spe_charge.size(); ++i)
+    if (!(info.spe_charge[i] > 0.0 && std::isfinite(info.spe_charge[i])))
+      c.fail(fmt::format("row {} of /run/spe_charge = {} (must be a positive number)", i, info.spe_charge[i]));
+}
+
+/// Checks block `block` (row `row` of /blocks) against the run and the block before it
+/// (`previous`, nullptr for the first); its events are rows `first_event`… of /events.
+void check_block(const daq::BlockRecord& block, std::span<const CrystalEvent> events, std::uint64_t row,
+                 const daq::BlockRecord* previous, const reco::ReducedRunInfo& info, std::uint64_t first_event,
+                 const Context& c) {
+  check_block_record(block, row, previous, info.raw, c);
+  const std::uint64_t begin = block.first_trigger, end = block.first_trigger + block.trigger_count;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const CrystalEvent& e = events[i];
+    const auto refuse = [&](std::string_view why) {
+      c.fail(fmt::format("row {} of /events (block {}): {}", first_event + i, row, why));
+    };
+    if (e.trigger_id < begin || e.trigger_id >= end)
+      refuse(fmt::format("trigger_id = {} is outside the block's triggers [{}, {})", e.trigger_id, begin, end));
+    if (e.crystal >= info.crystals) refuse(fmt::format("crystal = {}, the run has {}", e.crystal, info.crystals));
+    if (i > 0) {
+      const CrystalEvent& p = events[i - 1];
+      if (e.trigger_id < p.trigger_id || (e.trigger_id == p.trigger_id && e.crystal <= p.crystal))
+        refuse("out of order: rows must follow each other by trigger and crystal, one per crystal and trigger");
+    }
+    if (e.beam_on > 1 || e.veto > 1) refuse("beam_on or veto is neither 0 nor 1");
+    if (!(e.time_s >= 0.0 && std::isfinite(e.time_s))) refuse(fmt::format("time_s = {}", e.time_s));
+    if (!(e.protons_on_target >= 0.0F && std::isfinite(e.protons_on_target)))
+      refuse(fmt::format("protons_on_target = {}", e.protons_on_target));
+    for (const float npe : {e.npe[0], e.npe[1], e.pretrace_npe[0], e.pretrace_npe[1]})
+      if (!std::isfinite(npe)) refuse("npe_pmt0, npe_pmt1, pretrace_npe_pmt0 or pretrace_npe_pmt1 is not finite");
+    if (std::isinf(e.arrival_ns)) refuse("arrival_ns is infinite (NaN means no pulse)");
+    if (e.flags > 3) refuse(fmt::format("flags = {} (bits 1 and 2 only)", e.flags));
+    if (e.truth_source < -1 || (e.truth_source >= 0 && static_cast<std::size_t>(e.truth_source) >= info.raw.sources.size()))
+      refuse(fmt::format("truth_source = {} (must be -1 or below the run's {} sources)", e.truth_source,
+                         info.raw.sources.size()));
+  }
+}
+
 }  // namespace
 
 // =======================================================================================
@@ -83,6 +128,7 @@ constexpr std::string_view remake = "re-run cevns reconstruct";
 struct ReducedFileWriter::State {
   fs::path path;
   fs::path part;
+  reco::ReducedRunInfo info;
   std::uint16_t crystals = 0;
   std::size_t sources = 0;
   Context context;
@@ -91,14 +137,16 @@ struct ReducedFileWriter::State {
   Table blocks, events;
   Progress progress;
   std::uint64_t next_index = 0;
+  daq::BlockRecord previous;  // the last block written
   bool failed = false;
   bool closed = false;
 
-  State(fs::path p, const reco::ReducedRunInfo& info, Context c)
+  State(fs::path p, const reco::ReducedRunInfo& run, Context c)
       : path(std::move(p)),
         part(part_path(path)),
-        crystals(info.crystals),
-        sources(info.raw.sources.size()),
+        info(run),
+        crystals(run.crystals),
+        sources(run.raw.sources.size()),
         context(std::move(c)),
         types(context) {}
 
@@ -116,7 +164,8 @@ ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRu
   const fs::path part = part_path(path);
   const Context c{fmt::format("cannot write {}", part.string()),
                   fmt::format("check that {} is writable and the disk is not full",
-                              path.has_parent_path() ? path.parent_path().string() : std::string("the directory"))};
+                              path.has_parent_path() ? path.parent_path().string() : std::string("the directory")),
+                  part.string()};
   {  // What the caller passes: a program error, not the disk's.
     const Context caller{c.problem, "this is a bug in the program that writes the reduced file"};
     const auto& channels = info.raw.channels;
@@ -129,6 +178,15 @@ ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRu
       if (channels[i].crystal >= info.crystals)
         caller.fail(fmt::format("channel {} ({}) is on crystal {}, but the run has {} crystals", i, channels[i].name,
                                 channels[i].crystal, info.crystals));
+    for (std::size_t i = 0; i < channels.size(); ++i)
+      if (channels[i].name.empty() || channels[i].side > 1 ||
+          std::uint64_t{channels[i].crystal} * 2 + channels[i].side != i)
+        caller.fail(fmt::format("channel {} is '{}', crystal {}, side {} (must be named, crystal {}, side {})", i,
+                                channels[i].name, channels[i].crystal, channels[i].side, i / 2, i % 2));
+    for (const auto& source : info.raw.sources)
+      if (source.empty()) caller.fail("a source has no name");
+    if (info.raw.sources.size() > 0x7FFF) caller.fail(fmt::format("{} sources, at most 32767", info.raw.sources.size()));
+    check_reduced_info(info, caller);
   }
   create_parent_directory(path, c);
 
@@ -157,7 +215,7 @@ ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRu
     write_strings(r, "sources", info.raw.sources,
                   "what produces photoelectrons in the simulation; the `truth_source` column of /events indexes this",
                   c);
-    create_fixed(r, "spe_charge", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, vector_space(info.spe_charge.size(), c),
+    create_fixed(r, "spe_charge", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, info.spe_charge.size(),
                  info.spe_charge.data(), "ADC counts × samples",
                  "single-photoelectron charge of each channel (row i belongs to row i of /run/channels): the charge "
                  "that counts as one photoelectron",
@@ -203,6 +261,7 @@ void ReducedFileWriter::write(const reco::ReducedBlock& block) {
       caller.fail(fmt::format("event {} has truth_source {} (must be -1 or below the run's {} sources)", i,
                               e.truth_source, s.sources));
   }
+  check_block(block, block.events, block.index, block.index > 0 ? &s.previous : nullptr, s.info, s.events.rows, caller);
 
   s.failed = true;  // until this block is safely on disk
   BlockRow row;
@@ -213,6 +272,7 @@ void ReducedFileWriter::write(const reco::ReducedBlock& block) {
   s.blocks.append(&row, 1, "/blocks", c);
 
   commit_block(s, block.index, c);
+  s.previous = block;
 }
 
 void ReducedFileWriter::close() { close_block_file(*state_, "the reduced file"); }
@@ -227,15 +287,18 @@ struct ReducedFileReader::State {
   reco::ReducedRunInfo info;
   Handle file;
   Table blocks, events;
+  std::vector<BlockRow> block_rows;  // the counted rows of /blocks, checked
   std::uint64_t block_count = 0;
   bool complete = false;
 
   State(fs::path p, Context c) : path(std::move(p)), context(std::move(c)), types(context) {}
 
-  [[nodiscard]] BlockRow block_row(std::uint64_t index) const {
-    const BlockRow row = read_range<BlockRow>(blocks, {index, index + 1}, "/blocks", context).front();
-    if (row.index != index) context.fail(fmt::format("row {} of /blocks says it is block {}", index, row.index));
-    return row;
+  /// Checks the events of block `index`, as read.
+  void check(std::uint64_t index, std::span<const CrystalEvent> rows) const {
+    daq::BlockRecord record, previous;
+    copy_record(record, block_rows[index]);
+    if (index > 0) copy_record(previous, block_rows[index - 1]);
+    check_block(record, rows, index, index > 0 ? &previous : nullptr, info, block_rows[index].events_begin, context);
   }
 };
 
@@ -250,7 +313,7 @@ ReducedFileReader::ReducedFileReader(const fs::path& path) {
   const std::string name = path.string();
   const Context foreign{fmt::format("cannot read {}", name),
                         "check the path: reduced-data files are written by the reconstruction"};
-  const std::string format = read_format(f, foreign);
+  const std::string format = read_format(f, path, reduced_format_version, remake, foreign);
   if (format.empty()) foreign.fail("not a cevns reduced-data file: it has no `format` attribute");
   if (format == raw_format_name)
     Context{foreign.problem, "reconstruct it first, and read the reduced file that writes"}.fail(
@@ -276,15 +339,34 @@ ReducedFileReader::ReducedFileReader(const fs::path& path) {
     if (info.spe_charge.size() != raw.channels.size())
       c.fail(fmt::format("/run/spe_charge has {} values for {} channels", info.spe_charge.size(), raw.channels.size()));
   }
+  for (std::size_t i = 0; i < raw.channels.size(); ++i)
+    if (raw.channels[i].crystal >= info.crystals)
+      c.fail(fmt::format("row {} of /run/channels is on crystal {}, but the run has {} crystals", i,
+                         raw.channels[i].crystal, info.crystals));
+  check_reduced_info(info, c);
 
   // The count before the tables: while a writer is still appending, the tables opened
   // afterwards are at least as long as the rows the counted blocks occupy.
   s.block_count = read_single<std::uint64_t>(f, "/run/blocks_written", c);
-  s.complete = read_single<std::uint8_t>(f, "/run/complete", c) != 0;
+  const auto complete = read_single<std::uint8_t>(f, "/run/complete", c);
+  if (complete > 1) c.fail(fmt::format("/run/complete = {} (must be 0 or 1)", complete));
+  s.complete = complete == 1;
   s.blocks = open_table(f, "/blocks", s.types.block.memory.get(), 1, c);
   s.events = open_table(f, "/events", s.types.event.memory.get(), 1, c);
-  if (s.block_count > s.blocks.rows)
-    c.fail(fmt::format("/run/blocks_written = {} but /blocks has {} rows", s.block_count, s.blocks.rows));
+  check_block_count(s.block_count, s.complete, s.blocks.rows, c);
+
+  // Every block's record and rows, once (see RawFileReader).
+  s.block_rows = read_range<BlockRow>(s.blocks, {0, s.block_count}, "/blocks", c);
+  std::uint64_t next_event = 0;
+  for (std::uint64_t i = 0; i < s.block_count; ++i) {
+    const BlockRow& row = s.block_rows[i];
+    daq::BlockRecord record, previous;
+    copy_record(record, row);
+    if (i > 0) copy_record(previous, s.block_rows[i - 1]);
+    check_block_record(record, i, i > 0 ? &previous : nullptr, raw, c);
+    check_block_rows({row.events_begin, row.events_end}, next_event, s.events.rows, "events", i, c);
+    next_event = row.events_end;
+  }
 }
 
 ReducedFileReader::~ReducedFileReader() = default;
@@ -298,10 +380,11 @@ reco::ReducedBlock ReducedFileReader::read_block(std::uint64_t index) const {
   if (index >= s.block_count)
     throw std::out_of_range(
         fmt::format("block {} of {} does not exist (it has {} blocks)", index, s.path.string(), s.block_count));
-  const BlockRow row = s.block_row(index);
+  const BlockRow& row = s.block_rows[index];
   reco::ReducedBlock block;
   copy_record(block, row);
   block.events = read_range<CrystalEvent>(s.events, {row.events_begin, row.events_end}, "/events", s.context);
+  s.check(index, block.events);
   return block;
 }
 
@@ -310,8 +393,13 @@ std::vector<CrystalEvent> ReducedFileReader::read_all_events() const {
   if (s.block_count == 0) return {};
   // Blocks occupy consecutive rows from 0; rows after the last counted block belong to a
   // block that did not finish.
-  const BlockRow last = s.block_row(s.block_count - 1);
-  return read_range<CrystalEvent>(s.events, {0, last.events_end}, "/events", s.context);
+  auto events = read_range<CrystalEvent>(s.events, {0, s.block_rows.back().events_end}, "/events", s.context);
+  // Checked block by block, as read_block checks them.
+  for (std::uint64_t i = 0; i < s.block_count; ++i) {
+    const Range row{s.block_rows[i].events_begin, s.block_rows[i].events_end};
+    s.check(i, std::span<const CrystalEvent>(events).subspan(row.begin, row.size()));
+  }
+  return events;
 }
 
 }  // namespace cevns::io

@@ -1,12 +1,17 @@
 #include <gtest/gtest.h>
 
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -70,17 +75,17 @@ daq::RunInfo run_info(WaveformMode mode, std::uint32_t samples, std::uint16_t ch
   return info;
 }
 
-/// A block of `triggers_per_block` triggers; `recorded` of them are stored (all in full
-/// mode). Every value depends on the block and the row, so mix-ups show.
+/// A block of `triggers_per_block` triggers (full mode: `recorded`) from `first_trigger`;
+/// `recorded` of them are stored (all in full mode). Every value depends on the block and
+/// the row, so mix-ups show; the beam record agrees with the stored triggers, as the
+/// reader checks.
 TriggerBlock make_block(const daq::RunInfo& info, std::uint64_t index, std::size_t recorded,
-                        std::size_t segments_per_trigger, std::size_t truth_per_trigger) {
+                        std::size_t segments_per_trigger, std::size_t truth_per_trigger, std::uint64_t first_trigger) {
   TriggerBlock b;
   b.index = index;
-  b.first_trigger = index * info.triggers_per_block;
+  b.first_trigger = first_trigger;
   b.trigger_count = info.mode == WaveformMode::full ? recorded : info.triggers_per_block;
   b.protons_on_target = 1.5e13 * static_cast<double>(index + 1);
-  b.beam_on_triggers = index + 2;
-  b.vetoed_triggers = index % 2;
   const std::size_t channels = info.channels.size();
   for (std::size_t t = 0; t < recorded; ++t) {
     const std::uint64_t id = b.first_trigger + t;
@@ -89,12 +94,17 @@ TriggerBlock make_block(const daq::RunInfo& info, std::uint64_t index, std::size
     if (info.mode == WaveformMode::full) {
       for (std::size_t ch = 0; ch < channels; ++ch)
         for (std::uint32_t s = 0; s < info.samples_per_waveform; ++s)
-          b.waveforms.push_back(static_cast<std::int16_t>((index * 7 + t * 13 + ch * 31 + s) % 16384 - 8192));
+          b.waveforms.push_back(static_cast<std::int16_t>((index * 7 + t * 13 + ch * 31 + s) % 16384));
     }
-    for (std::size_t k = 0; k < segments_per_trigger; ++k) {
+    // Segments by channel, then time, as the reader requires.
+    std::vector<std::pair<std::uint16_t, std::size_t>> order;  // (channel, k)
+    for (std::size_t k = 0; k < segments_per_trigger; ++k)
+      order.emplace_back(static_cast<std::uint16_t>((k * 7 + t) % channels), k);
+    std::sort(order.begin(), order.end());
+    for (const auto& [channel, k] : order) {
       const auto length = static_cast<std::uint32_t>(5 + k + t);
       b.segments.trigger_id.push_back(id);
-      b.segments.channel.push_back(static_cast<std::uint16_t>((k * 7 + t) % channels));
+      b.segments.channel.push_back(channel);
       b.segments.first_sample.push_back(static_cast<std::uint32_t>(100 * k + t));
       b.segments.length.push_back(length);
       b.segments.offset.push_back(b.segments.samples.size());
@@ -103,13 +113,25 @@ TriggerBlock make_block(const daq::RunInfo& info, std::uint64_t index, std::size
     }
     for (std::size_t k = 0; k < truth_per_trigger; ++k) {
       b.interactions.push_back({id, 10.0F * static_cast<float>(k), 3.5F + static_cast<float>(t), 0.25F,
-                                static_cast<std::uint32_t>(40 + k), static_cast<std::uint16_t>(k % 15),
+                                static_cast<std::uint32_t>(40 + k), static_cast<std::uint16_t>(k % ((channels + 1) / 2)),
                                 static_cast<std::uint16_t>(k % 3)});
       b.photoelectrons.push_back({id, 1.25F * static_cast<float>(k), 0.9F, static_cast<std::uint16_t>(k % channels),
                                   static_cast<std::uint16_t>(k % 3)});
     }
   }
+  for (const auto& t : b.triggers) {
+    b.beam_on_triggers += t.beam_on ? 1 : 0;
+    b.vetoed_triggers += t.veto ? 1 : 0;
+  }
+  if (b.trigger_count > recorded) b.beam_on_triggers += 1;  // beam on in a trigger not stored
   return b;
+}
+
+/// Block `index` of a run whose blocks all have the same number of triggers.
+TriggerBlock make_block(const daq::RunInfo& info, std::uint64_t index, std::size_t recorded,
+                        std::size_t segments_per_trigger, std::size_t truth_per_trigger) {
+  const std::uint64_t per_block = info.mode == WaveformMode::full ? recorded : info.triggers_per_block;
+  return make_block(info, index, recorded, segments_per_trigger, truth_per_trigger, index * per_block);
 }
 
 void expect_same_info(const daq::RunInfo& a, const daq::RunInfo& b) {
@@ -199,8 +221,8 @@ void expect_round_trip(const fs::path& path, const daq::RunInfo& info, const std
 }
 
 std::vector<TriggerBlock> full_blocks(const daq::RunInfo& info) {
-  return {make_block(info, 0, 3, 0, 4), make_block(info, 1, 0, 0, 0), make_block(info, 2, 4, 0, 1),
-          make_block(info, 3, 1, 0, 0)};
+  return {make_block(info, 0, 3, 0, 4, 0), make_block(info, 1, 0, 0, 0, 3), make_block(info, 2, 4, 0, 1, 3),
+          make_block(info, 3, 1, 0, 0, 7)};
 }
 
 std::vector<TriggerBlock> zero_suppressed_blocks(const daq::RunInfo& info) {
@@ -309,7 +331,8 @@ void check_killed_run(WaveformMode mode) {
     try {
       auto* writer = new RawFileWriter(path, info);  // never deleted: the process just ends
       for (int i = 0; i < 3; ++i) writer->write(blocks[i]);
-    } catch (...) {
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s\n", e.what());
       _exit(1);
     }
     _exit(0);
@@ -406,7 +429,8 @@ TEST(RawFile, NonHdf5FileIsAClearError) {
 
 /// Writes an HDF5 file from its non-zero byte runs: files made by h5py 3.7 (HDF5 1.10.8) with
 ///   with h5py.File(name, "w", libver="latest") as f:
-///       f.attrs["format"] = FORMAT; f.attrs["format_version"] = numpy.uint32(VERSION)
+///       f.attrs["format"] = numpy.bytes_(FORMAT); f.attrs["format_version"] = numpy.uint32(VERSION)
+/// (`format` of variable length, FORMAT rather than numpy.bytes_(FORMAT), for version 1).
 void write_sparse(const fs::path& path, const std::vector<std::pair<std::size_t, std::string>>& runs) {
   std::string bytes(6144, '\0');
   for (const auto& [offset, hex] : runs)
@@ -421,28 +445,37 @@ TEST(RawFile, HdfFileOfAnotherFormatIsAClearError) {
   write_sparse(dir / "other.h5",
                {{0, "894844460d0a1a0a030808"},
                 {20,
-                 "ffffffffffffffff00180000000000003000000000000000418989074f48445202208ef5006b8ef5006b8ef5006b8ef5"
-                 "006b9e021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
-                 "ffffffffff0c380000030007001400040000666f726d6174001901010010000000100000000100000000000800020000"
-                 "000c0000000008000000000000010000000c2c000003000f000c00040000666f726d61745f76657273696f6e00100000"
-                 "00040000000000200002000000010000003878912a"},
-                {2048, "47434f4c01000000001000000000000001000000000000000c000000000000006f746865722d666f726d6174"},
-                {2104, "d00f"}});
-  const auto message = read_error(dir / "other.h5");
-  EXPECT_CONTAINS(message, "not a cevns raw-data file: its format is 'other-format', not 'cevns-raw'");
+                 "ffffffffffffffffd9000000000000003000000000000000ebc996f14f4844520220694a0f6b694a0f6b694a0f6b694a"
+                 "0f6b8e021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
+                 "ffffffffff0c280000030007000800040000666f726d617400130100000c000000020000006f746865722d666f726d61"
+                 "740c2c000003000f000c00040000666f726d61745f76657273696f6e0010000000040000000000200002000000010000"
+                 "003f9eab62"}});
+  EXPECT_CONTAINS(read_error(dir / "other.h5"), "its format is 'other-format', not 'cevns-raw'");
 
-  // FORMAT = "cevns-raw", VERSION = 2
+  // FORMAT = "cevns-raw", VERSION = 3
   write_sparse(dir / "future.h5",
                {{0, "894844460d0a1a0a030808"},
                 {20,
-                 "ffffffffffffffff00180000000000003000000000000000418989074f48445202208ef5006b8ef5006b8ef5006b8ef5"
-                 "006b9e021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
+                 "ffffffffffffffffd6000000000000003000000000000000f00a94bb4f4844520220694a0f6b694a0f6b694a0f6b694a"
+                 "0f6b8b021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
+                 "ffffffffff0c250000030007000800040000666f726d6174001301000009000000020000006365766e732d7261770c2c"
+                 "000003000f000c00040000666f726d61745f76657273696f6e0010000000040000000000200002000000030000006fe4"
+                 "1058"}});
+  EXPECT_CONTAINS(read_error(dir / "future.h5"), "format_version 3 is not supported; this cevns reads version 2");
+
+  // Format version 1, whose strings (even `format`) were of variable length.
+  write_sparse(dir / "old.h5",
+               {{0, "894844460d0a1a0a030808"},
+                {20,
+                 "ffffffffffffffff00180000000000003000000000000000418989074f4844520220694a0f6b694a0f6b694a0f6b694a"
+                 "0f6b9e021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
                  "ffffffffff0c380000030007001400040000666f726d6174001901010010000000100000000100000000000800020000"
                  "00090000000008000000000000010000000c2c000003000f000c00040000666f726d61745f76657273696f6e00100000"
-                 "00040000000000200002000000020000004d50b5f3"},
+                 "0004000000000020000200000001000000bb3680cb"},
                 {2048, "47434f4c010000000010000000000000010000000000000009000000000000006365766e732d726177"},
                 {2104, "d00f"}});
-  EXPECT_CONTAINS(read_error(dir / "future.h5"), "format_version 2 is not supported; this cevns reads version 1");
+  EXPECT_CONTAINS(read_error(dir / "old.h5"),
+                  "format_version 1 is not supported; this cevns reads version 2, whose strings HDF5 checks for damage");
 }
 
 /// Runs `script` with the system's Python 3 and h5py, the file paths as arguments.
@@ -477,23 +510,23 @@ TEST(RawFile, H5pyReadsTheFiles) {
 import sys, h5py, numpy as np
 full, zs, killed = sys.argv[1:4]
 with h5py.File(full, "r") as f:
-    assert f.attrs["format"] == "cevns-raw", f.attrs["format"]
-    assert f.attrs["format_version"] == 1 and f.attrs["mode"] == "full"
+    assert f.attrs["format"].decode() == "cevns-raw", f.attrs["format"]
+    assert f.attrs["format_version"] == 2 and f.attrs["mode"].decode() == "full"
     assert f.attrs["seed"] == {seed} and f["run/complete"][0] == 1 and f["run/blocks_written"][0] == 4
-    assert "ünïcode" in f["run/config_toml"].asstr()[()]
+    assert "ünïcode" in f["run/config_toml"].asstr()[0]
     assert f["run/channels"]["name"][29].decode() == "crystal14/pmt1"
     t = f["triggers"][:]
     assert t.dtype.names == ("id", "time_s", "protons_on_target", "beam_on", "veto", "veto_mask"), t.dtype
     assert len(t) == {full_triggers} and t["id"][{trigger_row}] == {trigger_id}
-    assert f["triggers"].attrs["units"].startswith("id: 1; time_s: s;")
+    assert f["triggers"].attrs["units"].decode().startswith("id: 1; time_s: s;")
     adc = f["waveforms/adc"]
     assert adc.shape == ({full_triggers}, 30, {samples}) and adc.dtype == np.int16
-    assert adc.attrs["units"] == "ADC counts"
+    assert adc.attrs["units"].decode() == "ADC counts"
     assert adc[{trigger_row}, 29, 17] == {expected_adc}, adc[{trigger_row}, 29, 17]
     blocks = f["blocks"][:]
     assert blocks["triggers_begin"][2] == {trigger_begin} and blocks["triggers_end"][2] == {trigger_end}
 with h5py.File(zs, "r") as f:
-    assert f.attrs["mode"] == "zero-suppressed" and "adc" not in f["waveforms"]
+    assert f.attrs["mode"].decode() == "zero-suppressed" and "adc" not in f["waveforms"]
     row = f["blocks"][3]
     s = f["waveforms/segments"][int(row["segments_end"]) - 1]  # int(): uint64 - 1 is a float in numpy
     values = f["waveforms/samples"][int(s["offset"]) : int(s["offset"]) + int(s["length"])]
@@ -514,6 +547,191 @@ with h5py.File(killed, "r", swmr=True) as f:
       fmt::arg("pe", 3 * 5 + 4 * 2));
   EXPECT_EQ(run_python(dir, script, {dir / "full.h5", dir / "zs.h5", with_part(dir / "killed.h5")}), 0)
       << "the h5py check failed (its message is above)";
+}
+
+/// A file whose numbers were rewritten by h5py (which keeps the checksums right) so that
+/// they contradict the layout is refused, with a message naming the dataset and the row
+/// (or the attribute).
+void read_everything(const fs::path& path) {
+  const RawFileReader reader(path);
+  for (std::uint64_t i = 0; i < reader.block_count(); ++i) (void)reader.read_block(i);
+}
+
+TEST(RawFile, InconsistentRunsAreRefusedNamingDatasetAndRow) {
+  if (std::system("/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no h5py for /usr/bin/python3 (apt-get install python3-h5py)";
+  const TempDir dir;
+  const auto zs_info = run_info(WaveformMode::zero_suppressed, 50000, 8);
+  write_run(dir / "zs.h5", zs_info, zero_suppressed_blocks(zs_info));
+  const auto full_info = run_info(WaveformMode::full, 64, 8);
+  write_run(dir / "full.h5", full_info, full_blocks(full_info));
+  ASSERT_NO_THROW(read_everything(dir / "zs.h5"));
+  ASSERT_NO_THROW(read_everything(dir / "full.h5"));
+
+  // A row of a table, changed: `table`[row][field] = value.
+  const auto set = [](const char* table, int row, const char* field, const char* value) {
+    return fmt::format("r = f['{0}'][{1}]\nr['{2}'] = {3}\nf['{0}'][{1}] = r", table, row, field, value);
+  };
+  const std::vector<std::pair<std::string, std::string>> zs_cases = {
+      {set("blocks", 1, "trigger_count", "r['trigger_count'] * 1000"),
+       "row 1 of /blocks: trigger_count = 4000, more than triggers_per_block = 4"},
+      {set("blocks", 0, "beam_on_triggers", "5"), "row 0 of /blocks: beam_on_triggers = 5, more than its trigger_count = 4"},
+      {set("blocks", 2, "protons_on_target", "-1e12"), "row 2 of /blocks: protons_on_target = -1000000000000"},
+      {set("blocks", 3, "protons_on_target", "np.nan"), "row 3 of /blocks: protons_on_target = nan"},
+      {set("blocks", 2, "first_trigger", "0"), "row 2 of /blocks: first_trigger = 0, but the previous blocks end at trigger 8"},
+      {set("blocks", 2, "triggers_end", "1"), "row 2 of /blocks: triggers_begin, triggers_end = [3, 1)"},
+      {set("blocks", 0, "segments_end", "5"), "row 1 of /blocks: segments_begin, segments_end = [6, 6), but must start at 5"},
+      {set("blocks", 3, "index", "7"), "row 3 of /blocks: index = 7"},
+      {"t = f['triggers'][:]\nt['id'] = 0\nf['triggers'][:] = t", "row 1 of /triggers (block 0): id = 0 does not increase"},
+      {set("triggers", 4, "protons_on_target", "np.nan"), "row 4 of /triggers (block 2): protons_on_target = nan"},
+      {set("triggers", 0, "time_s", "-np.inf"), "row 0 of /triggers (block 0): time_s = -inf"},
+      {"s = f['waveforms/segments'][:2]\nf['waveforms/segments'][:2] = s[::-1]",
+       "row 1 of /waveforms/segments (block 0): out of order"},
+      {set("waveforms/segments", 0, "first_sample", "49999"), "row 0 of /waveforms/segments (block 0): samples [49999, 50004)"},
+      {set("waveforms/segments", 0, "trigger_id", "3"), "row 0 of /waveforms/segments (block 0): trigger_id = 3 is not a stored trigger"},
+      {set("truth/photoelectrons", 0, "channel", "8"), "row 0 of /truth/photoelectrons (block 0): channel 8 or source 0 does not exist"},
+      {set("truth/interactions", 0, "trigger_id", "4"), "row 0 of /truth/interactions (block 0): trigger_id = 4 is outside the block"},
+      {"f.attrs.modify('pretrace_samples', 50000)", "attribute pretrace_samples = 50000 (must be below samples_per_waveform = 50000)"},
+      {"f.attrs.modify('adc_bits', 40)", "attribute adc_bits = 40 (must be in [8, 15])"},
+      {"f.attrs.modify('sampling_rate_GHz', 0.0)", "attribute sampling_rate_GHz = 0 (must be in (0, 1000] GHz)"},
+      {"f.attrs.modify('sampling_rate_GHz', np.nan)", "attribute sampling_rate_GHz = nan"},
+      {"f.attrs.modify('baseline_adc', 1e6)", "attribute baseline_adc = 1000000 (must be in [0, 16383]"},
+      {"f.attrs.modify('triggers_per_block', 0)", "attribute triggers_per_block = 0"},
+      {set("run/channels", 3, "side", "0"), "row 3 of /run/channels: crystal 1, side 0"},
+      {"f['run/blocks_written'][0] = 2", "/run/blocks_written = 2 but /blocks has 4 rows (a complete file counts them all)"},
+      {"f['run/complete'][0] = 7", "/run/complete = 7 (must be 0 or 1)"},
+  };
+  const std::vector<std::pair<std::string, std::string>> full_cases = {
+      {set("blocks", 2, "beam_on_triggers", "1"), "row 2 of /blocks: beam_on_triggers = 1, but 2 of its stored triggers"},
+      {set("blocks", 3, "triggers_begin", "6"), "row 3 of /blocks: triggers_begin, triggers_end = [6, 8), but must start at 7"},
+      {"a = f['waveforms/adc'][0]\na[1, 2] = 20000\nf['waveforms/adc'][0] = a",
+       "/waveforms/adc: value 20000 at position 66 of block 0 is outside the ADC range [0, 16383]"},
+  };
+  std::string script = "import sys, h5py, numpy as np\n";
+  std::vector<fs::path> copies;
+  std::vector<std::pair<std::string, std::string>> cases;
+  for (const auto& [file, some] : {std::pair{dir / "zs.h5", zs_cases}, std::pair{dir / "full.h5", full_cases}})
+    for (const auto& c : some) {
+      copies.push_back(dir / fmt::format("tampered{}.h5", copies.size()));
+      fs::copy_file(file, copies.back());
+      std::string body = c.first;
+      for (std::size_t at = 0; (at = body.find('\n', at)) != std::string::npos; at += 5) body.replace(at, 1, "\n    ");
+      script += fmt::format("with h5py.File(sys.argv[{}], 'r+') as f:\n    {}\n", copies.size(), body);
+      cases.push_back(c);
+    }
+  ASSERT_EQ(run_python(dir, script, copies), 0) << "the h5py script failed (its message is above)";
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].first);
+    std::string message;
+    try {
+      read_everything(copies[i]);
+    } catch (const IoError& e) {
+      message = e.what();
+    }
+    EXPECT_CONTAINS(message, cases[i].second);
+    EXPECT_CONTAINS(message, "the file is damaged");
+  }
+}
+
+/// A full disk is reported as such, not as HDF5's record of the failed write ("… errno =
+/// 28, error message = 'No space left on device', … bytes actually written =
+/// 18446744073709551615 …"). The disk: a 256 KiB tmpfs, mounted in a private mount
+/// namespace of a child process, so that nothing outlives the test; skipped where the
+/// process may not mount (not root, or no CAP_SYS_ADMIN).
+TEST(RawFile, FullDiskSaysDiskFull) {
+  const TempDir dir;
+  const auto mount_point = dir / "small";
+  fs::create_directories(mount_point);
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0) << "fork failed";
+  if (child == 0) {
+    close(out[0]);
+    if (unshare(CLONE_NEWNS) != 0 || mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        mount("tmpfs", mount_point.c_str(), "tmpfs", 0, "size=256k") != 0)
+      _exit(77);
+    std::string message = "no error";
+    try {
+      const auto info = run_info(WaveformMode::full, 2000, 8);
+      RawFileWriter writer(mount_point / "run.h5", info);
+      for (std::uint64_t i = 0; i < 100; ++i) writer.write(make_block(info, i, 4, 0, 2));
+      writer.close();
+    } catch (const IoError& e) {
+      message = e.what();
+    }
+    (void)!write(out[1], message.data(), message.size());
+    _exit(0);
+  }
+  close(out[1]);
+  std::string message;
+  char buffer[4096];
+  for (ssize_t n; (n = read(out[0], buffer, sizeof buffer)) > 0;) message.append(buffer, static_cast<std::size_t>(n));
+  close(out[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the writing child crashed";
+  if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "cannot mount a small tmpfs here (needs root): not tested";
+  EXPECT_CONTAINS(message, "disk full while writing " + (mount_point / "run.h5.part").string());
+  EXPECT_CONTAINS(message, "free space on " + mount_point.string() + " or write the file elsewhere");
+  EXPECT_EQ(message.find("bytes actually written"), std::string::npos) << message;
+}
+
+/// The first ```python block of the document `doc` (relative to the source tree), reading
+/// sys.argv[1] where it reads `file`.
+std::string python_example(const std::string& doc, const std::string& file) {
+  std::ifstream in(std::string(CEVNS_SOURCE_DIR) + "/" + doc);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto begin = text.find("```python\n");
+  const auto end = text.find("\n```", begin + 1);
+  if (begin == std::string::npos || end == std::string::npos) return "";
+  std::string code = text.substr(begin + 10, end - begin - 10);
+  const std::string quoted = '"' + file + '"';
+  const auto at = code.find(quoted);
+  if (at == std::string::npos) return "";
+  return "import sys\n" + code.replace(at, quoted.size(), "sys.argv[1]");
+}
+
+/// What `script` prints to stdout when /usr/bin/python3 runs it on `file` (exit status in `status`).
+std::string python_output(const TempDir& dir, const std::string& script, const fs::path& file, int& status) {
+  std::ofstream(dir / "example.py") << script;
+  const auto output = dir / "example.out";
+  status = std::system(fmt::format("/usr/bin/python3 '{}' '{}' > '{}'", (dir / "example.py").string(), file.string(),
+                                   output.string())
+                           .c_str());
+  std::ifstream in(output);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// The h5py example of docs/raw-format.md runs on files of both modes, and its exposure
+/// comes from /blocks (every trigger), not from /triggers (only the stored ones).
+TEST(RawFile, TheDocumentedH5pyExampleRuns) {
+  if (std::system("/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no h5py for /usr/bin/python3 (apt-get install python3-h5py)";
+  const std::string script = python_example("docs/raw-format.md", "run.h5");
+  ASSERT_FALSE(script.empty()) << "no ```python block reading \"run.h5\" in docs/raw-format.md";
+  const TempDir dir;
+  const auto zs_info = run_info(WaveformMode::zero_suppressed, 50000, 8);
+  std::vector<TriggerBlock> zs;
+  for (std::uint64_t i = 0; i < 4; ++i) zs.push_back(make_block(zs_info, i, 3, 2, 1));
+  write_run(dir / "zs.h5", zs_info, zs);
+  const auto full_info = run_info(WaveformMode::full, 64, 8);
+  write_run(dir / "full.h5", full_info, full_blocks(full_info));
+  for (const auto& [file, blocks] : {std::pair{dir / "zs.h5", zs}, std::pair{dir / "full.h5", full_blocks(full_info)}}) {
+    SCOPED_TRACE(file.string());
+    double pot = 0.0, stored_pot = 0.0;
+    std::uint64_t triggers = 0;
+    for (const auto& b : blocks) {
+      pot += b.protons_on_target;
+      triggers += b.trigger_count;
+      for (const auto& t : b.triggers) stored_pot += t.protons_on_target;
+    }
+    ASSERT_NE(fmt::format("{:.4g}", pot), fmt::format("{:.4g}", stored_pot));  // the test can tell them apart
+    int status = 0;
+    const std::string output = python_output(dir, script, file, status);
+    EXPECT_EQ(status, 0) << "the example failed (its message is above)";
+    EXPECT_CONTAINS(output, fmt::format("protons on target {:.4g}, {} triggers", pot, triggers));
+  }
 }
 
 }  // namespace

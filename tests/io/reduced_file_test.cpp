@@ -3,10 +3,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -85,7 +88,7 @@ ReducedBlock make_block(const ReducedRunInfo& info, std::uint64_t index, std::si
   b.trigger_count = info.raw.triggers_per_block;
   b.first_trigger = index * b.trigger_count;
   b.protons_on_target = 1.5e13 * static_cast<double>(index + 1);
-  b.beam_on_triggers = index + 2;
+  b.beam_on_triggers = (index + 2) % (b.trigger_count + 1);  // at most trigger_count
   b.vetoed_triggers = index % 2;
   for (std::size_t k = 0; k < events; ++k) {
     CrystalEvent e;
@@ -105,6 +108,10 @@ ReducedBlock make_block(const ReducedRunInfo& info, std::uint64_t index, std::si
     e.truth_npe = static_cast<std::uint32_t>(k * 3 + index);
     b.events.push_back(e);
   }
+  // By trigger and crystal, as the reconstruction writes them and the reader requires.
+  std::sort(b.events.begin(), b.events.end(), [](const CrystalEvent& x, const CrystalEvent& y) {
+    return x.trigger_id != y.trigger_id ? x.trigger_id < y.trigger_id : x.crystal < y.crystal;
+  });
   return b;
 }
 
@@ -351,14 +358,16 @@ TEST(ReducedFile, SigkillMidRunKeepsEveryCountedBlock) {
   const TempDir dir;
   const auto path = dir / "sigkill.h5";
   const auto info = run_info();
-  const auto block = [&](std::uint64_t i) { return make_block(info, i, (i * 37) % 200); };
+  // At most 8 triggers × 15 crystals = 120 rows a block.
+  const auto block = [&](std::uint64_t i) { return make_block(info, i, (i * 37) % 121); };
   const pid_t child = fork();
   ASSERT_GE(child, 0) << "fork failed";
   if (child == 0) {
     try {
       ReducedFileWriter writer(path, info);
       for (std::uint64_t i = 0;; ++i) writer.write(block(i));
-    } catch (...) {
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s\n", e.what());
       _exit(1);
     }
   }
@@ -453,7 +462,8 @@ TEST(ReducedFile, RawFileInsteadOfReducedIsAClearError) {
 
 /// Writes an HDF5 file from its non-zero byte runs: files made by h5py 3.7 (HDF5 1.10.8) with
 ///   with h5py.File(name, "w", libver="latest") as f:
-///       f.attrs["format"] = FORMAT; f.attrs["format_version"] = numpy.uint32(VERSION)
+///       f.attrs["format"] = numpy.bytes_(FORMAT); f.attrs["format_version"] = numpy.uint32(VERSION)
+/// (`format` of variable length, FORMAT rather than numpy.bytes_(FORMAT), for version 1).
 void write_sparse(const fs::path& path, const std::vector<std::pair<std::size_t, std::string>>& runs) {
   std::string bytes(6144, '\0');
   for (const auto& [offset, hex] : runs)
@@ -468,28 +478,37 @@ TEST(ReducedFile, HdfFileOfAnotherFormatIsAClearError) {
   write_sparse(dir / "other.h5",
                {{0, "894844460d0a1a0a030808"},
                 {20,
-                 "ffffffffffffffff00180000000000003000000000000000418989074f4844520220f2fb006bf2fb006bf2fb006bf2fb"
-                 "006b9e021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
-                 "ffffffffff0c380000030007001400040000666f726d6174001901010010000000100000000100000000000800020000"
-                 "000c0000000008000000000000010000000c2c000003000f000c00040000666f726d61745f76657273696f6e00100000"
-                 "0004000000000020000200000001000000cb1f487f"},
-                {2048, "47434f4c01000000001000000000000001000000000000000c000000000000006f746865722d666f726d6174"},
-                {2104, "d00f"}});
-  EXPECT_CONTAINS(read_error(dir / "other.h5"),
-                  "(not a cevns reduced-data file: its format is 'other-format', not 'cevns-reduced'); check the path");
+                 "ffffffffffffffffd9000000000000003000000000000000ebc996f14f4844520220694a0f6b694a0f6b694a0f6b694a"
+                 "0f6b8e021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
+                 "ffffffffff0c280000030007000800040000666f726d617400130100000c000000020000006f746865722d666f726d61"
+                 "740c2c000003000f000c00040000666f726d61745f76657273696f6e0010000000040000000000200002000000010000"
+                 "003f9eab62"}});
+  EXPECT_CONTAINS(read_error(dir / "other.h5"), "its format is 'other-format', not 'cevns-reduced'");
 
-  // FORMAT = "cevns-reduced", VERSION = 2
+  // FORMAT = "cevns-reduced", VERSION = 3
   write_sparse(dir / "future.h5",
                {{0, "894844460d0a1a0a030808"},
                 {20,
-                 "ffffffffffffffff00180000000000003000000000000000418989074f4844520220f2fb006bf2fb006bf2fb006bf2fb"
-                 "006b9e021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
+                 "ffffffffffffffffda000000000000003000000000000000489519fd4f4844520220694a0f6b694a0f6b694a0f6b694a"
+                 "0f6b8f021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
+                 "ffffffffff0c290000030007000800040000666f726d617400130100000d000000020000006365766e732d7265647563"
+                 "65640c2c000003000f000c00040000666f726d61745f76657273696f6e00100000000400000000002000020000000300"
+                 "000065c1fd26"}});
+  EXPECT_CONTAINS(read_error(dir / "future.h5"), "format_version 3 is not supported; this cevns reads version 2");
+
+  // Format version 1, whose strings (even `format`) were of variable length.
+  write_sparse(dir / "old.h5",
+               {{0, "894844460d0a1a0a030808"},
+                {20,
+                 "ffffffffffffffff00180000000000003000000000000000418989074f4844520220694a0f6b694a0f6b694a0f6b694a"
+                 "0f6b9e021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
                  "ffffffffff0c380000030007001400040000666f726d6174001901010010000000100000000100000000000800020000"
                  "000d0000000008000000000000010000000c2c000003000f000c00040000666f726d61745f76657273696f6e00100000"
-                 "000400000000002000020000000200000078a69dd7"},
+                 "0004000000000020000200000001000000c9e7e277"},
                 {2048, "47434f4c01000000001000000000000001000000000000000d000000000000006365766e732d72656475636564"},
                 {2104, "d00f"}});
-  EXPECT_CONTAINS(read_error(dir / "future.h5"), "format_version 2 is not supported; this cevns reads version 1");
+  EXPECT_CONTAINS(read_error(dir / "old.h5"),
+                  "format_version 1 is not supported; this cevns reads version 2, whose strings HDF5 checks for damage");
 }
 
 /// Runs `script` with the system's Python 3 and h5py, the file paths as arguments.
@@ -518,20 +537,20 @@ TEST(ReducedFile, H5pyReadsTheFiles) {
 import sys, h5py, numpy as np
 reduced, killed = sys.argv[1:3]
 with h5py.File(reduced, "r") as f:
-    assert f.attrs["format"] == "cevns-reduced", f.attrs["format"]
-    assert f.attrs["format_version"] == 1 and f.attrs["mode"] == "zero-suppressed"
-    assert f.attrs["cevns_version"] == "{version}" and f.attrs["raw_cevns_version"] == "0.0.9-raw"
+    assert f.attrs["format"].decode() == "cevns-reduced", f.attrs["format"]
+    assert f.attrs["format_version"] == 2 and f.attrs["mode"].decode() == "zero-suppressed"
+    assert f.attrs["cevns_version"].decode() == "{version}" and f.attrs["raw_cevns_version"].decode() == "0.0.9-raw"
     assert f.attrs["seed"] == {seed} and f.attrs["crystals"] == 15
     assert f.attrs["sampling_rate_GHz"] == 0.5 and f.attrs["pretrace_samples"] == 20000
-    assert f.attrs["samples_per_waveform"] == 25000 and f.attrs["experiment"] == "CICENNS"
+    assert f.attrs["samples_per_waveform"] == 25000 and f.attrs["experiment"].decode() == "CICENNS"
     assert f["run/complete"][0] == 1 and f["run/blocks_written"][0] == 5
-    assert "ünïcode" in f["run/config_toml"].asstr()[()]
-    assert "pulse_threshold_adc" in f["run/reco_config_toml"].asstr()[()]
-    assert f["run/raw_file"].asstr()[()] == "/data/run 17/raw.h5"
+    assert "ünïcode" in f["run/config_toml"].asstr()[0]
+    assert "pulse_threshold_adc" in f["run/reco_config_toml"].asstr()[0]
+    assert f["run/raw_file"].asstr()[0] == "/data/run 17/raw.h5"
     assert f["run/channels"]["name"][29].decode() == "crystal14/pmt1"
     assert list(f["run/sources"].asstr()[:]) == ["cevns", "dark counts", "afterglow"]
     spe = f["run/spe_charge"]
-    assert spe.shape == (30,) and spe[3] == 96.25 and spe.attrs["units"] == "ADC counts × samples"
+    assert spe.shape == (30,) and spe[3] == 96.25 and spe.attrs["units"].decode() == "ADC counts × samples"
 
     events = f["events"][:]                          # the whole table: a numpy structured array
     assert events.dtype.names == ("trigger_id", "time_s", "protons_on_target", "beam_on", "veto", "crystal",
@@ -539,7 +558,7 @@ with h5py.File(reduced, "r") as f:
         "truth_source", "truth_npe"), events.dtype
     assert events.dtype["truth_source"] == np.int16 and events.dtype["npe_pmt0"] == np.float32
     assert len(events) == 18
-    assert f["events"].attrs["units"].startswith("trigger_id: 1; time_s: s;")
+    assert f["events"].attrs["units"].decode().startswith("trigger_id: 1; time_s: s;")
     e = events[15]
     assert (e["trigger_id"], e["crystal"], e["truth_source"], e["truth_npe"]) == ({trigger_id}, {crystal}, {truth_source}, {truth_npe}), e
     assert (e["npe_pmt0"], e["npe_pmt1"], e["pretrace_npe_pmt0"], e["pretrace_npe_pmt1"]) == ({npe0}, {npe1}, {pre0}, {pre1}), e
@@ -549,7 +568,7 @@ with h5py.File(reduced, "r") as f:
     assert list(blocks["events_begin"]) == [0, 5, 5, 6, 6] and list(blocks["events_end"]) == [5, 5, 6, 6, 18]
     b = blocks[4]
     assert (events[int(b["events_begin"]):int(b["events_end"])]["trigger_id"] >= b["first_trigger"]).all()
-    assert b["protons_on_target"] == 7.5e13 and f["blocks"].attrs["units"].startswith("index: 1;")
+    assert b["protons_on_target"] == 7.5e13 and f["blocks"].attrs["units"].decode().startswith("index: 1;")
 with h5py.File(killed, "r", swmr=True) as f:
     assert f["run/complete"][0] == 0 and f["run/blocks_written"][0] == 2
     n = int(f["blocks"][1]["events_end"])
@@ -562,6 +581,94 @@ with h5py.File(killed, "r", swmr=True) as f:
       fmt::arg("time_s", fmt::format("{}", e.time_s)));
   EXPECT_EQ(run_python(dir, script, {dir / "reduced.h5", with_part(dir / "killed.h5")}), 0)
       << "the h5py check failed (its message is above)";
+}
+
+/// A file whose numbers were rewritten by h5py (which keeps the checksums right) so that
+/// they contradict the layout is refused, with a message naming the dataset and the row.
+TEST(ReducedFile, InconsistentFilesAreRefusedNamingDatasetAndRow) {
+  if (std::system("/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no h5py for /usr/bin/python3 (apt-get install python3-h5py)";
+  const TempDir dir;
+  const auto info = run_info();
+  write_file(dir / "reduced.h5", info, some_blocks(info));  // events_begin 0, 5, 5, 6, 6; events_end 5, 5, 6, 6, 18
+  const auto read_everything = [](const fs::path& path) {
+    const ReducedFileReader reader(path);
+    for (std::uint64_t i = 0; i < reader.block_count(); ++i) (void)reader.read_block(i);
+    (void)reader.read_all_events();
+  };
+  ASSERT_NO_THROW(read_everything(dir / "reduced.h5"));
+
+  const auto set = [](const char* table, int row, const char* field, const char* value) {
+    return fmt::format("r = f['{0}'][{1}]\nr['{2}'] = {3}\nf['{0}'][{1}] = r", table, row, field, value);
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {set("blocks", 2, "events_begin", "4"), "row 2 of /blocks: events_begin, events_end = [4, 6), but must start at 5"},
+      {set("blocks", 4, "events_end", "2"), "row 4 of /blocks: events_begin, events_end = [6, 2)"},
+      {set("blocks", 4, "events_end", "19"), "row 4 of /blocks: events_begin, events_end = [6, 19)"},
+      {set("blocks", 1, "trigger_count", "r['trigger_count'] * 1000"), "row 1 of /blocks: trigger_count = 8000"},
+      {set("blocks", 3, "vetoed_triggers", "9"), "row 3 of /blocks: vetoed_triggers = 9, more than its trigger_count = 8"},
+      {set("blocks", 0, "protons_on_target", "-5.0"), "row 0 of /blocks: protons_on_target = -5"},
+      {set("events", 3, "npe_pmt1", "np.nan"), "row 3 of /events (block 0): npe_pmt0, npe_pmt1, pretrace_npe_pmt0 or "
+                                              "pretrace_npe_pmt1 is not finite"},
+      {set("events", 7, "pretrace_npe_pmt0", "np.inf"), "row 7 of /events (block 4)"},
+      {set("events", 2, "arrival_ns", "np.inf"), "row 2 of /events (block 0): arrival_ns is infinite"},
+      {set("events", 5, "trigger_id", "r['trigger_id'] - 1"), "row 5 of /events (block 2): trigger_id = 15 is outside"},
+      {set("events", 4, "crystal", "15"), "row 4 of /events (block 0): crystal = 15, the run has 15"},
+      {"e = f['events'][0:2]\nf['events'][0:2] = e[::-1]", "row 1 of /events (block 0): out of order"},
+      {set("events", 9, "flags", "8"), "row 9 of /events (block 4): flags = 8"},
+      {set("events", 17, "truth_source", "3"), "row 17 of /events (block 4): truth_source = 3"},
+      {set("events", 0, "protons_on_target", "np.nan"), "row 0 of /events (block 0): protons_on_target = nan"},
+      {"f.attrs.modify('adc_bits', 40)", "attribute adc_bits = 40 (must be in [8, 15])"},
+      {"f.attrs.modify('pretrace_samples', 30000)", "attribute pretrace_samples = 30000 (must be below"},
+      {"f.attrs.modify('crystals', 0)", "row 0 of /run/channels is on crystal 0, but the run has 0 crystals"},
+      {"f['run/spe_charge'][3] = 0", "row 3 of /run/spe_charge = 0 (must be a positive number)"},
+      {"f['run/blocks_written'][0] = 6", "/run/blocks_written = 6 but /blocks has 5 rows"},
+  };
+  std::string script = "import sys, h5py, numpy as np\n";
+  std::vector<fs::path> copies;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    copies.push_back(dir / fmt::format("tampered{}.h5", i));
+    fs::copy_file(dir / "reduced.h5", copies.back());
+    std::string body = cases[i].first;
+    for (std::size_t at = 0; (at = body.find('\n', at)) != std::string::npos; at += 5) body.replace(at, 1, "\n    ");
+    script += fmt::format("with h5py.File(sys.argv[{}], 'r+') as f:\n    {}\n", i + 1, body);
+  }
+  ASSERT_EQ(run_python(dir, script, copies), 0) << "the h5py script failed (its message is above)";
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(cases[i].first);
+    const std::string message = error_of([&] { read_everything(copies[i]); });
+    EXPECT_CONTAINS(message, cases[i].second);
+    EXPECT_CONTAINS(message, "the file is damaged");
+  }
+}
+
+/// The h5py example of docs/reduced-format.md runs, and sums the exposure of every block.
+TEST(ReducedFile, TheDocumentedH5pyExampleRuns) {
+  if (std::system("/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no h5py for /usr/bin/python3 (apt-get install python3-h5py)";
+  std::ifstream in(std::string(CEVNS_SOURCE_DIR) + "/docs/reduced-format.md");
+  const std::string doc{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto begin = doc.find("```python\n");
+  const auto end = doc.find("\n```", begin + 1);
+  ASSERT_NE(end, std::string::npos) << "no ```python block in docs/reduced-format.md";
+  std::string script = "import sys\n" + doc.substr(begin + 10, end - begin - 10);
+  const auto at = script.find("\"run.reduced.h5\"");
+  ASSERT_NE(at, std::string::npos) << "the example does not read \"run.reduced.h5\"";
+  script.replace(at, 16, "sys.argv[1]");
+
+  const TempDir dir;
+  const auto info = run_info();
+  const auto blocks = write_file(dir / "reduced.h5", info, some_blocks(info));
+  double pot = 0.0;
+  for (const auto& b : blocks) pot += b.protons_on_target;
+  std::ofstream(dir / "example.py") << script;
+  const int status = std::system(fmt::format("/usr/bin/python3 '{}' '{}' > '{}'", (dir / "example.py").string(),
+                                             (dir / "reduced.h5").string(), (dir / "example.out").string())
+                                     .c_str());
+  EXPECT_EQ(status, 0) << "the example failed (its message is above)";
+  std::ifstream out(dir / "example.out");
+  const std::string output{std::istreambuf_iterator<char>(out), std::istreambuf_iterator<char>()};
+  EXPECT_CONTAINS(output, fmt::format("selected rows, protons on target {:.4g}", pot));
 }
 
 }  // namespace

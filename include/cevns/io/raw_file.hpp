@@ -2,7 +2,7 @@
 /// \file
 /// Raw-data files: the DAQ's triggers, waveforms and Monte Carlo truth in HDF5, written
 /// block by block so that a run killed part-way keeps every finished block. The layout
-/// (version 1) is described in docs/raw-format.md; h5py reads it without cevns.
+/// (version 2) is described in docs/raw-format.md; h5py reads it without cevns.
 
 #include <cstdint>
 #include <filesystem>
@@ -16,7 +16,7 @@ namespace cevns::io {
 /// Root attribute `format` of every raw-data file.
 inline constexpr std::string_view raw_format_name = "cevns-raw";
 /// Root attribute `format_version`: the layout this code writes and the only one it reads.
-inline constexpr std::uint32_t raw_format_version = 1;
+inline constexpr std::uint32_t raw_format_version = 2;
 
 /// Writes a raw-data file block by block. The file is created as `path` + ".part" and
 /// renamed to `path` by close(); each write() leaves every block written so far readable
