@@ -2,7 +2,8 @@
 # One entry point for the README quick start and CI.
 #   scripts/dev.sh study      install dependencies, build, run the default CLOVERS study
 #   scripts/dev.sh test       install dependencies, build, run the whole test suite
-#   scripts/dev.sh sanitize   the test suite again under AddressSanitizer + UBSan
+#   scripts/dev.sh sanitize   the test suite again under AddressSanitizer + UBSan (clang)
+#   scripts/dev.sh fuzz [S]   the libFuzzer targets of that build, S seconds each (default 60)
 #   scripts/dev.sh bench      build in Release and run the benchmarks
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,15 @@ print_skip_reasons() {  # print_skip_reasons BUILD_DIR
        /^\[  SKIPPED \]/{printf "skipped %s: %s\n", name, (reason==""?"(no reason given)":reason); grab=0}' "$log"
 }
 
+# One clang build serves the sanitizer run of the test suite and the fuzzers: ASan + UBSan
+# at -O1 (the checks of -O0, at a fraction of its run time), libFuzzer coverage in the readers.
+sanitize_build() {  # sanitize_build [-- targets...]
+  scripts/install-deps.sh sanitize
+  build build-sanitize Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DCEVNS_SANITIZE=ON -DCEVNS_FUZZ=ON \
+    -DCEVNS_BUILD_BENCHMARKS=OFF -DCEVNS_BUILD_PYTHON=OFF "$@"
+}
+
 scripts/install-deps.sh
 case "${1:-}" in
   study)
@@ -46,16 +56,20 @@ case "${1:-}" in
     print_skip_reasons build
     ;;
   sanitize)
-    build build-sanitize Debug -DCEVNS_SANITIZE=ON -DCEVNS_BUILD_BENCHMARKS=OFF
+    sanitize_build
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       ctest --test-dir build-sanitize --output-on-failure -j"$jobs"
+    ;;
+  fuzz)
+    sanitize_build -- cevns fuzz_config fuzz_raw_file fuzz_reduced_file
+    scripts/fuzz.sh "${2:-60}" build-sanitize
     ;;
   bench)
     build build Release
     build/bin/cevns-bench "${@:2}"
     ;;
   *)
-    echo "usage: scripts/dev.sh study|test|sanitize|bench" >&2
+    echo "usage: scripts/dev.sh study|test|sanitize|fuzz [SECONDS]|bench" >&2
     exit 2
     ;;
 esac

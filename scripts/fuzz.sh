@@ -2,26 +2,25 @@
 # Coverage-guided fuzzing of the readers of untrusted input (fuzz/): the TOML
 # configuration reader and the raw and reduced HDF5 file readers, under ASan and UBSan.
 #
-#   scripts/fuzz.sh [SECONDS]     each fuzzer runs SECONDS (default 60)
+#   scripts/dev.sh fuzz [SECONDS]         build (clang, ASan + UBSan) and run; the usual way
+#   scripts/fuzz.sh [SECONDS [BUILD_DIR]]  run the fuzzers of a build made with CEVNS_FUZZ
+#                                          (default 60 s each, build-sanitize/)
 #
-# Builds build-fuzz with clang (CEVNS_FUZZ, CEVNS_SANITIZE), makes a seed corpus — the
-# shipped configs/*.toml, and small raw and reduced files written by build-fuzz/bin/cevns —
-# and runs each fuzzer for a bounded time. A crash, a leak, undefined behaviour or an
-# input that takes more than 10 s is saved as build-fuzz/fuzz/findings/<fuzzer>-*, and the
-# script exits 1. The corpus grows in build-fuzz/fuzz/corpus/ from run to run.
+# Makes a seed corpus — the shipped configs/*.toml, and small raw and reduced files written
+# by BUILD_DIR/bin/cevns — and runs each fuzzer for a bounded time. A crash, a leak,
+# undefined behaviour or an input that takes more than 10 s is saved as
+# BUILD_DIR/fuzz/findings/<fuzzer>-*, and the script exits 1. The corpus grows in
+# BUILD_DIR/fuzz/corpus/ from run to run.
 set -euo pipefail
 
 seconds=${1:-60}
-[[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [SECONDS] (a positive whole number)" >&2; exit 2; }
+[[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [SECONDS [BUILD_DIR]] (SECONDS a positive whole number)" >&2; exit 2; }
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$root/build-fuzz
+build=$(cd "$root" && realpath -m "${2:-build-sanitize}")
 work=$build/fuzz
-
-launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCEVNS_FUZZ=ON \
-  -DCEVNS_SANITIZE=ON -DCEVNS_BUILD_TESTS=OFF -DCEVNS_BUILD_BENCHMARKS=OFF "${launcher[@]}" >/dev/null
-cmake --build "$build" -j2 --target cevns fuzz_config fuzz_raw_file fuzz_reduced_file
+for program in cevns fuzz_config fuzz_raw_file fuzz_reduced_file; do
+  [ -x "$build/bin/$program" ] || { echo "fuzz: no $build/bin/$program: build it with scripts/dev.sh fuzz" >&2; exit 2; }
+done
 
 # Seeds. The program that writes them is the instrumented one: leaks at its exit are not
 # what is looked for here.

@@ -20,6 +20,7 @@ packages=(
   libpcg-cpp-dev        # PCG random-number streams
   hdf5-tools            # h5dump, h5ls; h5clear for the .part of a killed run
   python3-h5py          # tests check that h5py reads the raw-data files
+  pybind11-dev python3-dev python3-numpy python3-pytest  # the Python module (import cevns) and its tests
 )
 
 # clang's sanitizer and libFuzzer runtimes are only a Recommends of clang: name them.

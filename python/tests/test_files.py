@@ -64,7 +64,8 @@ def test_raw_reader_arrays(tiny_run):
 def test_full_mode_waveforms_shape(tmp_path):
     out = tmp_path / "full.h5"
     cevns.simulate("clovers.toml", out, triggers=2, mode="full", seed=1, threads=1,
-                   overrides={"daq.digitizer.window_us": 4, "daq.digitizer.pretrace_us": 1})
+                   overrides={"daq.digitizer.window_us": 4, "daq.digitizer.pretrace_us": 1,
+                              "spectra.time_max_us": 2})  # what the 4 µs window records
     with cevns.read_raw(out) as f:
         block = f.read_block(0)
         info = f.info
