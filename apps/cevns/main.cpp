@@ -26,6 +26,7 @@
 #include "cevns/core/version.hpp"
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/io/config_reader.hpp"
+#include "cevns/io/output_guard.hpp"
 #include "cevns/io/prediction_writer.hpp"
 #include "cevns/io/raw_file.hpp"
 #include "cevns/io/reduced_file.hpp"
@@ -36,14 +37,13 @@
 #include "cevns/report/selection_table.hpp"
 #include "cevns/selection/event_selection.hpp"
 #include "options.hpp"
-#include "output.hpp"
 #include "progress.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using cevns::app::OutputKind;
-using cevns::app::OutputLock;
+using cevns::io::OutputKind;
+using cevns::io::OutputLock;
 
 /// Options shared by the subcommands: configuration, format, output.
 struct StudyOptions {
@@ -78,7 +78,7 @@ struct StudyOptions {
   /// Claims the output (OutputKind::directory) when one was given.
   [[nodiscard]] std::optional<OutputLock> claim_directory(std::vector<fs::path> inputs) const {
     if (output.empty()) return std::nullopt;
-    return cevns::app::claim_output(output, OutputKind::directory, inputs, force);
+    return cevns::io::claim_output(output, OutputKind::directory, inputs, force);
   }
 };
 
@@ -102,37 +102,6 @@ cevns::io::Configuration configuration_for(const StudyOptions& options, const st
 std::string configuration_name(const StudyOptions& options, const std::string& file) {
   if (!options.config_file.empty()) return "--config " + options.config_file;
   return fmt::format("the configuration stored in {}{}", file, options.overrides.empty() ? "" : " with --set");
-}
-
-/// The size of a raw file of `triggers` triggers, estimated before the run. Full mode:
-/// every sample (channels × samples × 2 bytes) of every trigger. Zero-suppressed: a
-/// segment of pre + post + ~20 samples per dark count and one of 5 scintillation decay
-/// times per PMT per interaction (CEvNS, backgrounds), from the expected numbers per
-/// trigger; with the truth rows (photoelectrons, interactions) and the trigger rows.
-double estimated_raw_bytes(const cevns::daq::Simulation& simulation, const cevns::daq::SimulationConfig& config,
-                           cevns::daq::WaveformMode mode, std::uint64_t triggers) {
-  constexpr double trigger_row = 26, segment_row = 26, photoelectron_row = 20, interaction_row = 28;
-  const auto& d = config.daq.digitizer;
-  const double channels = 2.0 * config.experiment.detector.crystals;
-  const double dark = simulation.expected_per_trigger(cevns::daq::Simulation::dark_count);
-  double interactions = 0.0;
-  for (std::size_t s = 0; s < simulation.source_names().size(); ++s)
-    if (s != cevns::daq::Simulation::dark_count) interactions += simulation.expected_per_trigger(static_cast<std::uint16_t>(s));
-  const auto& decays = config.daq.scintillation.decay_times_ns;
-  const double decay_ns = decays.empty() ? 0.0 : *std::max_element(decays.begin(), decays.end());
-  const double truth = dark * photoelectron_row * (1.0 + config.daq.pmt.dark_multi_pe_fraction * config.daq.pmt.dark_multi_pe_mean) +
-                       interactions * (interaction_row + 50 * photoelectron_row);  // ~50 PE per deposit (assumption)
-  double per_trigger = 0.0;
-  if (mode == cevns::daq::WaveformMode::full) {
-    per_trigger = trigger_row + channels * d.samples() * 2.0 + truth;
-  } else {
-    const double window = config.daq.zero_suppression.pre_samples + config.daq.zero_suppression.post_samples;
-    const double dark_segment = segment_row + 2.0 * (window + 20.0);
-    const double deposit_segments = 2.0 * (segment_row + 2.0 * (window + 5.0 * decay_ns * d.sampling_rate_GHz));
-    per_trigger = (dark + interactions) * trigger_row + dark * dark_segment + interactions * deposit_segments + truth;
-  }
-  constexpr double file_overhead = 750e3;  // datasets, first chunks, the configuration text (measured)
-  return file_overhead + per_trigger * static_cast<double>(triggers);
 }
 
 /// Counts what a simulation wrote, for its closing summary.
@@ -249,7 +218,7 @@ int run(int argc, char** argv) {
   const std::string threads_why = "more threads than 4 per core only hold more blocks in memory";
   auto* triggers_option =
       simulate->add_option("-n,--triggers", simulate_triggers, "Number of beam triggers to simulate")
-          ->check(cevns::app::whole_number(1, cevns::app::max_triggers, "10^12 triggers are over 1000 years of beam"));
+          ->check(cevns::app::whole_number(1, cevns::daq::max_run_triggers, "10^12 triggers are over 1000 years of beam"));
   auto* duration_option =
       simulate->add_option("-d,--duration", simulate_duration, "Or a data-taking time: 90s, 30min, 12h, 180d")
           ->check(cevns::app::duration());
@@ -262,7 +231,7 @@ int run(int argc, char** argv) {
       ->check(cevns::app::whole_number(0, UINT64_MAX))
       ->capture_default_str();
   simulate->add_option("-t,--threads", simulate_threads, "Worker threads")
-      ->check(cevns::app::whole_number(1, cevns::app::max_threads(), threads_why))
+      ->check(cevns::app::whole_number(1, cevns::max_pipeline_threads(), threads_why))
       ->capture_default_str();
 
   StudyOptions reconstruct_options;
@@ -274,7 +243,7 @@ int run(int argc, char** argv) {
   reconstruct_options.add_config(*reconstruct, "Configuration; default: the one stored in the raw file");
   reconstruct_options.add_output(*reconstruct, "Reduced file to write")->required();
   reconstruct->add_option("-t,--threads", reconstruct_threads, "Worker threads")
-      ->check(cevns::app::whole_number(1, cevns::app::max_threads(), threads_why))
+      ->check(cevns::app::whole_number(1, cevns::max_pipeline_threads(), threads_why))
       ->capture_default_str();
 
   StudyOptions select_options;
@@ -348,10 +317,10 @@ int run(int argc, char** argv) {
     const double rate_hz = simulation_config.experiment.source.beam.repetition_rate_Hz;
     std::uint64_t triggers = simulate_triggers;
     if (*duration_option) {
-      const double wanted = cevns::app::parse_duration_s(simulate_duration) * rate_hz;  // ≤ 100 years × the rate: finite
-      if (wanted > static_cast<double>(cevns::app::max_triggers))
+      const double wanted = cevns::parse_duration_s(simulate_duration) * rate_hz;  // ≤ 100 years × the rate: finite
+      if (wanted > static_cast<double>(cevns::daq::max_run_triggers))
         throw cevns::ConfigError(fmt::format("--duration {} is {:.3g} triggers at {:g} Hz, more than the {} a run may have",
-                                             simulate_duration, wanted, rate_hz, cevns::app::max_triggers));
+                                             simulate_duration, wanted, rate_hz, cevns::daq::max_run_triggers));
       triggers = static_cast<std::uint64_t>(std::llround(wanted));
     }
     if (triggers == 0)
@@ -359,15 +328,15 @@ int run(int argc, char** argv) {
                                            simulate_duration, rate_hz));
     const auto mode = simulate_mode == "full" ? cevns::daq::WaveformMode::full : cevns::daq::WaveformMode::zero_suppressed;
     const fs::path output = simulate_options.output;
-    const auto lock = cevns::app::claim_output(output, OutputKind::file, {config_file}, simulate_options.force);
+    const auto lock = cevns::io::claim_output(output, OutputKind::file, {config_file}, simulate_options.force);
     const cevns::daq::Simulation simulation(simulation_config, mode);
-    const double bytes = estimated_raw_bytes(simulation, simulation_config, mode, triggers);
-    cevns::app::check_free_space(output, bytes);
+    const double bytes = cevns::io::estimated_raw_file_bytes(simulation, simulation_config, mode, triggers);
+    cevns::io::check_free_space(output, bytes);
     auto info = simulation.run_info(simulate_seed);
     info.config_toml = cevns::io::to_toml(everything);
     cevns::logger("simulate")->info("{}: {} triggers ({} of data taking), {} mode, seed {}, {} threads; about {} to write",
                                     simulation_config.experiment.name, triggers, cevns::app::format_duration(triggers / rate_hz),
-                                    simulate_mode, simulate_seed, simulate_threads, cevns::app::format_bytes(bytes));
+                                    simulate_mode, simulate_seed, simulate_threads, cevns::io::format_bytes(bytes));
     cevns::io::RawFileWriter writer(output, info);
     cevns::app::ProgressBar progress("simulate");
     SimulationSummary summary;
@@ -385,7 +354,7 @@ int run(int argc, char** argv) {
     writer.close();
     cevns::logger("simulate")->info("simulated {}", summary.format(simulation.source_names()));
     cevns::logger("simulate")->info("wrote {} ({})", output.string(),
-                                    cevns::app::format_bytes(static_cast<double>(fs::file_size(output))));
+                                    cevns::io::format_bytes(static_cast<double>(fs::file_size(output))));
   } else if (*reconstruct) {
     const cevns::io::RawFileReader reader(raw_input);
     const auto& run = reader.info();
@@ -398,7 +367,7 @@ int run(int argc, char** argv) {
     const fs::path output = reconstruct_options.output;
     const std::vector<fs::path> inputs{raw_input, reconstruct_options.config_file.empty() ? fs::path()
                                                                                          : reconstruct_options.config_path()};
-    const auto lock = cevns::app::claim_output(output, OutputKind::file, inputs, reconstruct_options.force);
+    const auto lock = cevns::io::claim_output(output, OutputKind::file, inputs, reconstruct_options.force);
     cevns::reco::Reconstruction reco(run, config.reco, config.simulation.daq);
     {
       cevns::app::ProgressBar progress("calibration");

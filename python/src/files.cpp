@@ -26,8 +26,8 @@
 #include "cevns/report/plots.hpp"
 #include "cevns/report/selection_table.hpp"
 #include "cevns/selection/event_selection.hpp"
-#include "options.hpp"
-#include "output.hpp"
+#include "cevns/core/duration.hpp"
+#include "cevns/io/output_guard.hpp"
 
 namespace cevns::python {
 /// One zero-suppressed segment (a row of the raw file's segment datasets).
@@ -68,10 +68,10 @@ class ProgressCheck {
 
 int checked_threads(std::optional<int> threads) {
   const int value = threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-  if (value < 1 || value > app::max_threads())
+  if (value < 1 || value > max_pipeline_threads())
     throw py::value_error(fmt::format("threads = {}: must be 1 … {} (more threads than 4 per core only hold more "
                                       "blocks in memory)",
-                                      value, app::max_threads()));
+                                      value, max_pipeline_threads()));
   return value;
 }
 
@@ -225,14 +225,14 @@ void bind_files(py::module_& m) {
         const int threads = checked_threads(threads_wanted);
         const double rate_hz = sim_config.experiment.source.beam.repetition_rate_Hz;
         std::uint64_t count = triggers.value_or(0);
-        if (triggers && (count < 1 || count > app::max_triggers))
+        if (triggers && (count < 1 || count > daq::max_run_triggers))
           throw py::value_error(fmt::format("triggers = {}: must be 1 … {} (10^12 triggers are over 1000 years of beam)",
-                                            count, app::max_triggers));
+                                            count, daq::max_run_triggers));
         if (duration) {
-          const double wanted = app::parse_duration_s(*duration) * rate_hz;
-          if (wanted > static_cast<double>(app::max_triggers))
+          const double wanted = parse_duration_s(*duration) * rate_hz;
+          if (wanted > static_cast<double>(daq::max_run_triggers))
             throw ConfigError(fmt::format("duration {} is {:.3g} triggers at {:g} Hz, more than the {} a run may have",
-                                          *duration, wanted, rate_hz, app::max_triggers));
+                                          *duration, wanted, rate_hz, daq::max_run_triggers));
           count = static_cast<std::uint64_t>(std::llround(wanted));
           if (count == 0)
             throw ConfigError(
@@ -248,8 +248,9 @@ void bind_files(py::module_& m) {
         std::map<std::uint16_t, std::uint64_t> interactions, photoelectrons;
         std::vector<std::string> sources;
         without_gil([&] {
-          const auto lock = app::claim_output(output, app::OutputKind::file, inputs, force);
+          const auto lock = io::claim_output(output, io::OutputKind::file, inputs, force);
           const daq::Simulation simulation(sim_config, mode);
+          io::check_free_space(output, io::estimated_raw_file_bytes(simulation, sim_config, mode, count));
           sources = simulation.source_names();
           auto info = simulation.run_info(seed);
           info.config_toml = io::to_toml(resolved);
@@ -302,7 +303,7 @@ void bind_files(py::module_& m) {
           reco::check_config_matches_run(run, resolved.simulation, config_name, raw);
           std::vector<fs::path> inputs{raw};
           if (config_file) inputs.emplace_back(*config_file);
-          const auto lock = app::claim_output(output, app::OutputKind::file, inputs, force);
+          const auto lock = io::claim_output(output, io::OutputKind::file, inputs, force);
           reco::Reconstruction reco(run, resolved.reco, resolved.simulation.daq);
           blocks = reader.block_count();
           std::uint64_t read = 0;
@@ -539,12 +540,12 @@ void bind_files(py::module_& m) {
                            f.reader->block_count(), f.reader->complete() ? "" : ", incomplete");
       });
 
-  m.def("_parse_duration_s", &app::parse_duration_s, py::arg("text"));
+  m.def("_parse_duration_s", &parse_duration_s, py::arg("text"));
 
   // The command line's output safety for the directory outputs (predict, select): the
   // output is not an input, not an existing result unless overwrite, and locked while written.
   struct Lock {
-    std::optional<app::OutputLock> lock;
+    std::optional<io::OutputLock> lock;
   };
   py::class_<Lock>(m, "_OutputLock").def("release", [](Lock& l) { l.lock.reset(); });
   m.def(
@@ -552,7 +553,7 @@ void bind_files(py::module_& m) {
       [](const std::string& output, const std::vector<std::string>& inputs, bool force) {
         std::vector<fs::path> paths(inputs.begin(), inputs.end());
         auto lock = std::make_unique<Lock>();
-        lock->lock.emplace(app::claim_output(output, app::OutputKind::directory, paths, force));
+        lock->lock.emplace(io::claim_output(output, io::OutputKind::directory, paths, force));
         return lock;
       },
       py::arg("output"), py::arg("inputs"), py::arg("force"));

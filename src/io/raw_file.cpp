@@ -584,4 +584,30 @@ daq::TriggerBlock RawFileReader::read_block(std::uint64_t index) const {
   return block;
 }
 
+double estimated_raw_file_bytes(const daq::Simulation& simulation, const daq::SimulationConfig& config,
+                                daq::WaveformMode mode, std::uint64_t triggers) {
+  constexpr double trigger_row = 26, segment_row = 26, photoelectron_row = 20, interaction_row = 28;
+  const auto& d = config.daq.digitizer;
+  const double channels = 2.0 * config.experiment.detector.crystals;
+  const double dark = simulation.expected_per_trigger(daq::Simulation::dark_count);
+  double interactions = 0.0;
+  for (std::size_t s = 0; s < simulation.source_names().size(); ++s)
+    if (s != daq::Simulation::dark_count) interactions += simulation.expected_per_trigger(static_cast<std::uint16_t>(s));
+  const auto& decays = config.daq.scintillation.decay_times_ns;
+  const double decay_ns = decays.empty() ? 0.0 : *std::max_element(decays.begin(), decays.end());
+  const double truth = dark * photoelectron_row * (1.0 + config.daq.pmt.dark_multi_pe_fraction * config.daq.pmt.dark_multi_pe_mean) +
+                       interactions * (interaction_row + 50 * photoelectron_row);  // ~50 PE per deposit (assumption)
+  double per_trigger = 0.0;
+  if (mode == daq::WaveformMode::full) {
+    per_trigger = trigger_row + channels * d.samples() * 2.0 + truth;
+  } else {
+    const double window = config.daq.zero_suppression.pre_samples + config.daq.zero_suppression.post_samples;
+    const double dark_segment = segment_row + 2.0 * (window + 20.0);
+    const double deposit_segments = 2.0 * (segment_row + 2.0 * (window + 5.0 * decay_ns * d.sampling_rate_GHz));
+    per_trigger = (dark + interactions) * trigger_row + dark * dark_segment + interactions * deposit_segments + truth;
+  }
+  constexpr double file_overhead = 750e3;  // datasets, first chunks, the configuration text (measured)
+  return file_overhead + per_trigger * static_cast<double>(triggers);
+}
+
 }  // namespace cevns::io

@@ -5,6 +5,7 @@
 /// with at most 2 × threads items in flight (bounded memory). Producing and consuming on
 /// the caller suits libraries that are not thread-safe (HDF5).
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -17,6 +18,13 @@
 #include <vector>
 
 namespace cevns {
+
+/// The most worker threads a pipeline may be given: 4 per core. More do not run faster,
+/// they only hold more items in memory (two per thread, up to 256 MB each for full-mode
+/// trigger blocks).
+[[nodiscard]] inline int max_pipeline_threads() {
+  return 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 /// Runs produce(i) → In on the caller, transform(In&&) → Out on the workers, and
 /// consume(i, Out&&) on the caller in order. The first exception thrown anywhere stops

@@ -31,6 +31,10 @@ struct SimulationConfig {
   void validate() const;
 };
 
+/// The most triggers a run may have: 10¹² is over 1200 years of beam at CSNS' 25 Hz and
+/// 500 at the SNS' 60 Hz; a larger count is a typo, not a run.
+inline constexpr std::uint64_t max_run_triggers = 1'000'000'000'000;
+
 /// Throws ConfigError unless the selection's time region of interest lies in the signal
 /// region the digitiser records (the end of the pretrace to the end of the waveform,
 /// relative to the first bunch). `simulate` and `select` need it; `predict` does not.

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "cevns/daq/raw_event.hpp"
+#include "cevns/daq/simulation.hpp"
 
 namespace cevns::io {
 
@@ -17,6 +18,14 @@ namespace cevns::io {
 inline constexpr std::string_view raw_format_name = "cevns-raw";
 /// Root attribute `format_version`: the layout this code writes and the only one it reads.
 inline constexpr std::uint32_t raw_format_version = 2;
+
+/// The size of a raw file of `triggers` triggers, estimated before the run. Full mode:
+/// every sample (channels × samples × 2 bytes) of every trigger. Zero-suppressed: a
+/// segment of pre + post + ~20 samples per dark count and one of 5 scintillation decay
+/// times per PMT per interaction (CEvNS, backgrounds), from the expected numbers per
+/// trigger; with the truth rows (photoelectrons, interactions) and the trigger rows.
+[[nodiscard]] double estimated_raw_file_bytes(const daq::Simulation& simulation, const daq::SimulationConfig& config,
+                                              daq::WaveformMode mode, std::uint64_t triggers);
 
 /// Writes a raw-data file block by block. The file is created as `path` + ".part" and
 /// renamed to `path` by close(); each write() leaves every block written so far readable

@@ -1,4 +1,4 @@
-#include "output.hpp"
+#include "cevns/io/output_guard.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -15,7 +15,7 @@
 
 #include "cevns/core/error.hpp"
 
-namespace cevns::app {
+namespace cevns::io {
 
 namespace fs = std::filesystem;
 
@@ -152,4 +152,4 @@ std::string format_bytes(double bytes) {
   return fmt::format("{:.3g} {}", bytes, units[unit]);
 }
 
-}  // namespace cevns::app
+}  // namespace cevns::io

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace cevns::app {
+namespace cevns::io {
 
 /// What a command writes: one file (simulate, reconstruct; written as FILE.part and
 /// renamed) or files into a directory (predict, sensitivity, run, select).
@@ -52,4 +52,4 @@ void check_free_space(const std::filesystem::path& output, double bytes);
 /// "5.4 GB", "812 kB": bytes in decimal units.
 [[nodiscard]] std::string format_bytes(double bytes);
 
-}  // namespace cevns::app
+}  // namespace cevns::io
