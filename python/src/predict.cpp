@@ -51,18 +51,6 @@ PySpectrum2D spectrum2d_copy(Spectrum2D s, const char* unit) {
           npe_axis.name, npe_axis.unit, time_axis.name, time_axis.unit, unit};
 }
 
-/// The arrival-time spectrum of the NPE region of interest (as prediction.json's
-/// spectra.arrival_time_selected).
-Spectrum time_in_npe_roi(const Spectrum2D& s, const SelectionConfig& sel) {
-  Spectrum out(s.y);
-  for (std::size_t ix = 0; ix < s.x.size(); ++ix) {
-    const double n = s.x.center(ix);
-    if (n < sel.roi_npe_min || n > sel.roi_npe_max) continue;
-    for (std::size_t iy = 0; iy < s.y.size(); ++iy) out.counts[iy] += s.at(ix, iy);
-  }
-  return out;
-}
-
 template <class Value>
 py::dict by_flavor(const std::map<Flavor, Value>& values) {
   py::dict out;

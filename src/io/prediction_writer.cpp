@@ -90,17 +90,6 @@ json matrix(const Spectrum2D& s) {
   return rows;
 }
 
-/// Projection onto the arrival time of the NPE region of interest.
-Spectrum time_in_npe_roi(const Spectrum2D& s, const SelectionConfig& sel) {
-  Spectrum out(s.y);
-  for (std::size_t ix = 0; ix < s.x.size(); ++ix) {
-    const double n = s.x.center(ix);
-    if (n < sel.roi_npe_min || n > sel.roi_npe_max) continue;
-    for (std::size_t iy = 0; iy < s.y.size(); ++iy) out.counts[iy] += s.at(ix, iy);
-  }
-  return out;
-}
-
 /// NPE of the signal per flavour before and after the selection, and of every
 /// background after it.
 std::string npe_csv(const Prediction& p) {

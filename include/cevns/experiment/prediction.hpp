@@ -109,6 +109,10 @@ struct Sensitivity {
 /// region of interest holds no signal (no significance, 5σ never reached).
 Sensitivity sensitivity(const Prediction& prediction, double max_mass_kg, double max_days, int points = 48);
 
+/// The arrival-time spectrum of the NPE region of interest of an NPE × time spectrum (its
+/// projection onto time over roi_npe_min … roi_npe_max).
+[[nodiscard]] Spectrum time_in_npe_roi(const Spectrum2D& spectrum, const SelectionConfig& selection);
+
 /// Computes the expected CEvNS counts and spectra; validates `config` first.
 Prediction predict(const ExperimentConfig& config);
 
