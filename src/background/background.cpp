@@ -88,26 +88,31 @@ std::vector<double> region_photoelectrons(const DarkCountInputs& pmt, double fro
   const auto q = pulse_photoelectrons(pmt);
   const double window = pmt.window_ns;
   std::vector<double> levy(size, 0.0);  // expected pulses per trigger giving k PE in the region
+  // Midpoint rule in 2000 steps per stretch before, inside and after the region, whose
+  // edges the afterpulse probability has kinks at.
   constexpr int steps = 2000;
-  const double dt = window / steps;
   const double rate_per_ns = pmt.dark_rate_Hz * 1e-9;
-  std::vector<double> binomial;
-  for (int step = 0; step < steps; ++step) {
-    const double t = (step + 0.5) * dt;
-    const bool inside = t >= from_ns && t < to_ns;
-    // Where the afterpulse of a PE at t lands in the region: t + max(delay, 0) in [from, to).
-    const double mu = pmt.afterpulse_delay_ns, sd = pmt.afterpulse_delay_spread_ns;
-    double lands = inside ? normal_below(0.0, mu, sd) : 0.0;
-    const double low = std::max(from_ns - t, 0.0), high = to_ns - t;
-    if (high > low) lands += normal_below(high, mu, sd) - normal_below(low, mu, sd);
-    const double a = std::clamp(pmt.afterpulse_probability * lands, 0.0, 1.0 - 1e-12);
-    for (std::size_t j = 1; j < q.size(); ++j) {
-      // k = j (inside) + Binomial(j, a) afterpulses.
-      double b = std::pow(1.0 - a, static_cast<double>(j));
-      for (std::size_t i = 0; i <= j; ++i) {
-        const std::size_t k = (inside ? j : 0) + i;
-        if (k > 0 && k < size) levy[k] += rate_per_ns * dt * q[j] * b;
-        b *= a / (1.0 - a) * static_cast<double>(j - i) / static_cast<double>(i + 1);
+  const double edges[] = {0.0, from_ns, to_ns, window};
+  for (int stretch = 0; stretch < 3; ++stretch) {
+    for (int step = 0; step < steps; ++step) {
+      const double dt = (edges[stretch + 1] - edges[stretch]) / steps;
+      if (dt <= 0.0) break;
+      const double t = edges[stretch] + (step + 0.5) * dt;
+      const bool inside = stretch == 1;
+      // Where the afterpulse of a PE at t lands in the region: t + max(delay, 0) in [from, to).
+      const double mu = pmt.afterpulse_delay_ns, sd = pmt.afterpulse_delay_spread_ns;
+      double lands = inside ? normal_below(0.0, mu, sd) : 0.0;
+      const double low = std::max(from_ns - t, 0.0), high = to_ns - t;
+      if (high > low) lands += normal_below(high, mu, sd) - normal_below(low, mu, sd);
+      const double a = std::clamp(pmt.afterpulse_probability * lands, 0.0, 1.0 - 1e-12);
+      for (std::size_t j = 1; j < q.size(); ++j) {
+        // k = j (inside) + Binomial(j, a) afterpulses.
+        double b = std::pow(1.0 - a, static_cast<double>(j));
+        for (std::size_t i = 0; i <= j; ++i) {
+          const std::size_t k = (inside ? j : 0) + i;
+          if (k > 0 && k < size) levy[k] += rate_per_ns * dt * q[j] * b;
+          b *= a / (1.0 - a) * static_cast<double>(j - i) / static_cast<double>(i + 1);
+        }
       }
     }
   }

@@ -149,5 +149,65 @@ TEST(Closure, DarkCountsAreSuppressedByTheCoincidence) {
   EXPECT_LT(with, without / 300.0);
 }
 
+TEST(Closure, DarkCountsMatchTheAnalyticModel) {
+  // Dark counts alone: 10 kHz per PMT (≈ 0.11 dark pulses per PMT in the 11 µs signal
+  // region, so ≈ 1 % of crystals see both PMTs fire), the µ-veto efficiency of the Monte
+  // Carlo's random tags (e^(−100 Hz × 50 µs)), no afterglow, no templates; CEvNS (0.02 per
+  // 10⁵ triggers) is negligible and is not counted (truth sources: dark count, afterpulse).
+  // Observed NPE of the selected crystals against the pmt-dark-counts model with a
+  // Pearson χ² over NPE bins.
+  const std::uint64_t triggers = 400000;
+  const auto c = run_chain(triggers, {"daq.pmt.dark_rate_Hz=10000", "selection.afterglow_efficiency=1",
+                                      "selection.muon_veto_efficiency=0.995012",
+                                      "backgrounds=[{name=\"PMT dark counts\", model=\"pmt-dark-counts\"}]"});
+  const auto& experiment = c.config.simulation.experiment;
+  const auto model = dark_counts_per_trigger(experiment.dark_counts, experiment.detector, experiment.selection,
+                                             experiment.spectra.npe_max);
+  std::vector<double> observed(model.selected_npe.size(), 0.0);
+  for (int source : {daq::Simulation::dark_count, daq::Simulation::afterpulse}) {
+    const auto it = c.selection.selected_npe().find(source);
+    if (it == c.selection.selected_npe().end()) continue;
+    for (std::size_t n = 0; n < observed.size(); ++n) observed[n] += it->second.counts[n];
+  }
+  // The prediction holds the same spectrum for the configured exposure.
+  const auto& predicted = c.prediction.backgrounds.at(0);
+  EXPECT_EQ(predicted.drivers, "per trigger");
+  const double exposure_triggers = c.prediction.beam_on_time_s * experiment.source.beam.repetition_rate_Hz;
+  EXPECT_NEAR(predicted.npe_time.project_x().counts[3], model.selected_npe[3] * exposure_triggers,
+              1e-6 * model.selected_npe[3] * exposure_triggers);
+
+  // χ² over NPE bins, 1 and 2 merged: which of them two single PE land in depends on the
+  // reconstructed charge near the 1.5-PE rounding edge, where the reconstruction puts ≈ 8 %
+  // more than the model's Gaussian single-PE charge of daq.pmt.spe_resolution (a
+  // reconstruction detail, bounded separately below; docs/validation.md).
+  const auto expected_in = [&](std::size_t n) { return model.selected_npe[n] * static_cast<double>(triggers); };
+  double chi2 = 0.0, n_observed = 0.0, n_expected = 0.0;
+  int bins = 0;
+  for (std::size_t n = 1; n < observed.size(); ++n) {
+    double o = observed[n], e = expected_in(n);
+    n_observed += o, n_expected += e;
+    if (n == 1) continue;
+    if (n == 2) o += observed[1], e += expected_in(1);
+    if (e < 5.0) continue;
+    chi2 += (o - e) * (o - e) / e;
+    ++bins;
+  }
+  EXPECT_EQ(observed[0], 0.0);
+  EXPECT_NEAR(observed[1] / expected_in(1), 1.0, 0.15);
+  ASSERT_GT(n_expected, 2000.0);
+  EXPECT_NEAR(n_observed, n_expected, 3.0 * std::sqrt(n_expected));
+  ASSERT_GE(bins, 4);
+  const double p = boost::math::cdf(boost::math::complement(boost::math::chi_squared(bins), chi2));
+  EXPECT_GT(p, 1e-3) << "chi2 " << chi2 << " for " << bins << " bins";
+  std::cout << "dark counts observed " << n_observed << " expected " << n_expected << " chi2 " << chi2 << "/" << bins
+            << "\n  n  observed  expected\n";
+  for (std::size_t n = 0; n < 12; ++n)
+    std::cout << "  " << n << "  " << observed[n] << "  " << model.selected_npe[n] * double(triggers) << "\n";
+  const auto response = c.selection.npe_response();
+  for (std::size_t n = 1; n < 5; ++n)
+    std::cout << "  true " << n << ": reco - true " << response.mean_difference[n] << " rms " << response.rms_difference[n]
+              << " (" << response.entries[n] << ")\n";
+}
+
 }  // namespace
 }  // namespace cevns
