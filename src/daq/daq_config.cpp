@@ -134,4 +134,19 @@ void DaqConfig::validate() const {
     throw InvalidValue("daq.triggers_per_block", std::to_string(triggers_per_block), "must be in [1, 10⁷]");
 }
 
+DarkCountInputs dark_count_inputs(const DaqConfig& daq) {
+  const auto& p = daq.pmt;
+  const auto& d = daq.digitizer;
+  return {.dark_rate_Hz = p.dark_rate_Hz,
+          .multi_pe_fraction = p.dark_multi_pe_fraction,
+          .multi_pe_mean = p.dark_multi_pe_mean,
+          .afterpulse_probability = p.afterpulse_probability,
+          .afterpulse_delay_ns = p.afterpulse_delay_ns,
+          .afterpulse_delay_spread_ns = p.afterpulse_delay_spread_ns,
+          .spe_resolution = p.spe_resolution,
+          .window_ns = d.window_us * 1e3,
+          .pretrace_ns = d.pretrace_us * 1e3,
+          .beam_delay_ns = d.beam_delay_ns};
+}
+
 }  // namespace cevns::daq

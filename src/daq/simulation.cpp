@@ -123,7 +123,10 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
   for (Flavor f : all_flavors) source_names_.push_back("CEvNS " + std::string(flavor_name(f)));
 
   // CEvNS: one sampler per flavour × isotope, on a grid in √T where the rate is smooth.
-  const Prediction prediction = predict(exp);
+  // The analytic dark-count model predicts from this Monte Carlo's own PMTs.
+  ExperimentConfig predicted = exp;
+  predicted.dark_counts = dark_count_inputs(daq);
+  const Prediction prediction = predict(predicted);
   const double exposure_pot = prediction.protons_on_target;
   const Target target = Target::from_formula(exp.detector.material);
   cevns_per_pot_.assign(all_flavors.size(), 0.0);
@@ -165,8 +168,9 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
   // Backgrounds: the predicted spectrum after the selection, divided by the efficiency of
   // the cuts the Monte Carlo reproduces, is the spectrum of deposits it must make. The
   // afterglow cut's constant counts only when the Monte Carlo makes afterglow; without it
-  // every pretrace is quiet. Backgrounds the Monte Carlo models itself (simulate = false:
-  // PMT dark counts) are skipped.
+  // every pretrace is quiet. Backgrounds the Monte Carlo models itself are skipped: the
+  // pmt-dark-counts model (the Monte Carlo draws dark pulses from daq.pmt below, so drawing
+  // the model as deposits would count them twice) and templates with simulate = false.
   SelectionConfig reproduced = exp.selection;
   if (daq.afterglow.deposit_rate_Hz <= 0.0) reproduced.afterglow_efficiency = 1.0;
   const SelectionEfficiency efficiency(exp.detector, reproduced, exp.spectra.npe_max);
@@ -175,7 +179,7 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
   const double spectra_window_ns = (exp.spectra.time_max_us - exp.spectra.time_min_us) * us;
   for (std::size_t b = 0; b < exp.backgrounds.size(); ++b) {
     const auto& template_config = exp.backgrounds[b];
-    if (!template_config.simulate) continue;
+    if (!template_config.simulate || template_config.model == BackgroundKind::pmt_dark_counts) continue;
     const Spectrum after = prediction.backgrounds[b].npe_time.project_x();
     std::vector<double> n, density;
     for (std::size_t bin = 0; bin + 1 < after.counts.size(); ++bin) {

@@ -308,9 +308,14 @@ Prediction predict(const ExperimentConfig& config) {
   const BackgroundContext context{.exposure_kg_days = config.exposure_kg_days(),
                                   .arrival_time = &source.arrival_time(),
                                   .roi_npe_min = config.selection.roi_npe_min,
-                                  .roi_npe_max = config.selection.roi_npe_max};
+                                  .roi_npe_max = config.selection.roi_npe_max,
+                                  .triggers = result.beam_on_time_s * config.source.beam.repetition_rate_Hz,
+                                  .detector = &config.detector,
+                                  .selection = &config.selection,
+                                  .dark_counts = &config.dark_counts};
   for (const auto& model : make_backgrounds(config.backgrounds)) {
-    BackgroundPrediction background{model->name(), model->expected(npe_bins, time_bins, context), 0.0};
+    BackgroundPrediction background{model->name(), model->expected(npe_bins, time_bins, context), 0.0,
+                                    model->drivers()};
     background.roi = roi_count(background.npe_time, config);
     result.backgrounds.push_back(std::move(background));
   }

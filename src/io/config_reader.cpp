@@ -685,6 +685,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
   });
   v.tables("backgrounds", e.backgrounds, [](V& s, BackgroundTemplateConfig& b) {
     s.value("name", b.name);
+    s.value("model", b.model, background_kind_names);
     s.value("roi_events", b.roi_events);
     s.value("reference_kg_days", b.reference_kg_days);
     s.value("npe_shape", b.npe_shape, npe_shape_names);
@@ -811,6 +812,7 @@ Configuration parse_configuration(std::string_view toml_text, const std::string&
 
   try {
     Configuration config = read_document(root, source_name, overridden);
+    config.simulation.experiment.dark_counts = daq::dark_count_inputs(config.simulation.daq);
     config.simulation.validate();
     config.reco.validate();
     return config;

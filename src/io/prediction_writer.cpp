@@ -123,7 +123,8 @@ std::string selected_time_csv(const Prediction& p) {
 json roi_json(const Prediction& p) {
   const auto& sel = p.config.selection;
   json background = json::object();
-  for (const auto& b : p.backgrounds) background[b.name] = b.roi;
+  json drivers = json::object();
+  for (const auto& b : p.backgrounds) background[b.name] = b.roi, drivers[b.name] = b.drivers;
   return {{"npe_min", sel.roi_npe_min},
           {"npe_max", sel.roi_npe_max},
           {"time_min_us", sel.roi_time_min_us.value_or(p.config.spectra.time_min_us)},
@@ -133,6 +134,7 @@ json roi_json(const Prediction& p) {
           {"signal_per_day_per_kg", p.roi_signal() / p.days() / p.config.detector.mass_kg},
           {"background", background},
           {"background_total", p.roi_background()},
+          {"background_drivers", drivers},
           {"threshold_keVnr", p.roi_threshold_keVnr}};
 }
 

@@ -317,6 +317,8 @@ void signal_background(const Prediction& p, const fs::path& directory, std::vect
   Canvas gr;
   gr.SubPlot(1, 1, 0, "<_");
   gr.SetRanges(b.low(0), x_max, 0, y_max);
+  // Plain tick values: MathGL's common factor (×10³ for CICENNS) is drawn above the canvas.
+  gr.SetTuneTicks(0);
   gr.SetCut(true);
   decorate(gr,
            fmt::format("{}: after selection ({})", tex_escape(p.config.name), exposure_text(p)),

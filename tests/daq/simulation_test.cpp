@@ -3,6 +3,7 @@
 // so a pass is deterministic, and a wrong distribution fails by many orders of magnitude.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -246,6 +247,25 @@ TEST(Simulation, AfterglowLeaksIntoLaterPretraces) {
   for (const auto& block : run(simulation, 25 * 200, 17, 1))
     for (const auto& pe : block.photoelectrons) again += pe.source == Simulation::afterglow;
   EXPECT_EQ(again, afterglow_pe);
+}
+
+}  // namespace
+}  // namespace cevns::daq
+
+namespace cevns::daq {
+namespace {
+
+TEST(Simulation, DrawsThePmtDarkCountModelOnlyAsDarkPulses) {
+  // model = "pmt-dark-counts" is computed from daq.pmt, whose dark pulses the Monte Carlo
+  // draws itself: drawing the model as deposits too would count dark counts twice.
+  const auto config = io::read_simulation_config(std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml");
+  ASSERT_EQ(config.experiment.backgrounds.at(1).model, BackgroundKind::pmt_dark_counts);
+  ASSERT_TRUE(config.experiment.backgrounds.at(1).simulate);
+  const Simulation simulation(config, WaveformMode::zero_suppressed);
+  const auto sources = simulation.run_info(1).sources;
+  EXPECT_EQ(std::count(sources.begin(), sources.end(), "PMT dark counts"), 0);
+  EXPECT_EQ(std::count(sources.begin(), sources.end(), "beam-related neutrons"), 1);
+  EXPECT_EQ(std::count(sources.begin(), sources.end(), "dark count"), 1);
 }
 
 }  // namespace

@@ -155,8 +155,14 @@ TEST(ConfigReader, DetectorSelectionAndBackgroundKeys) {
   EXPECT_EQ(clovers.selection.roi_npe_min, 4);
   ASSERT_EQ(clovers.backgrounds.size(), 3u);
   EXPECT_EQ(clovers.backgrounds[1].name, "PMT dark counts");
+  EXPECT_EQ(clovers.backgrounds[1].model, BackgroundKind::pmt_dark_counts);
+  EXPECT_EQ(clovers.backgrounds[0].model, BackgroundKind::template_spectrum);
   EXPECT_EQ(clovers.backgrounds[0].time_shape, TimeShape::prompt);
   const auto cicenns = read_experiment_config(configs + "cicenns.toml");
+  // The dark-count model reads the Monte Carlo's PMTs: daq.pmt, with --set applied.
+  EXPECT_EQ(cicenns.dark_counts.dark_rate_Hz, 2900.0);
+  EXPECT_EQ(read_experiment_config(configs + "clovers.toml", {"daq.pmt.dark_rate_Hz=500"}).dark_counts.dark_rate_Hz, 500.0);
+  EXPECT_EQ(clovers.dark_counts.pretrace_ns, 40000.0);
   EXPECT_EQ(cicenns.detector.light_yield_PE_per_keVee.size(), 15u);
   const auto coherent = read_experiment_config(configs + "coherent-csi-2017.toml");
   EXPECT_EQ(coherent.selection.acceptance.model, AcceptanceModel::logistic);

@@ -34,6 +34,9 @@ TEST(PredictionWriter, JsonHasTheDocumentedFields) {
   EXPECT_EQ(recoil["edges_keVnr"].size(), recoil["total"].size() + 1);
   EXPECT_EQ(recoil["unit"], "expected events per bin");
   EXPECT_EQ(j["spectra"]["arrival_time"]["by_flavor"]["nu_e"].size() + 1, j["spectra"]["arrival_time"]["edges_us"].size());
+  // Each background says what drives it (issue 9).
+  EXPECT_EQ(j["roi"]["background_drivers"]["PMT dark counts"], "per trigger");
+  EXPECT_EQ(j["roi"]["background_drivers"]["beam-related neutrons"], "per kg·day (template)");
 }
 
 TEST(PredictionWriter, WritesFilesThatReadBack) {

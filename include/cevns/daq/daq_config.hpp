@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "cevns/background/background.hpp"
+
 namespace cevns::daq {
 
 /// The flash ADC of every PMT channel.
@@ -123,5 +125,8 @@ struct DaqConfig {
 
   void validate() const;
 };
+
+/// The parameters of the analytic PMT dark-count background, from the Monte Carlo's own.
+DarkCountInputs dark_count_inputs(const DaqConfig& daq);
 
 }  // namespace cevns::daq

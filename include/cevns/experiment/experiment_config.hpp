@@ -37,6 +37,9 @@ struct ExperimentConfig {
   PhysicsConfig physics;
   SelectionConfig selection;
   std::vector<BackgroundTemplateConfig> backgrounds;
+  /// The PMTs' dark pulses for model = "pmt-dark-counts": not keys of their own but a copy
+  /// of daq.pmt and daq.digitizer, made by the configuration reader (and by daq::Simulation).
+  DarkCountInputs dark_counts;
   SpectraConfig spectra;
 
   /// Mass × days of data taking: calendar days when the exposure is given so, else days

@@ -31,6 +31,7 @@ struct BackgroundPrediction {
   std::string name;
   Spectrum2D npe_time;  ///< NPE (bin n = n photoelectrons) × arrival time (µs)
   double roi = 0.0;     ///< in the NPE and time region of interest
+  std::string drivers;  ///< what it scales with, e.g. "per trigger"
 };
 
 struct Prediction {
