@@ -32,7 +32,7 @@ print_skip_reasons() {  # print_skip_reasons BUILD_DIR
   awk '/^[0-9]+\/[0-9]+ Testing: /{name=$3; reason=""; grab=0}
        grab==1 && reason=="" {reason=$0}
        /: Skipped$/{grab=1}
-       /^\[  SKIPPED \]/{printf "skipped %s: %s\n", name, (reason==""?"(no reason given)":reason); grab=0}' "$log"
+       /^\[  SKIPPED \]/ && !(name in seen) {seen[name]=1; printf "skipped %s: %s\n", name, (reason==""?"(no reason given)":reason); grab=0}' "$log"
 }
 
 # One clang build serves the sanitizer run of the test suite and the fuzzers: ASan + UBSan
