@@ -24,7 +24,7 @@ packages=(
 )
 
 # clang's sanitizer and libFuzzer runtimes are only a Recommends of clang: name them.
-sanitize_packages=(clang libclang-rt-14-dev llvm)  # llvm: llvm-symbolizer for readable stack traces
+sanitize_packages=(clang libclang-rt-14-dev libomp-14-dev llvm)  # llvm: llvm-symbolizer; libomp: the OpenMP runtime MathGL's CMake target links under clang
 
 list_only=0
 [ "${1:-}" = "--list" ] && { list_only=1; shift; }
