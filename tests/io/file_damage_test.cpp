@@ -29,30 +29,14 @@
 #include "cevns/core/error.hpp"
 #include "cevns/io/raw_file.hpp"
 #include "cevns/io/reduced_file.hpp"
+#include "temp_dir.hpp"
 
 namespace cevns::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / fmt::format("cevns_file_damage_test_{}", getpid());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using cevns::test::TempDir;
 
 /// Appends the bytes of trivially copyable values: a fingerprint of what was read.
 struct Digest {

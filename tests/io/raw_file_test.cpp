@@ -22,6 +22,7 @@
 
 #include "cevns/core/error.hpp"
 #include "cevns/io/raw_file.hpp"
+#include "temp_dir.hpp"
 
 namespace cevns::io {
 namespace {
@@ -30,26 +31,7 @@ namespace fs = std::filesystem;
 using daq::TriggerBlock;
 using daq::WaveformMode;
 
-/// A fresh directory under the system's temporary directory, removed at the end.
-class TempDir {
- public:
-  TempDir() {
-    static int count = 0;
-    path_ = fs::temp_directory_path() / fmt::format("cevns_raw_file_test_{}_{}", getpid(), count++);
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
+using cevns::test::TempDir;
 
 fs::path with_part(fs::path path) { return path += ".part"; }
 
