@@ -414,7 +414,7 @@ std::vector<std::string> read_fixed_strings(hid_t file, const char* path, std::s
   std::string bytes(rows * size, '\0');
   const Handle type(c.check_id(H5Tcopy(stored.get()), "H5Tcopy"), H5Tclose);
   if (rows > 0)
-    c.check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()),
+    c.check(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, c.transfer, bytes.data()),
             fmt::format("reading {}", path));
   std::vector<std::string> strings;
   for (hsize_t i = 0; i < rows; ++i)
@@ -479,7 +479,7 @@ std::vector<daq::ChannelInfo> read_channels(hid_t file, const char* path, const 
   const RowType type = channel_type(size, c);
   const std::size_t row_bytes = size + 4;
   std::string bytes(rows * row_bytes, '\0');
-  c.check(H5Dread(dataset.get(), type.memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()),
+  c.check(H5Dread(dataset.get(), type.memory.get(), H5S_ALL, H5S_ALL, c.transfer, bytes.data()),
           fmt::format("reading {}", path));
   std::vector<daq::ChannelInfo> channels;
   for (hsize_t i = 0; i < rows; ++i) {
@@ -623,6 +623,15 @@ void check_format_version(hid_t file, const fs::path& path, std::uint32_t suppor
   if (version != supported)
     Context{fmt::format("cannot read {}", path.string()), "read it with the cevns version that wrote it"}.fail(
         fmt::format("format_version {} is not supported; this cevns reads version {}", version, supported));
+}
+
+hid_t unverified_transfer() {
+  static const hid_t list = [] {
+    const hid_t l = H5Pcreate(H5P_DATASET_XFER);
+    if (l >= 0) H5Pset_edc_check(l, H5Z_DISABLE_EDC);
+    return l;
+  }();
+  return list >= 0 ? list : H5P_DEFAULT;
 }
 
 }  // namespace cevns::io::hdf5

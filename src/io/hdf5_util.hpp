@@ -49,6 +49,9 @@ struct Context {
   std::string problem;
   std::string suggestion;
   std::string writing = {};
+  /// Dataset transfer list of the reads: H5P_DEFAULT verifies every chunk's Fletcher-32
+  /// checksum; unverified_transfer() is for the .part of a killed writer (see there).
+  hid_t transfer = H5P_DEFAULT;
 
   [[noreturn]] void fail(std::string_view why) const {
     throw IoError(fmt::format("{} ({}); {}", problem, why, suggestion));
@@ -62,6 +65,13 @@ struct Context {
     if (status < 0) fail_hdf5(what);
   }
 };
+
+/// A transfer list that does not verify checksums. For unfinished files only: a writer
+/// killed while it rewrote a dataset's last, partly filled chunk can leave that chunk torn
+/// (a SIGKILL interrupts a write between pages). The rows the counted blocks occupy are the
+/// same bytes in the old and the new chunk, so they read intact — but the chunk's checksum,
+/// over the new rows too, fails. Complete files are always read with checksums.
+hid_t unverified_transfer();
 
 /// Owns one HDF5 identifier and closes it with the matching H5Xclose.
 class Handle {
@@ -298,7 +308,7 @@ std::vector<T> read_range(const Table& table, Range range, const char* name, con
       c.check_id(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "H5Screate_simple"),
       H5Sclose);
   c.check(
-      H5Dread(table.dataset.get(), table.memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, out.data()),
+      H5Dread(table.dataset.get(), table.memory_type, memory_space.get(), file_space.get(), c.transfer, out.data()),
       fmt::format("reading {}", name));
   return out;
 }
@@ -311,7 +321,7 @@ T read_single(hid_t file, const char* path, const Context& c) {
   const Handle space = dataspace_of(dataset.get(), c);
   if (H5Sget_simple_extent_npoints(space.get()) != 1) c.fail(fmt::format("dataset {} is not a single value", path));
   T value{};
-  c.check(H5Dread(dataset.get(), native_type<T>(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &value),
+  c.check(H5Dread(dataset.get(), native_type<T>(), H5S_ALL, H5S_ALL, c.transfer, &value),
           fmt::format("reading {}", path));
   return value;
 }

@@ -487,6 +487,7 @@ RawFileReader::RawFileReader(const fs::path& path) {
   const auto complete = read_single<std::uint8_t>(f, "/run/complete", c);
   if (complete > 1) c.fail(fmt::format("/run/complete = {} (must be 0 or 1)", complete));
   s.complete = complete == 1;
+  if (!s.complete) s.context.transfer = unverified_transfer();  // a killed writer's torn last chunk
   s.blocks = open_table(f, "/blocks", s.types.block.memory.get(), 1, c);
   s.triggers = open_table(f, "/triggers", s.types.trigger.memory.get(), 1, c);
   if (info.mode == daq::WaveformMode::full) {

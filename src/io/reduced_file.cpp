@@ -351,6 +351,7 @@ ReducedFileReader::ReducedFileReader(const fs::path& path) {
   const auto complete = read_single<std::uint8_t>(f, "/run/complete", c);
   if (complete > 1) c.fail(fmt::format("/run/complete = {} (must be 0 or 1)", complete));
   s.complete = complete == 1;
+  if (!s.complete) s.context.transfer = unverified_transfer();  // a killed writer's torn last chunk
   s.blocks = open_table(f, "/blocks", s.types.block.memory.get(), 1, c);
   s.events = open_table(f, "/events", s.types.event.memory.get(), 1, c);
   check_block_count(s.block_count, s.complete, s.blocks.rows, c);
