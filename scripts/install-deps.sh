@@ -21,6 +21,8 @@ packages=(
   hdf5-tools            # h5dump, h5ls; h5clear for the .part of a killed run
   python3-h5py          # tests check that h5py reads the raw-data files
   pybind11-dev python3-dev python3-numpy python3-pytest  # the Python module (import cevns) and its tests
+  libnlopt-cxx-dev libeigen3-dev  # the likelihood fit: NLopt minimiser, Eigen for the Hessian
+  python3-iminuit       # the reference likelihood (scripts/) the fit is checked against
 )
 
 # clang's sanitizer and libFuzzer runtimes are only a Recommends of clang: name them.
