@@ -383,7 +383,8 @@ int run(int argc, char** argv) {
       cevns::logger("reconstruct")->info("single-PE charge calibrated on {} blocks: {:.1f} ADC×samples (channel 0)",
                                          read, reco.spe_charge().front());
     }
-    cevns::reco::ReducedRunInfo info{run, raw_input, cevns::io::to_toml(config), reco.spe_charge(), 0};
+    cevns::reco::ReducedRunInfo info{run, raw_input, cevns::io::to_toml(config), reco.spe_charge(), 0,
+                                      reco.off_beam_window_start_us()};
     for (const auto& c : run.channels) info.crystals = std::max<std::uint16_t>(info.crystals, c.crystal + 1);
     cevns::io::ReducedFileWriter writer(output, info);
     cevns::app::ProgressBar progress("reconstruct");

@@ -313,7 +313,8 @@ void bind_files(py::module_& m) {
           }
           reco.finish_calibration();
           spe = reco.spe_charge();
-          reco::ReducedRunInfo info{run, raw, io::to_toml(resolved), reco.spe_charge(), 0};
+          reco::ReducedRunInfo info{run, raw, io::to_toml(resolved), reco.spe_charge(), 0,
+                                    reco.off_beam_window_start_us()};
           for (const auto& c : run.channels) info.crystals = std::max<std::uint16_t>(info.crystals, c.crystal + 1);
           io::ReducedFileWriter writer(output, info);
           const auto started = std::chrono::steady_clock::now();

@@ -761,6 +761,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
       s.value("spe_charge_adc_samples", reco->spe_charge_adc_samples);
       s.value("calibration_pulses", reco->calibration_pulses);
       s.value("max_baseline_rms_adc", reco->max_baseline_rms_adc);
+      s.value("off_beam_window_start_us", reco->off_beam_window_start_us);
     });
 }
 
@@ -815,6 +816,7 @@ Configuration parse_configuration(std::string_view toml_text, const std::string&
     config.simulation.experiment.dark_counts = daq::dark_count_inputs(config.simulation.daq);
     config.simulation.validate();
     config.reco.validate();
+    (void)reco::off_beam_window(config.reco, config.simulation.daq.digitizer);  // fits the pretrace
     return config;
   } catch (const InvalidValue& e) {
     throw ConfigError(fmt::format("{}: {}", location_of(root, e.key(), source_name, overridden), e.what()));

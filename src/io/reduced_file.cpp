@@ -1,7 +1,10 @@
 #include "cevns/io/reduced_file.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <cstddef>
+#include <iterator>
+#include <limits>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -39,7 +42,8 @@ struct BlockRow {
 struct Types {
   RowType block, event;
 
-  explicit Types(const Context& c) {
+  /// `off_beam`: the rows have the off-beam columns (format version 3; version 2: not).
+  explicit Types(const Context& c, bool off_beam = true) {
     block = compound(
         sizeof(BlockRow),
         {field("index", &BlockRow::index), field("first_trigger", &BlockRow::first_trigger),
@@ -50,18 +54,27 @@ struct Types {
     static_assert(std::is_standard_layout_v<CrystalEvent> && std::is_trivially_copyable_v<CrystalEvent>);
     constexpr std::size_t npe = offsetof(CrystalEvent, npe);
     constexpr std::size_t pretrace_npe = offsetof(CrystalEvent, pretrace_npe);
-    event = compound(sizeof(CrystalEvent),
-                     {field("trigger_id", &CrystalEvent::trigger_id), field("time_s", &CrystalEvent::time_s),
-                      field("protons_on_target", &CrystalEvent::protons_on_target),
-                      field("beam_on", &CrystalEvent::beam_on), field("veto", &CrystalEvent::veto),
-                      field("crystal", &CrystalEvent::crystal), field_at<float>("npe_pmt0", npe),
-                      field_at<float>("npe_pmt1", npe + sizeof(float)),
-                      field_at<float>("pretrace_npe_pmt0", pretrace_npe),
-                      field_at<float>("pretrace_npe_pmt1", pretrace_npe + sizeof(float)),
-                      field("arrival_ns", &CrystalEvent::arrival_ns), field("flags", &CrystalEvent::flags),
-                      field("truth_source", &CrystalEvent::truth_source),
-                      field("truth_npe", &CrystalEvent::truth_npe)},
-                     c);
+    constexpr std::size_t off_npe = offsetof(CrystalEvent, off_beam_npe);
+    constexpr std::size_t off_pretrace_npe = offsetof(CrystalEvent, off_beam_pretrace_npe);
+#define CEVNS_REDUCED_V2_FIELDS                                                                                      \
+  field("trigger_id", &CrystalEvent::trigger_id), field("time_s", &CrystalEvent::time_s),                             \
+      field("protons_on_target", &CrystalEvent::protons_on_target), field("beam_on", &CrystalEvent::beam_on),         \
+      field("veto", &CrystalEvent::veto), field("crystal", &CrystalEvent::crystal), field_at<float>("npe_pmt0", npe), \
+      field_at<float>("npe_pmt1", npe + sizeof(float)), field_at<float>("pretrace_npe_pmt0", pretrace_npe),          \
+      field_at<float>("pretrace_npe_pmt1", pretrace_npe + sizeof(float)),                                             \
+      field("arrival_ns", &CrystalEvent::arrival_ns), field("flags", &CrystalEvent::flags),                           \
+      field("truth_source", &CrystalEvent::truth_source), field("truth_npe", &CrystalEvent::truth_npe)
+    if (off_beam)
+      event = compound(sizeof(CrystalEvent),
+                       {CEVNS_REDUCED_V2_FIELDS, field_at<float>("off_beam_npe_pmt0", off_npe),
+                        field_at<float>("off_beam_npe_pmt1", off_npe + sizeof(float)),
+                        field_at<float>("off_beam_pretrace_npe_pmt0", off_pretrace_npe),
+                        field_at<float>("off_beam_pretrace_npe_pmt1", off_pretrace_npe + sizeof(float)),
+                        field("off_beam_arrival_ns", &CrystalEvent::off_beam_arrival_ns)},
+                       c);
+    else  // version 2: the same columns without the off-beam window
+      event = compound(sizeof(CrystalEvent), {CEVNS_REDUCED_V2_FIELDS}, c);
+#undef CEVNS_REDUCED_V2_FIELDS
   }
 };
 
@@ -72,7 +85,12 @@ constexpr const char* block_units =
 constexpr const char* event_units =
     "trigger_id: 1; time_s: s; protons_on_target: protons; beam_on: boolean; veto: boolean; crystal: 1; "
     "npe_pmt0: photoelectrons; npe_pmt1: photoelectrons; pretrace_npe_pmt0: photoelectrons; pretrace_npe_pmt1: "
-    "photoelectrons; arrival_ns: ns; flags: bit mask; truth_source: 1; truth_npe: photoelectrons";
+    "photoelectrons; arrival_ns: ns; flags: bit mask; truth_source: 1; truth_npe: photoelectrons; off_beam_npe_pmt0: "
+    "photoelectrons; off_beam_npe_pmt1: photoelectrons; off_beam_pretrace_npe_pmt0: photoelectrons; "
+    "off_beam_pretrace_npe_pmt1: photoelectrons; off_beam_arrival_ns: ns";
+
+/// The oldest format version the reader still reads: version 2 has no off-beam window.
+constexpr std::uint32_t oldest_readable_version = 2;
 
 /// How to make a reduced file again, for error messages.
 constexpr std::string_view remake = "re-run cevns reconstruct";
@@ -84,6 +102,16 @@ void check_reduced_info(const reco::ReducedRunInfo& info, const Context& c) {
   for (std::size_t i = 0; i < info.spe_charge.size(); ++i)
     if (!(info.spe_charge[i] > 0.0 && std::isfinite(info.spe_charge[i])))
       c.fail(fmt::format("row {} of /run/spe_charge = {} (must be a positive number)", i, info.spe_charge[i]));
+  if (const auto& start_us = info.off_beam_window_start_us) {
+    // As long as the signal region, within the pretrace (reco::off_beam_window()).
+    const auto& raw = info.raw;
+    const double start = std::round(*start_us * 1000.0 * raw.sampling_rate_GHz);
+    const double length = double(raw.samples_per_waveform) - double(raw.pretrace_samples);
+    if (!(start >= 0.0 && start + length <= double(raw.pretrace_samples)))
+      c.fail(fmt::format("attribute off_beam_window_start_us = {} (the off-beam window of {} samples must lie in the "
+                         "pretrace of {} samples; NaN: none)",
+                         *start_us, length, raw.pretrace_samples));
+  }
 }
 
 /// Checks block `block` (row `row` of /blocks) against the run and the block before it
@@ -113,6 +141,11 @@ void check_block(const daq::BlockRecord& block, std::span<const CrystalEvent> ev
     for (const float npe : {e.npe[0], e.npe[1], e.pretrace_npe[0], e.pretrace_npe[1]})
       if (!std::isfinite(npe)) refuse("npe_pmt0, npe_pmt1, pretrace_npe_pmt0 or pretrace_npe_pmt1 is not finite");
     if (std::isinf(e.arrival_ns)) refuse("arrival_ns is infinite (NaN means no pulse)");
+    for (const float npe : {e.off_beam_npe[0], e.off_beam_npe[1], e.off_beam_pretrace_npe[0], e.off_beam_pretrace_npe[1]})
+      if (!std::isfinite(npe))
+        refuse("off_beam_npe_pmt0, off_beam_npe_pmt1, off_beam_pretrace_npe_pmt0 or off_beam_pretrace_npe_pmt1 is "
+               "not finite");
+    if (std::isinf(e.off_beam_arrival_ns)) refuse("off_beam_arrival_ns is infinite (NaN means no pulse)");
     if (e.flags > 3) refuse(fmt::format("flags = {} (bits 1 and 2 only)", e.flags));
     if (e.truth_source < -1 || (e.truth_source >= 0 && static_cast<std::size_t>(e.truth_source) >= info.raw.sources.size()))
       refuse(fmt::format("truth_source = {} (must be -1 or below the run's {} sources)", e.truth_source,
@@ -201,6 +234,8 @@ ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRu
   write_string_attribute(f, "raw_cevns_version", info.raw.cevns_version, c);
   write_run_attributes(f, info.raw, c);
   write_attribute<std::uint16_t>(f, "crystals", info.crystals, c);
+  write_attribute<double>(f, "off_beam_window_start_us",
+                          info.off_beam_window_start_us.value_or(std::numeric_limits<double>::quiet_NaN()), c);
 
   // /run: where the data came from, how they were reconstructed, and how far it got.
   {
@@ -291,7 +326,25 @@ struct ReducedFileReader::State {
   std::uint64_t block_count = 0;
   bool complete = false;
 
-  State(fs::path p, Context c) : path(std::move(p)), context(std::move(c)), types(context) {}
+  State(fs::path p, Context c, bool with_off_beam)
+      : path(std::move(p)), context(std::move(c)), types(context, with_off_beam), off_beam(with_off_beam) {}
+
+  bool off_beam;  // the rows have the off-beam columns (format version ≥ 3)
+
+  /// Rows `range` of /events; a version-2 file's rows get the defaults of the off-beam
+  /// fields, which it does not have.
+  std::vector<CrystalEvent> read_events(Range range) const {
+    auto rows = read_range<CrystalEvent>(events, range, "/events", context);
+    if (!off_beam)
+      for (auto& e : rows) {
+        const CrystalEvent none;
+        std::copy(std::begin(none.off_beam_npe), std::end(none.off_beam_npe), std::begin(e.off_beam_npe));
+        std::copy(std::begin(none.off_beam_pretrace_npe), std::end(none.off_beam_pretrace_npe),
+                  std::begin(e.off_beam_pretrace_npe));
+        e.off_beam_arrival_ns = none.off_beam_arrival_ns;
+      }
+    return rows;
+  }
 
   /// Checks the events of block `index`, as read.
   void check(std::uint64_t index, std::span<const CrystalEvent> rows) const {
@@ -304,11 +357,8 @@ struct ReducedFileReader::State {
 
 ReducedFileReader::ReducedFileReader(const fs::path& path) {
   Handle file = open_for_reading(path, remake);
-  state_ = std::make_unique<State>(path, damaged_file(path, remake));
-  State& s = *state_;
-  const Context& c = s.context;
-  s.file = std::move(file);
-  const hid_t f = s.file.get();
+  const hid_t f = file.get();
+  const Context damaged = damaged_file(path, remake);
 
   const std::string name = path.string();
   const Context foreign{fmt::format("cannot read {}", name),
@@ -321,13 +371,26 @@ ReducedFileReader::ReducedFileReader(const fs::path& path) {
   if (format != reduced_format_name)
     foreign.fail(
         fmt::format("not a cevns reduced-data file: its format is '{}', not '{}'", format, reduced_format_name));
-  check_format_version(f, path, reduced_format_version, c);
+  // Version 3 added the off-beam window; version 2 files are read without it.
+  const auto version = read_attribute<std::uint32_t>(f, "format_version", damaged);
+  if (version < oldest_readable_version || version > reduced_format_version)
+    Context{fmt::format("cannot read {}", name), "read it with the cevns version that wrote it"}.fail(
+        fmt::format("format_version {} is not supported; this cevns reads versions {} to {}", version,
+                    oldest_readable_version, reduced_format_version));
+  state_ = std::make_unique<State>(path, damaged, version >= 3);
+  State& s = *state_;
+  const Context& c = s.context;
+  s.file = std::move(file);
 
   reco::ReducedRunInfo& info = s.info;
   daq::RunInfo& raw = info.raw;
   raw.cevns_version = read_string_attribute(f, "raw_cevns_version", c);
   read_run_attributes(f, raw, c);
   info.crystals = read_attribute<std::uint16_t>(f, "crystals", c);
+  if (s.off_beam) {
+    const auto start_us = read_attribute<double>(f, "off_beam_window_start_us", c);
+    if (!std::isnan(start_us)) info.off_beam_window_start_us = start_us;
+  }
   raw.config_toml = read_text(f, "/run/config_toml", c);
   info.reco_config_toml = read_text(f, "/run/reco_config_toml", c);
   info.raw_file = read_text(f, "/run/raw_file", c);
@@ -384,7 +447,7 @@ reco::ReducedBlock ReducedFileReader::read_block(std::uint64_t index) const {
   const BlockRow& row = s.block_rows[index];
   reco::ReducedBlock block;
   copy_record(block, row);
-  block.events = read_range<CrystalEvent>(s.events, {row.events_begin, row.events_end}, "/events", s.context);
+  block.events = s.read_events({row.events_begin, row.events_end});
   s.check(index, block.events);
   return block;
 }
@@ -394,7 +457,7 @@ std::vector<CrystalEvent> ReducedFileReader::read_all_events() const {
   if (s.block_count == 0) return {};
   // Blocks occupy consecutive rows from 0; rows after the last counted block belong to a
   // block that did not finish.
-  auto events = read_range<CrystalEvent>(s.events, {0, s.block_rows.back().events_end}, "/events", s.context);
+  auto events = s.read_events({0, s.block_rows.back().events_end});
   // Checked block by block, as read_block checks them.
   for (std::uint64_t i = 0; i < s.block_count; ++i) {
     const Range row{s.block_rows[i].events_begin, s.block_rows[i].events_end};

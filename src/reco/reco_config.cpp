@@ -1,9 +1,11 @@
 #include "cevns/reco/reco_config.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "cevns/core/error.hpp"
+#include "cevns/daq/daq_config.hpp"
 
 namespace cevns::reco {
 namespace {
@@ -41,6 +43,43 @@ void RecoConfig::validate() const {
   if (!(max_baseline_rms_adc > 0.0 && max_baseline_rms_adc <= max_threshold_adc))
     throw InvalidValue("reco.max_baseline_rms_adc", format_value(max_baseline_rms_adc),
                        "must be in (0, 32767], the range of a 16-bit sample");
+  if (off_beam_window_start_us && !(*off_beam_window_start_us >= 0.0 && *off_beam_window_start_us <= 1000.0))
+    throw InvalidValue("reco.off_beam_window_start_us", format_value(*off_beam_window_start_us),
+                       "must be in [0, 1000] µs from the start of the waveform, inside the pretrace");
+}
+
+OffBeamWindow off_beam_window(const RecoConfig& config, std::uint32_t samples, std::uint32_t pretrace_samples,
+                              double sampling_rate_GHz) {
+  OffBeamWindow window;
+  if (pretrace_samples >= samples || !(sampling_rate_GHz > 0.0)) return window;
+  const std::uint32_t length = samples - pretrace_samples;  // the signal region
+  const double per_us = 1000.0 * sampling_rate_GHz;
+  if (!config.off_beam_window_start_us) {
+    // Unset: the window ends with the pretrace, if the pretrace before it is as long.
+    if (pretrace_samples >= 2 * std::uint64_t{length}) window = {pretrace_samples - length, length};
+    return window;
+  }
+  const double start_us = *config.off_beam_window_start_us;
+  const double first_us = length / per_us, last_us = (pretrace_samples - std::int64_t{length}) / per_us;
+  const double start = std::round(start_us * per_us);
+  if (!(start >= length && start + length <= pretrace_samples)) {
+    const std::string allowed =
+        first_us <= last_us + 1e-12
+            ? "must be in [" + format_value(first_us) + ", " + format_value(last_us) + "] µs"
+            : std::string("cannot be placed: the pretrace is shorter than twice the signal region");
+    throw InvalidValue("reco.off_beam_window_start_us", format_value(start_us),
+                       allowed + ": the off-beam window lasts as long as the signal region (" + format_value(first_us) +
+                           " µs, daq.digitizer.window_us − pretrace_us), must end inside the " +
+                           format_value(pretrace_samples / per_us) +
+                           " µs pretrace and needs as long a pretrace before it for criterion 2; unset it to "
+                           "place the window at the end of the pretrace");
+  }
+  window = {static_cast<std::uint32_t>(start), length};
+  return window;
+}
+
+OffBeamWindow off_beam_window(const RecoConfig& config, const daq::DigitizerConfig& digitizer) {
+  return off_beam_window(config, digitizer.samples(), digitizer.pretrace_samples(), digitizer.sampling_rate_GHz);
 }
 
 }  // namespace cevns::reco

@@ -49,6 +49,9 @@ Reconstruction::Reconstruction(const daq::RunInfo& run, const RecoConfig& config
   layout_.negative_pulses = daq.digitizer.negative_pulses;
   layout_.zero_suppression_pre_samples = daq.zero_suppression.pre_samples;
   layout_.nominal_baseline_adc = run.baseline_adc;
+  const OffBeamWindow off_beam = off_beam_window(config_, run.samples_per_waveform, run.pretrace_samples, run.sampling_rate_GHz);
+  layout_.off_beam_start_sample = off_beam.start_sample;
+  layout_.off_beam_samples = off_beam.samples;
   channels_ = static_cast<std::uint16_t>(run.channels.size());
   crystals_ = 0;
   for (const auto& c : run.channels) crystals_ = std::max<std::uint16_t>(crystals_, static_cast<std::uint16_t>(c.crystal + 1));
@@ -91,6 +94,11 @@ bool Reconstruction::collect_calibration(const daq::TriggerBlock& block) {
     }
   return std::all_of(calibration_charges_.begin(), calibration_charges_.end(),
                      [&](const auto& charges) { return charges.size() >= config_.calibration_pulses; });
+}
+
+std::optional<double> Reconstruction::off_beam_window_start_us() const {
+  if (layout_.off_beam_samples == 0) return std::nullopt;
+  return layout_.off_beam_start_sample / (1000.0 * layout_.sampling_rate_GHz);
 }
 
 double Reconstruction::calibration_progress() const {
@@ -138,6 +146,7 @@ ReducedBlock Reconstruction::reconstruct(const daq::TriggerBlock& block) const {
       CrystalEvent event;
       bool anything = false;
       float first_signal_ns = -1.0F;
+      float first_off_beam_ns = -1.0F;
       for (std::uint16_t side = 0; side < 2; ++side) {
         const auto c = static_cast<std::uint16_t>(2 * crystal + side);
         if (c >= channels_) continue;
@@ -150,11 +159,17 @@ ReducedBlock Reconstruction::reconstruct(const daq::TriggerBlock& block) const {
         event.pretrace_npe[side] = static_cast<float>(r.pretrace_charge / spe_charge_[c]);
         if (r.first_signal_time_ns >= 0.0F && (first_signal_ns < 0.0F || r.first_signal_time_ns < first_signal_ns))
           first_signal_ns = r.first_signal_time_ns;
+        event.off_beam_npe[side] = static_cast<float>(r.off_beam_charge / spe_charge_[c]);
+        event.off_beam_pretrace_npe[side] = static_cast<float>(r.off_beam_pretrace_charge / spe_charge_[c]);
+        if (r.first_off_beam_time_ns >= 0.0F && (first_off_beam_ns < 0.0F || r.first_off_beam_time_ns < first_off_beam_ns))
+          first_off_beam_ns = r.first_off_beam_time_ns;
         event.flags |= r.flags;
         anything = anything || r.signal_pulses > 0 || r.pretrace_pulses > 0 || r.flags != 0;
       }
       if (!anything) continue;
       if (first_signal_ns >= 0.0F) event.arrival_ns = static_cast<float>(first_signal_ns - beam_delay_ns_);
+      // The off-beam window's own "first bunch", beam_delay_ns after its start.
+      if (first_off_beam_ns >= 0.0F) event.off_beam_arrival_ns = static_cast<float>(first_off_beam_ns - beam_delay_ns_);
       event.trigger_id = trigger.id;
       event.time_s = trigger.time_s;
       event.protons_on_target = trigger.protons_on_target;

@@ -234,6 +234,7 @@ class PulseBuilder {
                const RecoConfig& config, ChannelResult& result, std::vector<Pulse>* pretrace_pulses)
       : pieces_(pieces), baseline_(baseline), negative_(negative),
         pretrace_(static_cast<std::int64_t>(layout.pretrace_samples)), sampling_rate_GHz_(layout.sampling_rate_GHz),
+        off_beam_start_(layout.off_beam_start_sample), off_beam_samples_(layout.off_beam_samples),
         pre_(config.integration_pre_samples), post_(config.integration_post_samples), result_(result),
         pretrace_pulses_(pretrace_pulses) {}
 
@@ -282,6 +283,19 @@ class PulseBuilder {
       ++result_.pretrace_pulses;
       result_.pretrace_charge += charge;
       if (pretrace_pulses_ != nullptr) pretrace_pulses_->push_back(Pulse{static_cast<std::uint32_t>(start_), charge, peak});
+      // The off-beam window is reconstructed as the signal region is: a pulse belongs to
+      // it, or to the pretrace before it, by its first crossing.
+      if (off_beam_samples_ > 0) {
+        if (start_ < off_beam_start_) {
+          result_.off_beam_pretrace_charge += charge;
+        } else if (start_ < off_beam_start_ + off_beam_samples_) {
+          if (result_.off_beam_pulses == 0)
+            result_.first_off_beam_time_ns =
+                static_cast<float>(static_cast<double>(start_ - off_beam_start_) / sampling_rate_GHz_);
+          ++result_.off_beam_pulses;
+          result_.off_beam_charge += charge;
+        }
+      }
     } else {
       if (result_.signal_pulses == 0)
         result_.first_signal_time_ns = static_cast<float>(static_cast<double>(start_ - pretrace_) / sampling_rate_GHz_);
@@ -295,6 +309,8 @@ class PulseBuilder {
   bool negative_;
   std::int64_t pretrace_;
   double sampling_rate_GHz_;
+  std::int64_t off_beam_start_;
+  std::int64_t off_beam_samples_;
   std::int64_t pre_;
   std::int64_t post_;
   ChannelResult& result_;
@@ -370,6 +386,12 @@ void check_layout(const WaveformLayout& layout) {
   if (!(layout.sampling_rate_GHz > 0.0) || !std::isfinite(layout.sampling_rate_GHz))
     throw std::invalid_argument("waveform reconstruction: sampling rate " + std::to_string(layout.sampling_rate_GHz) +
                                 " GHz (must be positive)");
+  if (layout.off_beam_samples > 0 &&
+      std::uint64_t{layout.off_beam_start_sample} + layout.off_beam_samples > layout.pretrace_samples)
+    throw std::invalid_argument("waveform reconstruction: the off-beam window [" +
+                                std::to_string(layout.off_beam_start_sample) + ", +" +
+                                std::to_string(layout.off_beam_samples) + ") reaches beyond the pretrace of " +
+                                std::to_string(layout.pretrace_samples) + " samples");
 }
 
 void set_baseline(ChannelResult& result, const Baseline& baseline, const WaveformLayout& layout,

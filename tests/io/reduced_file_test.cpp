@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -59,6 +60,7 @@ ReducedRunInfo run_info(std::uint16_t crystals = 15) {
   info.reco_config_toml = "[reco]\npulse_threshold_adc = 10.0\nspe_charge_adc_samples = 0.0\n";
   for (std::size_t ch = 0; ch < raw.channels.size(); ++ch) info.spe_charge.push_back(95.5 + 0.25 * ch);
   info.crystals = crystals;
+  info.off_beam_window_start_us = 30.0;  // the last 10 µs of the 40 µs pretrace
   return info;
 }
 
@@ -88,6 +90,11 @@ ReducedBlock make_block(const ReducedRunInfo& info, std::uint64_t index, std::si
     e.flags = static_cast<std::uint8_t>(k % 4);
     e.truth_source = static_cast<std::int16_t>(static_cast<int>(k % 4) - 1);  // −1 … 2
     e.truth_npe = static_cast<std::uint32_t>(k * 3 + index);
+    e.off_beam_npe[0] = 0.75F * static_cast<float>(k + 2 * index);
+    e.off_beam_npe[1] = 2.0F + static_cast<float>(k);
+    e.off_beam_pretrace_npe[0] = 0.5F * static_cast<float>(index);
+    e.off_beam_pretrace_npe[1] = 4.0F - static_cast<float>(k);
+    if (k % 3 != 2) e.off_beam_arrival_ns = 50.25F * static_cast<float>(k + index) - 1000.0F;  // else NaN: none
     b.events.push_back(e);
   }
   // By trigger and crystal, as the reconstruction writes them and the reader requires.
@@ -126,7 +133,11 @@ void expect_same_info(const ReducedRunInfo& a, const ReducedRunInfo& b) {
   EXPECT_EQ(a.reco_config_toml, b.reco_config_toml);
   EXPECT_EQ(a.spe_charge, b.spe_charge);
   EXPECT_EQ(a.crystals, b.crystals);
+  EXPECT_EQ(a.off_beam_window_start_us, b.off_beam_window_start_us);
 }
+
+/// Equal, or both NaN (no pulse).
+bool same_time(float x, float y) { return x == y || (std::isnan(x) && std::isnan(y)); }
 
 void expect_same_events(const std::vector<CrystalEvent>& a, const std::vector<CrystalEvent>& b) {
   ASSERT_EQ(a.size(), b.size());
@@ -147,6 +158,11 @@ void expect_same_events(const std::vector<CrystalEvent>& a, const std::vector<Cr
     EXPECT_EQ(x.flags, y.flags);
     EXPECT_EQ(x.truth_source, y.truth_source);
     EXPECT_EQ(x.truth_npe, y.truth_npe);
+    EXPECT_EQ(x.off_beam_npe[0], y.off_beam_npe[0]);
+    EXPECT_EQ(x.off_beam_npe[1], y.off_beam_npe[1]);
+    EXPECT_EQ(x.off_beam_pretrace_npe[0], y.off_beam_pretrace_npe[0]);
+    EXPECT_EQ(x.off_beam_pretrace_npe[1], y.off_beam_pretrace_npe[1]);
+    EXPECT_PRED2(same_time, x.off_beam_arrival_ns, y.off_beam_arrival_ns);
   }
 }
 
@@ -467,16 +483,16 @@ TEST(ReducedFile, HdfFileOfAnotherFormatIsAClearError) {
                  "003f9eab62"}});
   EXPECT_CONTAINS(read_error(dir / "other.h5"), "its format is 'other-format', not 'cevns-reduced'");
 
-  // FORMAT = "cevns-reduced", VERSION = 3
+  // FORMAT = "cevns-reduced", VERSION = 4
   write_sparse(dir / "future.h5",
                {{0, "894844460d0a1a0a030808"},
                 {20,
-                 "ffffffffffffffffda000000000000003000000000000000489519fd4f4844520220694a0f6b694a0f6b694a0f6b694a"
+                 "ffffffffffffffffda000000000000003000000000000000489519fd4f484452022006740f6b06740f6b06740f6b0674"
                  "0f6b8f021200000000ffffffffffffffffffffffffffffffff0a0200010000151200040000ffffffffffffffffffffff"
                  "ffffffffff0c290000030007000800040000666f726d617400130100000d000000020000006365766e732d7265647563"
-                 "65640c2c000003000f000c00040000666f726d61745f76657273696f6e00100000000400000000002000020000000300"
-                 "000065c1fd26"}});
-  EXPECT_CONTAINS(read_error(dir / "future.h5"), "format_version 3 is not supported; this cevns reads version 2");
+                 "65640c2c000003000f000c00040000666f726d61745f76657273696f6e00100000000400000000002000020000000400"
+                 "0000904001f1"}});
+  EXPECT_CONTAINS(read_error(dir / "future.h5"), "format_version 4 is not supported; this cevns reads versions 2 to 3");
 
   // Format version 1, whose strings (even `format`) were of variable length.
   write_sparse(dir / "old.h5",
@@ -490,7 +506,7 @@ TEST(ReducedFile, HdfFileOfAnotherFormatIsAClearError) {
                 {2048, "47434f4c01000000001000000000000001000000000000000d000000000000006365766e732d72656475636564"},
                 {2104, "d00f"}});
   EXPECT_CONTAINS(read_error(dir / "old.h5"),
-                  "format_version 1 is not supported; this cevns reads version 2, whose strings HDF5 checks for damage");
+                  "format_version 1 is not supported; this cevns reads version 3, whose strings HDF5 checks for damage");
 }
 
 /// Runs `script` with the system's Python 3 and h5py, the file paths as arguments.
@@ -520,7 +536,8 @@ import sys, h5py, numpy as np
 reduced, killed = sys.argv[1:3]
 with h5py.File(reduced, "r") as f:
     assert f.attrs["format"].decode() == "cevns-reduced", f.attrs["format"]
-    assert f.attrs["format_version"] == 2 and f.attrs["mode"].decode() == "zero-suppressed"
+    assert f.attrs["format_version"] == 3 and f.attrs["mode"].decode() == "zero-suppressed"
+    assert f.attrs["off_beam_window_start_us"] == 30.0
     assert f.attrs["cevns_version"].decode() == "{version}" and f.attrs["raw_cevns_version"].decode() == "0.0.9-raw"
     assert f.attrs["seed"] == {seed} and f.attrs["crystals"] == 15
     assert f.attrs["sampling_rate_GHz"] == 0.5 and f.attrs["pretrace_samples"] == 20000
@@ -537,7 +554,8 @@ with h5py.File(reduced, "r") as f:
     events = f["events"][:]                          # the whole table: a numpy structured array
     assert events.dtype.names == ("trigger_id", "time_s", "protons_on_target", "beam_on", "veto", "crystal",
         "npe_pmt0", "npe_pmt1", "pretrace_npe_pmt0", "pretrace_npe_pmt1", "arrival_ns", "flags",
-        "truth_source", "truth_npe"), events.dtype
+        "truth_source", "truth_npe", "off_beam_npe_pmt0", "off_beam_npe_pmt1", "off_beam_pretrace_npe_pmt0",
+        "off_beam_pretrace_npe_pmt1", "off_beam_arrival_ns"), events.dtype
     assert events.dtype["truth_source"] == np.int16 and events.dtype["npe_pmt0"] == np.float32
     assert len(events) == 18
     assert f["events"].attrs["units"].decode().startswith("trigger_id: 1; time_s: s;")
@@ -545,6 +563,9 @@ with h5py.File(reduced, "r") as f:
     assert (e["trigger_id"], e["crystal"], e["truth_source"], e["truth_npe"]) == ({trigger_id}, {crystal}, {truth_source}, {truth_npe}), e
     assert (e["npe_pmt0"], e["npe_pmt1"], e["pretrace_npe_pmt0"], e["pretrace_npe_pmt1"]) == ({npe0}, {npe1}, {pre0}, {pre1}), e
     assert e["arrival_ns"] == {arrival} and e["flags"] == {flags} and e["time_s"] == {time_s}
+    assert (e["off_beam_npe_pmt0"], e["off_beam_npe_pmt1"]) == ({off0}, {off1}), e
+    assert (e["off_beam_pretrace_npe_pmt0"], e["off_beam_pretrace_npe_pmt1"]) == ({offpre0}, {offpre1}), e
+    assert e["off_beam_arrival_ns"] == {offarrival} or (np.isnan(e["off_beam_arrival_ns"]) and np.isnan({offarrival})), e
 
     blocks = f["blocks"][:]
     assert list(blocks["events_begin"]) == [0, 5, 5, 6, 6] and list(blocks["events_end"]) == [5, 5, 6, 6, 18]
@@ -560,9 +581,52 @@ with h5py.File(killed, "r", swmr=True) as f:
       fmt::arg("crystal", e.crystal), fmt::arg("truth_source", e.truth_source), fmt::arg("truth_npe", e.truth_npe),
       fmt::arg("npe0", e.npe[0]), fmt::arg("npe1", e.npe[1]), fmt::arg("pre0", e.pretrace_npe[0]),
       fmt::arg("pre1", e.pretrace_npe[1]), fmt::arg("arrival", e.arrival_ns), fmt::arg("flags", e.flags),
-      fmt::arg("time_s", fmt::format("{}", e.time_s)));
+      fmt::arg("time_s", fmt::format("{}", e.time_s)), fmt::arg("off0", e.off_beam_npe[0]),
+      fmt::arg("off1", e.off_beam_npe[1]), fmt::arg("offpre0", e.off_beam_pretrace_npe[0]),
+      fmt::arg("offpre1", e.off_beam_pretrace_npe[1]), fmt::arg("offarrival", fmt::format("float('{}')", e.off_beam_arrival_ns)));
   EXPECT_EQ(run_python(dir, script, {dir / "reduced.h5", with_part(dir / "killed.h5")}), 0)
       << "the h5py check failed (its message is above)";
+}
+
+/// A file of format version 2 — before the off-beam window — is still read: the same
+/// rows, without off-beam data (off_beam_window_start_us unset, the off-beam fields at
+/// their defaults: 0 PE, no pulse). Made by h5py from a version-3 file as version 2 wrote
+/// it: /events without the five off-beam columns, no attribute off_beam_window_start_us.
+TEST(ReducedFile, FormatVersion2IsReadWithoutTheOffBeamWindow) {
+  if (std::system("/usr/bin/python3 -c 'import h5py' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "no h5py for /usr/bin/python3 (apt-get install python3-h5py)";
+  const TempDir dir;
+  const auto info = run_info();
+  auto blocks = write_file(dir / "v2.h5", info, some_blocks(info));
+  const std::string script = R"(
+import sys, h5py, numpy as np
+from numpy.lib import recfunctions
+with h5py.File(sys.argv[1], "r+") as f:
+    old = f["events"]
+    keep = [n for n in old.dtype.names if not n.startswith("off_beam")]
+    assert len(keep) == len(old.dtype.names) - 5
+    rows = recfunctions.repack_fields(old[:][keep])
+    units = old.attrs["units"].decode().split("; off_beam_npe_pmt0")[0]
+    description, chunks = old.attrs["description"], old.chunks
+    del f["events"]
+    new = f.create_dataset("events", data=rows, maxshape=(None,), chunks=chunks, fletcher32=True)
+    new.attrs["units"], new.attrs["description"] = np.bytes_(units), description
+    del f.attrs["off_beam_window_start_us"]
+    f.attrs.modify("format_version", np.uint32(2))
+)";
+  ASSERT_EQ(run_python(dir, script, {dir / "v2.h5"}), 0) << "the h5py conversion failed (its message is above)";
+  auto expected = info;
+  expected.off_beam_window_start_us.reset();
+  const CrystalEvent none;
+  for (auto& b : blocks)
+    for (auto& e : b.events) {
+      e.off_beam_npe[0] = e.off_beam_npe[1] = none.off_beam_npe[0];
+      e.off_beam_pretrace_npe[0] = e.off_beam_pretrace_npe[1] = none.off_beam_pretrace_npe[0];
+      e.off_beam_arrival_ns = none.off_beam_arrival_ns;
+    }
+  expect_round_trip(dir / "v2.h5", expected, blocks);
+  EXPECT_EQ(none.off_beam_npe[1], 0.0F);
+  EXPECT_TRUE(std::isnan(none.off_beam_arrival_ns));
 }
 
 /// A file whose numbers were rewritten by h5py (which keeps the checksums right) so that
@@ -600,6 +664,12 @@ TEST(ReducedFile, InconsistentFilesAreRefusedNamingDatasetAndRow) {
       {set("events", 9, "flags", "8"), "row 9 of /events (block 4): flags = 8"},
       {set("events", 17, "truth_source", "3"), "row 17 of /events (block 4): truth_source = 3"},
       {set("events", 0, "protons_on_target", "np.nan"), "row 0 of /events (block 0): protons_on_target = nan"},
+      {set("events", 6, "off_beam_npe_pmt1", "np.nan"), "row 6 of /events (block 4): off_beam_npe_pmt0, "
+                                                       "off_beam_npe_pmt1, off_beam_pretrace_npe_pmt0 or "
+                                                       "off_beam_pretrace_npe_pmt1 is not finite"},
+      {set("events", 8, "off_beam_arrival_ns", "-np.inf"), "row 8 of /events (block 4): off_beam_arrival_ns is infinite"},
+      {"f.attrs.modify('off_beam_window_start_us', 31.0)",
+       "attribute off_beam_window_start_us = 31 (the off-beam window of 5000 samples must lie in the pretrace of 20000"},
       {"f.attrs.modify('adc_bits', 40)", "attribute adc_bits = 40 (must be in [8, 15])"},
       {"f.attrs.modify('pretrace_samples', 30000)", "attribute pretrace_samples = 30000 (must be below"},
       {"f.attrs.modify('crystals', 0)", "row 0 of /run/channels is on crystal 0, but the run has 0 crystals"},
@@ -650,7 +720,8 @@ TEST(ReducedFile, TheDocumentedH5pyExampleRuns) {
   EXPECT_EQ(status, 0) << "the example failed (its message is above)";
   std::ifstream out(dir / "example.out");
   const std::string output{std::istreambuf_iterator<char>(out), std::istreambuf_iterator<char>()};
-  EXPECT_CONTAINS(output, fmt::format("selected rows, protons on target {:.4g}", pot));
+  EXPECT_CONTAINS(output, fmt::format("off-beam, protons on target {:.4g}", pot));
+  EXPECT_CONTAINS(output, "off-beam window at 30.0 µs");
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 /// Reduced-data files: the reconstruction's one row per crystal and trigger (CrystalEvent)
 /// with each block's beam record, in HDF5, written block by block like the raw-data files
 /// so that a reconstruction killed part-way keeps every finished block. The layout
-/// (version 2) is described in docs/reduced-format.md; h5py reads it without cevns.
+/// (version 3) is described in docs/reduced-format.md; h5py reads it without cevns.
 
 #include <cstdint>
 #include <filesystem>
@@ -17,8 +17,9 @@ namespace cevns::io {
 
 /// Root attribute `format` of every reduced-data file.
 inline constexpr std::string_view reduced_format_name = "cevns-reduced";
-/// Root attribute `format_version`: the layout this code writes and the only one it reads.
-inline constexpr std::uint32_t reduced_format_version = 2;
+/// Root attribute `format_version`: the layout this code writes. It also reads version 2,
+/// which has no off-beam window (ReducedRunInfo::off_beam_window_start_us unset).
+inline constexpr std::uint32_t reduced_format_version = 3;
 
 /// Writes a reduced-data file block by block. The file is created as `path` + ".part" and
 /// renamed to `path` by close(); each write() leaves every block written so far readable

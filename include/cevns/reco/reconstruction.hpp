@@ -6,6 +6,7 @@
 /// time, flags, and — for simulated data — what produced the light.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,9 @@ class Reconstruction {
   /// the channel with the fewest pulses has (1 when the single-PE charge is configured).
   [[nodiscard]] double calibration_progress() const;
   [[nodiscard]] const std::vector<double>& spe_charge() const { return spe_charge_; }
+  /// Where the off-beam window starts (µs from the start of the waveform; RecoConfig::
+  /// off_beam_window_start_us, checked against the run); unset: the run has no room for it.
+  [[nodiscard]] std::optional<double> off_beam_window_start_us() const;
 
   /// Reconstructs one block (after finish_calibration()); thread-safe.
   [[nodiscard]] ReducedBlock reconstruct(const daq::TriggerBlock& block) const;

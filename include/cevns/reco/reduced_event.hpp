@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,15 @@ struct CrystalEvent {
   /// this crystal (index into the run's sources) and their number.
   std::int16_t truth_source = -1;
   std::uint32_t truth_npe = 0;
+  /// The off-beam window (reco.off_beam_window_start_us): a stretch of the pretrace as
+  /// long as the signal region, reconstructed as it is — its photoelectrons per PMT, those
+  /// of the pretrace before it (criterion 2 of the off-beam window), and its first pulse
+  /// from the window's equivalent of the first bunch (window start + beam_delay_ns, so
+  /// that both windows share one time axis); NaN: none. Zero / NaN when the file has no
+  /// off-beam window (ReducedRunInfo::off_beam_window_start_us unset).
+  float off_beam_npe[2] = {0.0F, 0.0F};
+  float off_beam_pretrace_npe[2] = {0.0F, 0.0F};
+  float off_beam_arrival_ns = std::numeric_limits<float>::quiet_NaN();
 };
 
 /// The reconstructed rows of one raw block, with its block record.
@@ -45,6 +55,9 @@ struct ReducedRunInfo {
   std::string reco_config_toml;        ///< the reconstruction settings used
   std::vector<double> spe_charge;      ///< single-PE charge per channel, ADC × samples
   std::uint16_t crystals = 0;
+  /// Start of the off-beam window from the start of the waveform (µs; it is as long as the
+  /// signal region); unset: the file has none (format version 2, or a pretrace too short).
+  std::optional<double> off_beam_window_start_us;
 };
 
 }  // namespace cevns::reco

@@ -36,6 +36,14 @@ struct ChannelResult {
   /// Time of the first signal-region pulse from the end of the pretrace (the beam), ns;
   /// negative when there is none.
   float first_signal_time_ns = -1.0F;
+  /// The off-beam window (WaveformLayout::off_beam_samples > 0), a part of the pretrace:
+  /// the charge of the pulses starting in it and in the pretrace before it, and the time
+  /// of its first pulse from the window's start, ns (negative: none). Its pulses count in
+  /// pretrace_charge too.
+  float off_beam_charge = 0.0F;
+  float off_beam_pretrace_charge = 0.0F;
+  std::uint32_t off_beam_pulses = 0;
+  float first_off_beam_time_ns = -1.0F;
   std::uint8_t flags = 0;
 };
 
@@ -51,6 +59,10 @@ struct WaveformLayout {
   /// daq.zero_suppression.pre_samples): reconstruct_segments() takes the baseline from
   /// those of them outside the integration window.
   std::uint32_t zero_suppression_pre_samples = 20;
+  /// The off-beam window [off_beam_start_sample, off_beam_start_sample + off_beam_samples)
+  /// inside the pretrace (reco::off_beam_window()); 0 samples: none.
+  std::uint32_t off_beam_start_sample = 0;
+  std::uint32_t off_beam_samples = 0;
 };
 
 /// Reconstructs a full waveform of one channel (layout.samples ADC values). Appends the

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <array>
 #include <map>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cevns/core/spectrum.hpp"
@@ -28,6 +30,34 @@ enum class Stage : std::uint8_t {
 inline constexpr int stage_count = 6;
 std::string_view stage_name(Stage stage);
 
+/// The two windows of every trigger, selected alike: the signal region after the beam
+/// trigger, and the off-beam window in the pretrace (reco.off_beam_window_start_us), as
+/// long and on the same time axis, which sees the steady-state backgrounds — dark counts,
+/// radioactivity, environmental γ, cosmics — but not the beam.
+enum class Window : std::uint8_t { on_beam, off_beam };
+std::string_view window_name(Window window);  ///< "on-beam", "off-beam"
+
+/// What the selection gives for one window, all sources together.
+struct WindowSelection {
+  /// Candidate crystals (light in this window) surviving each stage.
+  std::array<std::uint64_t, stage_count> candidates{};
+  /// Triggers left by the trigger-level criteria 1 and 2 — criterion 2 looking at the
+  /// pretrace before this window: the whole pretrace for the signal region, the part
+  /// before the off-beam window for that one.
+  std::uint64_t triggers_kept = 0;
+  /// triggers_kept × the length of the time axis (spectra time_min_us … time_max_us): the
+  /// time in which a steady-state event could have been selected in this window.
+  double live_time_s = 0.0;
+  Spectrum npe;         ///< criteria 1–4 and the time region of interest; last bin: everything above
+  Spectrum time;        ///< criteria 1–4 and the NPE region of interest
+  /// Criteria 1–4, no region of interest: NPE bins n = 0 … npe_max ([n − ½, n + ½), no
+  /// overflow bin) × the time bins of the spectra.
+  Spectrum2D npe_time;
+
+  WindowSelection(const Binning& npe_bins, const Binning& time_bins)
+      : npe(npe_bins), time(time_bins), npe_time(npe_bins, time_bins) {}
+};
+
 struct CutFlow {
   std::uint64_t triggers = 0;             ///< every trigger of the run
   std::uint64_t triggers_without_veto = 0;
@@ -47,6 +77,10 @@ class EventSelection {
                  double time_bin_us);
 
   void add(const reco::ReducedBlock& block);
+
+  /// One window's selection. The off-beam window is meaningful only for data with one
+  /// (reco::ReducedRunInfo::off_beam_window_start_us): without, it has no light.
+  [[nodiscard]] const WindowSelection& window(Window w) const { return w == Window::on_beam ? on_beam_ : off_beam_; }
 
   [[nodiscard]] const CutFlow& cut_flow() const { return flow_; }
   /// NPE of the selected crystals (criteria 1–4, time region) per truth source.
@@ -70,6 +104,9 @@ class EventSelection {
 
  private:
   void count(const reco::CrystalEvent& event, Stage passed);
+  /// Criteria 1–4 and the region of interest in one window of one trigger's rows; returns
+  /// whether criterion 2 removes the trigger there (after criterion 1).
+  bool select(std::span<const reco::CrystalEvent> trigger, Window w);
   Spectrum& npe_of(int source);
   Spectrum& time_of(int source);
 
@@ -79,6 +116,8 @@ class EventSelection {
   CutFlow flow_;
   std::map<int, Spectrum> selected_npe_;
   std::map<int, Spectrum> selected_time_;
+  WindowSelection on_beam_;
+  WindowSelection off_beam_;
   Spectrum without_coincidence_;
   Spectrum with_coincidence_;
   std::vector<double> response_n_, response_sum_, response_sum2_;  // per true NPE
