@@ -314,6 +314,71 @@ TEST(ReconstructFull, PretracePulsesAreCountedAsPretrace) {
   EXPECT_NEAR(r.first_signal_time_ns, 1000.0, 2.0);
 }
 
+TEST(ReconstructFull, TheOffBeamWindowIsReconstructedAsTheSignalRegion) {
+  // CLOVERS' default off-beam window: the last 11 µs of the pretrace, [29, 40) µs, with
+  // the 29 µs before it as its pretrace. One PE before it, two in it (the first 1000 ns
+  // after its start, as the signal PE is after the end of the pretrace), one in the signal
+  // region; full and zero-suppressed waveforms agree.
+  const auto d = digitizer(2.0, 5.0);
+  const ZeroSuppressionConfig zs_config;
+  const WaveformSynthesizer synthesizer(d, PmtConfig{}, zs_config, 1);
+  auto layout = layout_of(d, zs_config);
+  const OffBeamWindow window = off_beam_window(RecoConfig{}, d);
+  ASSERT_EQ(window.start_sample, 29000u);
+  ASSERT_EQ(window.samples, 11000u);
+  layout.off_beam_start_sample = window.start_sample;
+  layout.off_beam_samples = window.samples;
+  const std::vector<Photoelectron> pes{pe(10000.0), pe(29000.0 + 1000.0), pe(36000.0), pe(pretrace_ns + 1000.0)};
+  const auto out = full(synthesizer, pes, 21);
+  Segments segments;
+  Rng rng = random_stream(20241121, 21);
+  synthesizer.zero_suppressed(0, pes, rng, segments);
+  std::vector<std::size_t> all(segments.size());
+  std::iota(all.begin(), all.end(), std::size_t{0});
+  for (const ChannelResult& r :
+       {reconstruct_full(out, layout, RecoConfig{}), reconstruct_segments(segments, all, layout, RecoConfig{})}) {
+    EXPECT_EQ(r.pretrace_pulses, 3u);  // the off-beam window is part of the pretrace
+    EXPECT_EQ(r.off_beam_pulses, 2u);
+    EXPECT_EQ(r.signal_pulses, 1u);
+    EXPECT_NEAR(r.off_beam_charge / spe_charge(), 2.0, 0.2);  // ±10 % per PE, as for one PE
+    EXPECT_NEAR(r.off_beam_pretrace_charge / spe_charge(), 1.0, 0.1);
+    EXPECT_NEAR(r.pretrace_charge / spe_charge(), 3.0, 0.3);
+    EXPECT_NEAR(r.first_off_beam_time_ns, 1000.0, 2.0);
+    EXPECT_NEAR(r.first_signal_time_ns, 1000.0, 2.0);
+  }
+  // Without a window (layout default) nothing is counted there.
+  const ChannelResult none = reconstruct_full(out, layout_of(d), RecoConfig{});
+  EXPECT_EQ(none.off_beam_pulses, 0u);
+  EXPECT_EQ(none.off_beam_charge, 0.0F);
+  EXPECT_EQ(none.first_off_beam_time_ns, -1.0F);
+}
+
+TEST(RecoConfig, TheOffBeamWindowLiesInThePretraceWithAsLongAPretraceBeforeIt) {
+  const auto d = digitizer(2.0, 5.0);  // 51 µs, 40 µs pretrace: an 11 µs window in [11, 29] µs
+  RecoConfig c;
+  c.off_beam_window_start_us = 15.0;
+  EXPECT_EQ(off_beam_window(c, d).start_sample, 15000u);
+  c.off_beam_window_start_us = 11.0;
+  EXPECT_EQ(off_beam_window(c, d).start_sample, 11000u);
+  for (const double bad : {10.9, 29.1, 45.0}) {
+    c.off_beam_window_start_us = bad;
+    try {
+      (void)off_beam_window(c, d);
+      ADD_FAILURE() << bad << " accepted";
+    } catch (const InvalidValue& e) {
+      EXPECT_EQ(e.key(), "reco.off_beam_window_start_us");
+    }
+  }
+  c.off_beam_window_start_us = -1.0;
+  EXPECT_THROW(c.validate(), InvalidValue);
+  c.off_beam_window_start_us = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_THROW(c.validate(), InvalidValue);
+  // 12 µs with a 10 µs pretrace: a 2 µs window, unset at [8, 10) µs; with a 3 µs
+  // pretrace there is no room for it.
+  EXPECT_EQ(off_beam_window(RecoConfig{}, 12000, 10000, 1.0).start_sample, 8000u);
+  EXPECT_FALSE(off_beam_window(RecoConfig{}, 4000, 1000, 1.0).enabled());
+}
+
 TEST(ReconstructFull, PileUpAcrossTheBeamTimeStaysWithThePretracePulse) {
   // A dark PE 20 ns before the beam and a signal PE 10 ns after it: the windows overlap, so
   // they are one pulse, pretrace by its start (the documented policy: splitting would turn
