@@ -252,7 +252,7 @@ int run(int argc, char** argv) {
   select->add_option("reduced", reduced_input, "Reduced file (cevns reconstruct)")->required();
   select_options.add_config(*select, "Configuration; default: the one stored in the file");
   select_options.add_format(*select);
-  select_options.add_output(*select, "Also write selection.json and Figure 10 into this directory");
+  select_options.add_output(*select, "Also write selection.json, observed.csv and Figure 10 into this directory");
 
   CLI::App* config_command = app.add_subcommand("config", "Inspect experiment configurations");
   config_command->require_subcommand(1);
@@ -413,6 +413,10 @@ int run(int argc, char** argv) {
                                        samples / std::max(elapsed, 1e-9), output.string());
   } else if (*select) {
     const cevns::io::ReducedFileReader reader(reduced_input);
+    if (!reader.info().off_beam_window_start_us)
+      cevns::logger("select")->warn("{} has no off-beam window (format version 2, or a pretrace shorter than twice the "
+                                    "signal region): only the on-beam window is selected; reconstruct it again for one",
+                                    reduced_input);
     const auto config = configuration_for(select_options, reader.info().raw.config_toml, reduced_input);
     cevns::reco::check_config_matches_run(reader.info().raw, config.simulation,
                                           configuration_name(select_options, reduced_input), reduced_input);

@@ -205,7 +205,8 @@ void bind_files(py::module_& m) {
   PYBIND11_NUMPY_DTYPE(cevns::daq::Interaction, trigger_id, time_ns, recoil_keVnr, visible_keVee, photoelectrons, crystal,
                        source);
   PYBIND11_NUMPY_DTYPE(cevns::reco::CrystalEvent, trigger_id, time_s, protons_on_target, beam_on, veto, crystal, npe,
-                       pretrace_npe, arrival_ns, flags, truth_source, truth_npe);
+                       pretrace_npe, arrival_ns, flags, truth_source, truth_npe, off_beam_npe, off_beam_pretrace_npe,
+                       off_beam_arrival_ns);
   PYBIND11_NUMPY_DTYPE(cevns::python::SegmentRow, trigger_id, channel, first_sample, length, offset);
 
   m.def(
@@ -507,9 +508,12 @@ void bind_files(py::module_& m) {
             out["raw_file"] = info.raw_file;
             out["crystals"] = info.crystals;
             out["spe_charge"] = info.spe_charge;
+            out["off_beam_window_start_us"] =
+                info.off_beam_window_start_us ? py::object(py::float_(*info.off_beam_window_start_us)) : py::none();
             return out;
           },
-          "The raw run's description, the raw file, crystals, and the single-PE charge per channel.")
+          "The raw run's description, the raw file, crystals, the single-PE charge per channel, and where the "
+          "off-beam window starts (µs; None: the file has none).")
       .def_property_readonly("config_toml", [](const ReducedFile& f) { return f.open().info().raw.config_toml; })
       .def_property_readonly("reco_config_toml", [](const ReducedFile& f) { return f.open().info().reco_config_toml; })
       .def_property_readonly("complete", [](const ReducedFile& f) { return f.open().complete(); })

@@ -13,7 +13,8 @@ from conftest import TINY_RUN, TINY_TRIGGERS, cli_error, run_cli
 
 TRIGGER_FIELDS = ["id", "time_s", "protons_on_target", "beam_on", "veto", "veto_mask"]
 EVENT_FIELDS = ["trigger_id", "time_s", "protons_on_target", "beam_on", "veto", "crystal", "npe", "pretrace_npe",
-                "arrival_ns", "flags", "truth_source", "truth_npe"]
+                "arrival_ns", "flags", "truth_source", "truth_npe", "off_beam_npe", "off_beam_pretrace_npe",
+                "off_beam_arrival_ns"]
 
 
 def same_rows(a, b):
@@ -83,6 +84,9 @@ def test_reconstruct_equals_the_command(tiny_run, tmp_path):
         assert events["npe"].shape == (events.shape[0], 2) and events["npe"].dtype == np.float32
         same_rows(events, cli.events())
         assert mine.info["spe_charge"] == cli.info["spe_charge"]
+        assert mine.info["off_beam_window_start_us"] == 29.0  # CLOVERS: the last 11 µs of the pretrace
+        events = mine.events()
+        assert events["off_beam_npe"].shape == (len(events), 2)
         assert sum(len(mine.read_block(i)["events"]) for i in range(len(mine))) == len(events)
 
 
