@@ -30,7 +30,8 @@ mkdir -p "$seeds"/config "$seeds"/raw_file "$seeds"/reduced_file "$work"/finding
 cp "$root"/configs/*.toml "$seeds"/config/
 cevns() { ASAN_OPTIONS=detect_leaks=0 "$build"/bin/cevns -q "$@"; }
 # A short window and many dark counts: small files with segments, truth and reduced rows.
-small=(--set daq.digitizer.window_us=4 --set daq.digitizer.pretrace_us=2 --set spectra.time_max_us=1 --set daq.pmt.dark_rate_Hz=1e5)
+# (pretrace twice the 2 µs signal region: room for the off-beam window, so its columns are fuzzed too)
+small=(--set daq.digitizer.window_us=6 --set daq.digitizer.pretrace_us=4 --set spectra.time_max_us=1 --set daq.pmt.dark_rate_Hz=1e5)
 cevns simulate -c "$root"/configs/clovers.toml -n 30 "${small[@]}" -o "$seeds"/raw_file/zero-suppressed.h5 -t 1
 cevns simulate -c "$root"/configs/clovers.toml -n 2 -m full "${small[@]}" -o "$seeds"/raw_file/full.h5 -t 1
 cevns reconstruct "$seeds"/raw_file/zero-suppressed.h5 -o "$seeds"/reduced_file/reduced.h5 \
