@@ -43,4 +43,22 @@ TEST(RunDifferences, NamesEveryDifference) {
   }
 }
 
+TEST(Reconstruction, PlacesTheOffBeamWindowInTheRunsPretrace) {
+  // The default digitiser: 51 µs, 40 µs pretrace, an 11 µs signal region.
+  EXPECT_EQ(cevns::reco::Reconstruction(four_crystal_run(), {}).off_beam_window_start_us(), 29.0);
+  cevns::reco::RecoConfig config;
+  config.off_beam_window_start_us = 12.5;
+  EXPECT_EQ(cevns::reco::Reconstruction(four_crystal_run(), config).off_beam_window_start_us(), 12.5);
+  config.off_beam_window_start_us = 35.0;  // beyond the pretrace
+  try {
+    const cevns::reco::Reconstruction reco(four_crystal_run(), config);
+    FAIL() << "accepted";
+  } catch (const cevns::InvalidValue& e) {
+    EXPECT_EQ(e.key(), "reco.off_beam_window_start_us");
+  }
+  auto short_pretrace = four_crystal_run();
+  short_pretrace.pretrace_samples = 20000;  // less than twice the 31 µs signal region: none
+  EXPECT_FALSE(cevns::reco::Reconstruction(short_pretrace, {}).off_beam_window_start_us().has_value());
+}
+
 }  // namespace

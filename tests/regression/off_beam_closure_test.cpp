@@ -125,13 +125,26 @@ TEST(OffBeamClosure, DarkCountsGiveTheSameRateOnAndOffBeamAndTheModelsPrediction
     EXPECT_NEAR(off_count, off_expected, 3.0 * std::sqrt(off_expected));
     const double ratio = on.live_time_s / off.live_time_s;  // off-beam → on-beam
     EXPECT_NEAR(off_count * ratio, on_count, 3.0 * std::sqrt(on_count + off_count * ratio * ratio));
+    // Arrival time (NPE region): both windows on one axis from their (equivalent) first
+    // bunch, −1 … 10 µs — the same falling shape (the earlier of two PMTs' first pulses).
+    // Two-sample χ² over 11 bins of 1 µs, the off-beam counts scaled by the live times,
+    // p > 10⁻³ (a time axis shifted by the 1 µs beam delay gives χ² ≈ 10³).
+    double time_chi2 = 0.0;
+    for (std::size_t t0 = 0; t0 < on.time.counts.size(); t0 += 10) {
+      double o = 0.0, f = 0.0;
+      for (std::size_t t = t0; t < t0 + 10; ++t) o += on.time.counts[t], f += off.time.counts[t];
+      if (o + f > 0.0) time_chi2 += (o - ratio * f) * (o - ratio * f) / (o + ratio * ratio * f);
+    }
+    EXPECT_EQ(on.time.counts.size(), 110u);
+    EXPECT_LT(time_chi2, 31.3) << "time chi2 " << time_chi2 << " for 11 bins";  // χ²(11) at p = 10⁻³
+    EXPECT_EQ(off.time.total(), off_count);  // the region of interest spans the time axis
     // The 2-D histograms hold what criteria 1–4 select (no region of interest; NPE within
     // 0 … npe_max): here every single-crystal candidate, whose NPE and time all fall in it.
     EXPECT_EQ(on.npe_time.total(), double(on.candidates[static_cast<std::size_t>(Stage::single_crystal)]));
     EXPECT_EQ(off.npe_time.total(), double(off.candidates[static_cast<std::size_t>(Stage::single_crystal)]));
     std::cout << (start_us ? "window at 15 us" : "window at 29 us") << ": on-beam " << on_count << " (model "
               << on_expected << ", live " << on.live_time_s << " s), off-beam " << off_count << " (model "
-              << off_expected << ", live " << off.live_time_s << " s)\n";
+              << off_expected << ", live " << off.live_time_s << " s); arrival-time chi2 " << time_chi2 << "/11\n";
   }
 }
 
