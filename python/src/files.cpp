@@ -421,7 +421,7 @@ void bind_files(py::module_& m) {
             });
           },
           py::arg("directory"), py::arg("figures") = true,
-          "Writes what `cevns select --output DIR` writes: selection.json, selected_npe.csv and (figures=True) "
+          "Writes what `cevns select --output DIR` writes: selection.json, selected_npe.csv, observed.csv and (figures=True) "
           "Figure 10 and the NPE response; returns the files.")
       .def(
           "table", [](const Selection& s) { return report::format_selection_table(s.selection, s.run, s.prediction); },
