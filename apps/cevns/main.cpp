@@ -421,6 +421,12 @@ int run(int argc, char** argv) {
     cevns::reco::check_config_matches_run(reader.info().raw, config.simulation,
                                           configuration_name(select_options, reduced_input), reduced_input);
     cevns::daq::check_time_roi_is_recorded(config.simulation);
+    if (const auto& wanted = config.reco.off_beam_window_start_us;
+        wanted && reader.info().off_beam_window_start_us &&
+        std::abs(*wanted - *reader.info().off_beam_window_start_us) > 1e-9)
+      cevns::logger("select")->warn("the off-beam window stays where the reconstruction put it, {:g} µs, not at "
+                                    "reco.off_beam_window_start_us = {:g}: reconstruct again to move it",
+                                    *reader.info().off_beam_window_start_us, *wanted);
     const auto lock = select_options.claim_directory(
         {reduced_input, select_options.config_file.empty() ? fs::path() : select_options.config_path()});
     const auto& experiment = config.simulation.experiment;
