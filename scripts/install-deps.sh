@@ -23,6 +23,7 @@ packages=(
   pybind11-dev python3-dev python3-numpy python3-pytest  # the Python module (import cevns) and its tests
   libnlopt-cxx-dev libeigen3-dev  # the likelihood fit: NLopt minimiser, Eigen for the Hessian
   python3-iminuit       # the reference likelihood (scripts/) the fit is checked against
+  python3-pandas        # tests run the pandas examples of docs/output.md
 )
 
 # clang's sanitizer and libFuzzer runtimes are only a Recommends of clang: name them.
