@@ -84,8 +84,13 @@ Minimum Fitter::minimize(std::vector<double> start, std::optional<std::size_t> h
   // quasi-Newton memory and settles the last digits that the 1e-6 agreement needs.
   double t = 0.0;
   nlopt::result result = nlopt::FAILURE;
-  for (int pass = 0; pass < 2; ++pass) {
-    nlopt::opt opt(nlopt::LD_LBFGS, static_cast<unsigned>(x.size()));
+  // NLopt's L-BFGS sometimes ends in a generic failure when its line search cannot
+  // improve (near a minimum, or at a bound): the next pass restarts from its best point,
+  // with the truncated Newton method after a failure.
+  bool failed = false;
+  for (int pass = 0; pass < 4; ++pass) {
+    if (pass >= 2 && !failed) break;
+    nlopt::opt opt(failed ? nlopt::LD_TNEWTON_PRECOND_RESTART : nlopt::LD_LBFGS, static_cast<unsigned>(x.size()));
     opt.set_lower_bounds(lo);
     opt.set_upper_bounds(hi);
     opt.set_min_objective(objective, &o);
@@ -98,15 +103,32 @@ Minimum Fitter::minimize(std::vector<double> start, std::optional<std::size_t> h
       result = opt.optimize(x, t);
       m.status = result_name(result);
       m.converged = result > 0 && result != nlopt::MAXEVAL_REACHED && result != nlopt::MAXTIME_REACHED;
+      failed = false;
     } catch (const nlopt::roundoff_limited&) {
       // Round-off stops at the minimum to machine precision; x holds the best point.
       m.status = "roundoff limited";
       m.converged = true;
-      t = objective(static_cast<unsigned>(x.size()), x.data(), nullptr, &o);
+      failed = false;
     } catch (const std::exception& e) {
       m.status = std::string("failed: ") + e.what();
       m.converged = false;
-      break;
+      failed = true;
+    }
+  }
+  // Accept a failure whose end point is a minimum: no projected gradient left.
+  if (failed) {
+    std::vector<double> g(x.size());
+    objective(static_cast<unsigned>(x.size()), x.data(), g.data(), &o);
+    double worst = 0.0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const bool pinned = (x[i] <= lo[i] && g[i] > 0.0) || (x[i] >= hi[i] && g[i] < 0.0);
+      if (!pinned) worst = std::max(worst, std::abs(g[i]) * std::max(1.0, std::abs(x[i])));
+    }
+    if (worst < 1e-4) {
+      m.converged = true;
+      m.status = fmt::format("line search ended at a minimum (projected gradient {:.1e})", worst);
+    } else {
+      m.status += fmt::format(" (projected gradient {:.1e})", worst);
     }
   }
   for (std::size_t i = 0; i < o.free.size(); ++i) o.full[o.free[i]] = x[i];

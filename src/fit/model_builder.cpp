@@ -296,6 +296,14 @@ std::vector<double> release_brn(const Prediction& p, const ObservedData& data, c
 
 double total(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
 
+/// `v` scaled to the total of `like` (a shape-only variation).
+std::vector<double> same_total(std::vector<double> v, const std::vector<double>& like) {
+  const double t = total(v), want = total(like);
+  if (t > 0.0)
+    for (auto& x : v) x *= want / t;
+  return v;
+}
+
 }  // namespace
 
 BuiltModel build_model(const Prediction& prediction, const ObservedData& data, const FitConfig& config,
@@ -344,7 +352,10 @@ BuiltModel build_model(const Prediction& prediction, const ObservedData& data, c
     if (!repredict) throw ConfigError("fit.variation '" + v.name + "' needs the configuration to predict again");
     const auto up = cevns_templates(repredict({fmt::format("{}={:.17g}", v.key, v.up)}), data, config);
     const auto down = cevns_templates(repredict({fmt::format("{}={:.17g}", v.key, v.down)}), data, config);
-    for (auto& [name, s] : cevns_samples) s.shape_variations.push_back({v.name, up.at(name), down.at(name)});
+    // Shape only: scaled to the nominal count, since the CEvNS normalisation is free and
+    // the fitted count is then the parameter times the nominal count at every α.
+    for (auto& [name, s] : cevns_samples) s.shape_variations.push_back({v.name, same_total(up.at(name), s.nominal),
+                                                                        same_total(down.at(name), s.nominal)});
     parameters.push_back({.name = v.name, .nominal = 0.0, .lower = -5.0, .upper = 5.0, .constraint = Constraint::gaussian,
                           .sigma = 1.0, .source = fmt::format("{} = {:g} / {:g} at ±1σ ({})", v.key, v.up, v.down, v.source)});
     notes.push_back(fmt::format("shape systematic '{}': {} re-predicted at {:g} and {:g}", v.name, v.key, v.up, v.down));
@@ -353,8 +364,8 @@ BuiltModel build_model(const Prediction& prediction, const ObservedData& data, c
   if (config.beam_timing_sigma_us > 0.0) {
     const double s = config.beam_timing_sigma_us;
     const auto vary = [&](Sample& sample) {
-      sample.shape_variations.push_back(
-          {"beam_timing", shift_in_time(sample.nominal, layout, s), shift_in_time(sample.nominal, layout, -s)});
+      sample.shape_variations.push_back({"beam_timing", same_total(shift_in_time(sample.nominal, layout, s), sample.nominal),
+                                         same_total(shift_in_time(sample.nominal, layout, -s), sample.nominal)});
     };
     for (auto& [name, sample] : cevns_samples) vary(sample);
     if (brn) vary(*brn);
