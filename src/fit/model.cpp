@@ -23,6 +23,22 @@ Interpolated interpolate(double alpha, double delta_up, double delta_down) {
   return {alpha * s + a * g, s + a * dg};
 }
 
+namespace {
+
+/// Δ(α) = c1 S + c2 A and its derivative d1 S + d2 A: interpolate() for every bin of a
+/// variation at once, from S = (δ_up − δ_down)/2 and A = (δ_up + δ_down)/2.
+struct Coefficients {
+  double c1, c2, d1, d2;
+};
+Coefficients coefficients(double alpha) {
+  if (alpha >= 1.0) return {alpha, alpha, 1.0, 1.0};
+  if (alpha <= -1.0) return {alpha, -alpha, 1.0, -1.0};
+  const double a2 = alpha * alpha;
+  return {alpha, a2 * (15.0 - 10.0 * a2 + 3.0 * a2 * a2) / 8.0, 1.0, alpha * (30.0 - 40.0 * a2 + 18.0 * a2 * a2) / 8.0};
+}
+
+}  // namespace
+
 Model::Model(std::vector<RegionLayout> layout, std::vector<Parameter> parameters, std::vector<Sample> samples)
     : layout_(std::move(layout)), parameters_(std::move(parameters)), samples_(std::move(samples)) {
   for (const auto& r : layout_) {
@@ -82,10 +98,16 @@ Model::Model(std::vector<RegionLayout> layout, std::vector<Parameter> parameters
       check(v.down, "the −1σ template '" + v.parameter + "'");
       CompiledShape cs{param(v.parameter, true), std::vector<double>(bins_), std::vector<double>(bins_)};
       for (std::size_t b = 0; b < bins_; ++b) {
-        cs.delta_up[b] = v.up[b] - s.nominal[b];
-        cs.delta_down[b] = v.down[b] - s.nominal[b];
+        const double du = v.up[b] - s.nominal[b], dd = v.down[b] - s.nominal[b];
+        cs.half_diff[b] = 0.5 * (du - dd);
+        cs.half_sum[b] = 0.5 * (du + dd);
       }
       c.shapes.push_back(std::move(cs));
+    }
+    for (std::size_t b = 0; b < bins_; ++b) {
+      bool any = s.nominal[b] != 0.0;
+      for (const auto& v : s.shape_variations) any = any || v.up[b] != 0.0 || v.down[b] != 0.0;
+      if (any) c.active.push_back(b);
     }
     compiled_.push_back(std::move(c));
   }
@@ -114,9 +136,12 @@ void Model::sample_expected(std::size_t s, const double* p, double* out) const {
   for (auto f : c.factors) scale *= p[f];
   for (const auto& n : c.norms) log_scale += interpolate(p[n.param], n.log_up, n.log_down).value;
   scale *= std::exp(log_scale);
-  for (std::size_t b = 0; b < bins_; ++b) {
+  std::vector<Coefficients> coef;
+  for (const auto& v : c.shapes) coef.push_back(coefficients(p[v.param]));
+  std::fill(out, out + bins_, 0.0);
+  for (const std::size_t b : c.active) {
     double base = nominal[b];
-    for (const auto& v : c.shapes) base += interpolate(p[v.param], v.delta_up[b], v.delta_down[b]).value;
+    for (std::size_t m = 0; m < c.shapes.size(); ++m) base += coef[m].c1 * c.shapes[m].half_diff[b] + coef[m].c2 * c.shapes[m].half_sum[b];
     double g = 1.0;
     for (const auto& set : c.bin_factor)
       if (set[b] >= 0) g *= p[set[b]];
@@ -171,9 +196,12 @@ double Model::deviance(const Dataset& data, const double* p, double* grad) const
         for (std::size_t m = 0; m < c.factors.size(); ++m)
           if (m != k) without[k] *= p[c.factors[m]];
       std::vector<double> g_factor(c.factors.size(), 0.0), g_norm(c.norms.size(), 0.0), g_shape(c.shapes.size(), 0.0);
-      for (std::size_t b = 0; b < bins_; ++b) {
+      std::vector<Coefficients> coef;
+      for (const auto& v : c.shapes) coef.push_back(coefficients(p[v.param]));
+      for (const std::size_t b : c.active) {
         double base = nominal[b];
-        for (const auto& v : c.shapes) base += interpolate(p[v.param], v.delta_up[b], v.delta_down[b]).value;
+        for (std::size_t m = 0; m < c.shapes.size(); ++m)
+          base += coef[m].c1 * c.shapes[m].half_diff[b] + coef[m].c2 * c.shapes[m].half_sum[b];
         const bool clipped = base < 0.0;
         base = std::max(base, 0.0);
         double g = 1.0;
@@ -184,9 +212,8 @@ double Model::deviance(const Dataset& data, const double* p, double* grad) const
         for (std::size_t k = 0; k < c.factors.size(); ++k) g_factor[k] += w * without[k] * g * base;
         for (std::size_t k = 0; k < c.norms.size(); ++k) g_norm[k] += w * nu_s * dlog[k];
         if (!clipped)
-          for (std::size_t k = 0; k < c.shapes.size(); ++k)
-            g_shape[k] += w * factors * norm * g *
-                          interpolate(p[c.shapes[k].param], c.shapes[k].delta_up[b], c.shapes[k].delta_down[b]).derivative;
+          for (std::size_t m = 0; m < c.shapes.size(); ++m)
+            g_shape[m] += w * factors * norm * g * (coef[m].d1 * c.shapes[m].half_diff[b] + coef[m].d2 * c.shapes[m].half_sum[b]);
         // ∂ν/∂(bin factor) = ν without that factor: the other sets' factors of this bin.
         for (std::size_t k = 0; k < c.bin_factor.size(); ++k) {
           const int f = c.bin_factor[k][b];
@@ -199,7 +226,7 @@ double Model::deviance(const Dataset& data, const double* p, double* grad) const
       }
       for (std::size_t k = 0; k < c.factors.size(); ++k) grad[c.factors[k]] += g_factor[k];
       for (std::size_t k = 0; k < c.norms.size(); ++k) grad[c.norms[k].param] += g_norm[k];
-      for (std::size_t k = 0; k < c.shapes.size(); ++k) grad[c.shapes[k].param] += g_shape[k];
+      for (std::size_t m = 0; m < c.shapes.size(); ++m) grad[c.shapes[m].param] += g_shape[m];
     }
   }
   for (std::size_t i = 0; i < np; ++i) {

@@ -109,9 +109,10 @@ class Model {
   };
   struct CompiledShape {
     std::size_t param;
-    std::vector<double> delta_up, delta_down;  // up − nominal, down − nominal
+    std::vector<double> half_diff, half_sum;  // S = (δ_up − δ_down)/2, A = (δ_up + δ_down)/2 per bin
   };
   struct Compiled {
+    std::vector<std::size_t> active;  // bins where the sample can be non-zero
     std::vector<std::size_t> factors;
     std::vector<std::vector<int>> bin_factor;  // per set, per bin, −1 none
     std::vector<CompiledNorm> norms;
