@@ -4,11 +4,12 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <thread>
 
 #include <Eigen/Dense>
-#include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/tools/roots.hpp>
 #include <fmt/format.h>
@@ -197,8 +198,15 @@ FitResult Fitter::fit(std::vector<double> start) const {
   r.free_parameters = 0;
   for (const auto& q : params) r.free_parameters += q.fixed ? 0 : 1;
   const double dof = static_cast<double>(r.bins) - static_cast<double>(r.free_parameters);
-  r.gof_p_value = dof > 0 ? boost::math::cdf(boost::math::complement(boost::math::chi_squared(dof), std::max(r.poisson_deviance, 0.0)))
-                          : 1.0;
+  // χ² survival = Q(dof/2, D/2), the regularised upper incomplete gamma function.
+  r.gof_p_value = 1.0;
+  if (dof > 0 && r.poisson_deviance > 0.0) {
+    try {
+      r.gof_p_value = boost::math::gamma_q(0.5 * dof, 0.5 * r.poisson_deviance);
+    } catch (const std::exception&) {
+      r.gof_p_value = std::numeric_limits<double>::quiet_NaN();
+    }
+  }
   return r;
 }
 

@@ -114,7 +114,7 @@ void projection_figure(const fit::Analysis& a, const fit::RegionLayout& r, int a
   for (std::size_t k = stack.size(); k-- > 0;) {
     outline(edges, stack[k], ox, oy);
     const std::string pen = std::string(sample_colour(shown[k]));
-    gr.Area(mglData(ox), mglData(oy), (pen + "{" + pen + "5}").c_str());
+    gr.Area(mglData(ox), mglData(oy), pen.c_str());
     gr.Plot(mglData(ox), mglData(oy), (pen + "-2").c_str());
     double sum = 0;
     for (std::size_t b = r.offset; b < r.offset + r.npe_bins * r.time_bins; ++b) sum += a.post_fit[shown[k]][b];
