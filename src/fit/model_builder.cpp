@@ -309,6 +309,10 @@ std::vector<double> same_total(std::vector<double> v, const std::vector<double>&
 BuiltModel build_model(const Prediction& prediction, const ObservedData& data, const FitConfig& config,
                        const Repredict& repredict) {
   config.validate();
+  if (config.split_cevns && config.poi == "cevns")
+    throw ConfigError(fmt::format("{}: fit.split_cevns = true names the CEvNS normalisations cevns_prompt and cevns_delayed: "
+                                  "set fit.poi (or --poi) to one of them",
+                                  config.source));
   if (data.regions.empty()) throw ConfigError("the observed data have no regions");
   const Region& on = data.region(config.on_region);
   (void)on;
