@@ -74,7 +74,8 @@ FitConfig read_fit_config(const fs::path& file) {
   check_keys(root, {"fit"}, "", file.string());
   check_keys(*fit,
              {"poi", "split_cevns", "cevns_time", "brn", "brn_sigma", "steady_state", "background_sigma",
-              "beam_timing_sigma_us", "on_region", "release_dir", "variation", "beam_off", "free_live_time_regions"},
+              "beam_timing_sigma_us", "on_region", "release_dir", "variation", "beam_off", "free_live_time_regions",
+              "backgrounds"},
              "fit.", file.string());
   FitConfig c;
   const std::string w = file.string();
@@ -89,6 +90,14 @@ FitConfig read_fit_config(const fs::path& file) {
   c.beam_timing_sigma_us = get<double>(*fit, "beam_timing_sigma_us", c.beam_timing_sigma_us, w);
   c.on_region = get<std::string>(*fit, "on_region", c.on_region, w);
   c.beam_off = get<bool>(*fit, "beam_off", c.beam_off, w);
+  if (const auto* list = (*fit)["backgrounds"].as_array()) {
+    c.backgrounds.emplace();
+    for (const auto& node : *list) {
+      const auto v = node.value<std::string>();
+      if (!v) throw ConfigError(fmt::format("{}:{}: fit.backgrounds holds background names", w, node.source().begin.line));
+      c.backgrounds->push_back(*v);
+    }
+  }
   if (const auto* list = (*fit)["free_live_time_regions"].as_array())
     for (const auto& node : *list) {
       const auto v = node.value<std::string>();
@@ -340,17 +349,32 @@ BuiltModel build_model(const Prediction& prediction, const ObservedData& data, c
                                 100 * config.brn_sigma));
   }
   // Configured backgrounds of the prediction, each with a log-normal normalisation.
-  if (config.steady_state == "none") {
+  if (config.backgrounds)
+    for (const auto& name : *config.backgrounds)
+      if (std::none_of(prediction.backgrounds.begin(), prediction.backgrounds.end(),
+                       [&](const BackgroundPrediction& b) { return b.name == name; })) {
+        std::string names;
+        for (const auto& b : prediction.backgrounds) names += (names.empty() ? "" : ", ") + b.name;
+        throw ConfigError(fmt::format("{}: fit.backgrounds names '{}', which the configuration does not have (it has: {})",
+                                      config.source, name, names.empty() ? "none" : names));
+      }
+  const auto included = [&](const std::string& name) {
+    if (!config.backgrounds) return config.steady_state == "none";
+    return std::find(config.backgrounds->begin(), config.backgrounds->end(), name) != config.backgrounds->end();
+  };
+  {
     for (const auto& b : prediction.backgrounds) {
+      if (!included(b.name)) continue;
       const std::string name = "bkg_" + b.name;
       parameters.push_back({.name = name, .nominal = 1.0, .lower = 1e-6, .upper = 20.0, .constraint = Constraint::lognormal,
                             .sigma = config.background_sigma, .source = "configured background (" + b.drivers + ")"});
       samples.push_back({.name = name, .nominal = in_region(data, config.on_region, rebin(b.npe_time, data.region(config.on_region))),
                          .norm_factors = {name}});
     }
-  } else if (!prediction.backgrounds.empty()) {
-    notes.push_back("the configured backgrounds are left out: the steady state is measured per NPE bin from the data");
   }
+  if (!config.backgrounds && config.steady_state != "none" && !prediction.backgrounds.empty())
+    notes.push_back("the configured backgrounds are left out (the steady state is measured from the data; fit.backgrounds "
+                    "lists those to include)");
   // Shape variations by re-predicting with one key changed.
   for (const auto& v : config.variations) {
     if (!repredict) throw ConfigError("fit.variation '" + v.name + "' needs the configuration to predict again");

@@ -40,6 +40,9 @@ struct FitConfig {
   /// regions in proportion to their live time), or "none".
   std::string steady_state = "per-npe-bin";
   double background_sigma = 0.25;    ///< log-normal width of every configured background's normalisation
+  /// The configured backgrounds (by name) that enter as samples; unset: all of them when
+  /// steady_state = "none", none otherwise (a measured steady state already holds the steady ones).
+  std::optional<std::vector<std::string>> backgrounds;
   /// Beam-timing offset: the CEvNS and BRN templates shifted by ±beam_timing_sigma_us (0: off).
   double beam_timing_sigma_us = 0.0;
   std::vector<RepredictVariation> variations;  ///< shape systematics by re-predicting
