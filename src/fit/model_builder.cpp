@@ -365,7 +365,8 @@ BuiltModel build_model(const Prediction& prediction, const ObservedData& data, c
   {
     for (const auto& b : prediction.backgrounds) {
       if (!included(b.name)) continue;
-      const std::string name = "bkg_" + b.name;
+      std::string name = "bkg_" + b.name;  // spaces as _, so that --fix bkg_PMT_dark_counts=1 is one word
+      std::replace(name.begin(), name.end(), ' ', '_');
       parameters.push_back({.name = name, .nominal = 1.0, .lower = 1e-6, .upper = 20.0, .constraint = Constraint::lognormal,
                             .sigma = config.background_sigma, .source = "configured background (" + b.drivers + ")"});
       samples.push_back({.name = name, .nominal = in_region(data, config.on_region, rebin(b.npe_time, data.region(config.on_region))),

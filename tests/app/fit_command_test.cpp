@@ -53,7 +53,7 @@ TEST(FitCommand, FitsTheCoherentReleaseAndWritesJsonAndFigures) {
 }
 
 TEST(FitCommand, AsimovOfTheShippedStudy) {
-  const auto r = cevns("fit -q --asimov --format json --fix bkg_PMT\\ dark\\ counts=1");
+  const auto r = cevns("fit -q --asimov --format json --fix bkg_PMT_dark_counts=1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "\"minus_2_log_likelihood\"")) << r.output;
 }

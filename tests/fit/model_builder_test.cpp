@@ -113,8 +113,8 @@ TEST(BuildModel, ComponentsOfTheConfiguration) {
   // A configured background by name, with its log-normal normalisation.
   c.backgrounds = std::vector<std::string>{"beam-related neutrons"};
   built = build_model(prediction, data, c);
-  EXPECT_NO_THROW((void)built.model.index("bkg_beam-related neutrons"));
-  EXPECT_EQ(built.model.parameters()[built.model.index("bkg_beam-related neutrons")].constraint, Constraint::lognormal);
+  EXPECT_NO_THROW((void)built.model.index("bkg_beam-related_neutrons"));
+  EXPECT_EQ(built.model.parameters()[built.model.index("bkg_beam-related_neutrons")].constraint, Constraint::lognormal);
   c.backgrounds = std::vector<std::string>{"cosmic unicorns"};
   EXPECT_THROW((void)build_model(prediction, data, c), ConfigError);
   // The release's BRN needs the release.
