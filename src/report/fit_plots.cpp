@@ -227,14 +227,20 @@ void correlation_figure(const fit::Analysis& a, const std::string& title, const 
     for (long v = 0; v < m; ++v) z.a[u + m * v] = a.fit.correlation[shown[u]][shown[v]];
   Canvas gr;
   gr.SubPlot(1, 1, 0, "<_");
-  gr.SetRanges(-0.5, m - 0.5, -0.5, m - 0.5, -1, 1);
+  // Tile draws each cell at the height of its value: the texts go above the highest (z = 1.05).
+  gr.SetRanges(-0.5, m - 0.5, -0.5, m - 0.5, -1, 1.1);
+  gr.SetRange('c', -1, 1);
   gr.Title(title.c_str(), "", -1.1);
   gr.Box();
   gr.Tile(z, "BbwrR");
   for (long u = 0; u < m; ++u) {
-    gr.Puts(mglPoint(double(u), -0.5 - 0.04 * m), tex_escape(params[shown[u]].name).c_str(), ":C", -0.8);
-    gr.Puts(mglPoint(-0.5, double(u)), (tex_escape(params[shown[u]].name) + " ").c_str(), ":R", -0.8);
-    for (long v = 0; v < m; ++v) gr.Puts(mglPoint(double(u), double(v)), fmt::format("{:.2f}", z.a[u + m * v]).c_str(), ":C", -0.8);
+    // Column names on two staggered lines, so that long ones do not overlap.
+    gr.Puts(mglPoint(double(u), -0.5 - (u % 2 == 0 ? 0.035 : 0.085) * double(m), 1.05),
+            tex_escape(params[shown[u]].name).c_str(), ":C", -0.8);
+    gr.Puts(mglPoint(-0.5, double(u), 1.05), (tex_escape(params[shown[u]].name) + " ").c_str(), ":R", -0.8);
+    for (long v = 0; v < m; ++v)
+      gr.Puts(mglPoint(double(u), double(v), 1.05), fmt::format("{:.2f}", z.a[u + m * v]).c_str(),
+              std::abs(z.a[u + m * v]) > 0.6 ? ":Cw" : ":C", -0.8);
   }
   gr.Colorbar("BbwrR");
   save(gr, directory, "fit_correlation", written);
