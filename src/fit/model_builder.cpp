@@ -323,8 +323,7 @@ BuiltModel build_model(const Prediction& prediction, const ObservedData& data, c
                                   "set fit.poi (or --poi) to one of them",
                                   config.source));
   if (data.regions.empty()) throw ConfigError("the observed data have no regions");
-  const Region& on = data.region(config.on_region);
-  (void)on;
+  (void)data.region(config.on_region);  // no such region: an error naming the regions there are
   std::vector<Parameter> parameters;
   std::vector<Sample> samples;
   std::vector<std::string> notes;
