@@ -36,6 +36,7 @@
 #include "cevns/report/prediction_table.hpp"
 #include "cevns/report/selection_table.hpp"
 #include "cevns/selection/event_selection.hpp"
+#include "fit_command.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 
@@ -260,6 +261,8 @@ int run(int argc, char** argv) {
   CLI::App* show = config_command->add_subcommand("show", "Print the resolved configuration (defaults filled in, overrides applied)");
   show_options.add_config(*show);
 
+  const auto fit = cevns::app::add_fit_command(app);
+
   if (!known_command(argc, argv, app)) return 2;
   try {
     app.parse(argc, argv);
@@ -444,6 +447,8 @@ int run(int argc, char** argv) {
       log_written(cevns::report::write_dark_count_figure(selection, experiment.name, select_options.output));
       log_written(cevns::report::write_npe_response_figure(selection, experiment.name, select_options.output));
     }
+  } else if (fit->selected()) {
+    fit->run();
   } else if (*show) {
     std::cout << cevns::io::to_toml(cevns::io::read_configuration(show_options.config_path(), show_options.overrides));
   }

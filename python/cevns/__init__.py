@@ -216,14 +216,27 @@ def read_selection(path):
         return json.load(f)
 
 
-def fit(*args, **kwargs):
-    """Not in the library yet: coming with `cevns fit`."""
-    raise NotImplementedError("cevns.fit is coming with `cevns fit`, which the library does not have yet")
+def fit(data, config=None, overrides=None, fit_config=None, asimov=False, toys=0, seed=1, threads=None, fix=None,
+        free=None, poi=None):
+    """The likelihood fit of `cevns fit` (docs/statistics.md): `data` an observed.csv or the
+    COHERENT 2017 release directory; `config` the experiment the templates are predicted from
+    (default: coherent-csi-2017.toml for the release, else clovers.toml); `fit_config` a TOML
+    with a [fit] table; `fix` a dict {name: value}; `free` a list of names. Returns what
+    fit.json holds, as dicts, plus "table" (the printed table). Raises cevns.ConfigError."""
+    data = os.fspath(data)
+    if config is None and os.path.isfile(os.path.join(data, "data_coincidence_beamOn.txt")):
+        config = "coherent-csi-2017.toml"
+    cfg = _config(config, overrides)
+    fixes = sorted((fix or {}).items())
+    return _cevns._fit(cfg, data, None if fit_config is None else os.fspath(fit_config), bool(asimov), int(toys),
+                       int(seed), int(threads or os.cpu_count() or 1), [(str(k), float(v)) for k, v in fixes],
+                       [str(f) for f in (free or [])], poi or "")
 
 
-def scan(*args, **kwargs):
-    """Not in the library yet: coming with `cevns fit` (and its scans)."""
-    raise NotImplementedError("cevns.scan is coming with `cevns fit`, which the library does not have yet")
+def scan(data, **kwargs):
+    """The profile likelihood of the parameter of interest, as cevns.fit(...)["profile"]:
+    {"parameter", "values", "delta_minus_2_log_likelihood"}."""
+    return fit(data, **kwargs)["profile"]
 
 
 def _stored_config(file, overrides=None):

@@ -112,5 +112,6 @@ void bind_errors(py::module_& m);
 void bind_config(py::module_& m);
 void bind_predict(py::module_& m);
 void bind_files(py::module_& m);
+void bind_fit(py::module_& m);
 
 }  // namespace cevns::python

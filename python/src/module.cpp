@@ -110,4 +110,5 @@ PYBIND11_MODULE(_cevns, m) {
   bind_config(m);
   bind_predict(m);
   bind_files(m);
+  bind_fit(m);
 }

@@ -1,0 +1,23 @@
+#pragma once
+/// \file
+/// `cevns fit`: the likelihood fit of observed (or Asimov) data (docs/statistics.md).
+
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+namespace cevns::app {
+
+/// The registered `cevns fit` command: `selected()` after parsing, then `run()`.
+class FitCommand {
+ public:
+  virtual ~FitCommand() = default;
+  [[nodiscard]] virtual bool selected() const = 0;
+  /// Runs the command; throws cevns::Error on bad input.
+  virtual void run() const = 0;
+};
+
+/// Adds `fit` to `app`.
+std::unique_ptr<FitCommand> add_fit_command(CLI::App& app);
+
+}  // namespace cevns::app
