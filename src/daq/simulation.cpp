@@ -296,17 +296,20 @@ void Simulation::add_photoelectron(TriggerBlock& block, std::uint64_t trigger, d
   }
 }
 
-void Simulation::add_deposit(TriggerBlock& block, std::uint64_t trigger, double window_time_ns, std::uint16_t crystal,
+bool Simulation::add_deposit(TriggerBlock& block, std::uint64_t trigger, double window_time_ns, std::uint16_t crystal,
                              std::uint32_t photoelectrons, float recoil_keVnr, float visible_keVee,
                              std::uint16_t source, Rng& rng) const {
   block.interactions.push_back(
       {trigger, static_cast<float>(window_time_ns), recoil_keVnr, visible_keVee, photoelectrons, crystal, source});
   const double share = config_.experiment.detector.pmt_share;
+  bool sides[2] = {false, false};
   for (std::uint32_t k = 0; k < photoelectrons; ++k) {
     const auto side = static_cast<std::uint16_t>(uniform(rng) < share ? 0 : 1);
+    sides[side] = true;
     add_photoelectron(block, trigger, window_time_ns + sample_scintillation_delay_ns(rng),
                       static_cast<std::uint16_t>(2 * crystal + side), source, rng);
   }
+  return sides[0] && sides[1];
 }
 
 void Simulation::add_afterglow(TriggerBlock& block, std::uint64_t seed, Rng& rng) const {
@@ -466,13 +469,18 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
       const std::uint16_t crystal = crystal_of(rng);
       const double time = b.prompt ? pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + (*b.arrival_us)(uniform(rng)) * us
                                    : uniform(rng) * window_ns_;
-      add_deposit(block, block.first_trigger + k, time, crystal, pes, 0.0F,
-                  static_cast<float>(pes / light_yield_[crystal]), b.source, rng);
-      // A scatter in a second crystal too (criterion 4 rejects the event): bright enough
-      // that it always passes criterion 3 (40 PE miss a PMT with probability 2⁻³⁹), so that
-      // the model's multi-crystal share is what criterion 4 removes.
-      if (exp.detector.crystals > 1 && b.multi_crystal_fraction > 0.0 && uniform(rng) < b.multi_crystal_fraction) {
-        constexpr std::uint32_t companion_pe = 40;
+      const bool both_pmts = add_deposit(block, block.first_trigger + k, time, crystal, pes, 0.0F,
+                                         static_cast<float>(pes / light_yield_[crystal]), b.source, rng);
+      // The model's multi-crystal share is of the candidates (deposits with light in both
+      // PMTs: criterion 3): those get a scatter in a second crystal too, which criterion 4
+      // then rejects. It is drawn from the same spectrum above 10 PE, so that it passes
+      // criterion 3 itself (a 10-PE deposit misses a PMT with probability 2⁻⁹).
+      if (both_pmts && exp.detector.crystals > 1 && b.multi_crystal_fraction > 0.0 &&
+          uniform(rng) < b.multi_crystal_fraction) {
+        std::uint32_t companion_pe = 0;
+        for (int attempt = 0; attempt < 1000 && companion_pe < 10; ++attempt)
+          companion_pe = static_cast<std::uint32_t>(std::ceil(b.photoelectrons(uniform(rng))));
+        companion_pe = std::max<std::uint32_t>(companion_pe, 10);
         const auto other = static_cast<std::uint16_t>(
             (crystal + 1 + std::uniform_int_distribution<int>(0, exp.detector.crystals - 2)(rng)) % exp.detector.crystals);
         add_deposit(block, block.first_trigger + k, time, other, companion_pe, 0.0F,
