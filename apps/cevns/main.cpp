@@ -278,6 +278,7 @@ int run(int argc, char** argv) {
     else
       std::cout << cevns::report::format_prediction_table(prediction);
     if (lock) log_written(cevns::io::write_prediction(prediction, predict_options.output));
+    if (lock) log_written(cevns::report::write_background_figures(prediction, predict_options.output));
   } else if (*sensitivity) {
     const auto lock = sensitivity_options.claim_directory({sensitivity_options.config_path()});
     const auto prediction = cevns::predict(sensitivity_options.load());
@@ -305,6 +306,8 @@ int run(int argc, char** argv) {
     files.insert(files.end(), more.begin(), more.end());
     const auto figures = cevns::report::write_figures(prediction, result, dir);
     files.insert(files.end(), figures.begin(), figures.end());
+    const auto background_figures = cevns::report::write_background_figures(prediction, dir);
+    files.insert(files.end(), background_figures.begin(), background_figures.end());
     cevns::io::write_file_atomically(dir / "summary.txt", summary);
     files.push_back(dir / "summary.txt");
     cevns::logger("cevns")->info("wrote {} files into {}", files.size(), dir.string());

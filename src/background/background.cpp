@@ -73,9 +73,16 @@ Table read_table(const std::filesystem::path& file, const std::string& what) {
 }
 
 void BackgroundConfig::load_files(const std::filesystem::path& directory, const std::string& key) {
+  // Relative paths: to the configuration file's folder, else to its parent — so that
+  // configs/clovers.toml names the project's data/clovers-brn-recoil-keVnr.csv as "data/…".
   const auto resolve = [&](std::string& path) {
     std::filesystem::path p(path);
-    if (p.is_relative()) p = std::filesystem::absolute(directory / p).lexically_normal();
+    if (p.is_relative()) {
+      std::error_code error;
+      const auto beside = std::filesystem::absolute(directory / p, error).lexically_normal();
+      const auto above = std::filesystem::absolute(directory.parent_path() / p, error).lexically_normal();
+      p = std::filesystem::exists(beside) || !std::filesystem::exists(above) ? beside : above;
+    }
     path = p.string();  // resolved, so that the written configuration reads back
   };
   if (!spectrum_file.empty()) {

@@ -184,8 +184,9 @@ struct BackgroundConfig {
   Table spectrum;
   Table time;
 
-  /// Reads spectrum_file and time_file, relative paths relative to `directory`
-  /// (the configuration file's); throws ConfigError naming the key and the file.
+  /// Reads spectrum_file and time_file; a relative path is relative to `directory` (the
+  /// configuration file's), else to its parent when it exists only there (configs/ naming
+  /// the project's data/). Throws ConfigError naming the key and the file.
   void load_files(const std::filesystem::path& directory, const std::string& key);
   /// `key` is the configuration path, e.g. "backgrounds[0]".
   void validate(const std::string& key) const;
@@ -220,7 +221,7 @@ class RadioactivityBackground final : public BackgroundModel {
  public:
   explicit RadioactivityBackground(BackgroundConfig config);
   [[nodiscard]] const std::string& name() const override { return config_.name; }
-  [[nodiscard]] std::string drivers() const override { return "per kg × trigger × window (steady)"; }
+  [[nodiscard]] std::string drivers() const override { return "per kg × trigger × window"; }
   [[nodiscard]] Spectrum2D expected(const Binning& npe, const Binning& time_us,
                                     const BackgroundContext& context) const override;
   [[nodiscard]] std::optional<BackgroundDeposits> deposits(const Binning& npe,
