@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <iostream>
 
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/io/config_reader.hpp"
@@ -84,6 +86,43 @@ TEST(BackgroundScaling, EverySpectrumIsFiniteNonNegativeAndEmptyBelowTwoPe) {
     if (b.deposits)
       for (double c : b.deposits->true_npe.counts) EXPECT_TRUE(std::isfinite(c) && c >= 0.0) << b.name;
   }
+}
+
+}  // namespace
+}  // namespace cevns
+
+namespace cevns {
+namespace {
+
+TEST(CoherentRelease, PromptNeutronsFromThePublishedPeSpectrumPerGWh) {
+  // COHERENT-CsI-2017 with the release's prompt-neutron PE spectrum (counts per GW·h
+  // before the acceptance, promptPDF.txt) and arrival-time PDF: the ROI count must be
+  // Σ_n counts(n) × 7.47594 GW·h × acceptance(n), the row centred at c being the (c + ½)-PE
+  // bin (coherent_parameters.yaml), all of it inside the 0–12 µs window.
+  const std::string dir = std::string(CEVNS_SHARED_DATA_DIR) + "/coherent-csi-2017";
+  if (!std::filesystem::exists(dir + "/promptPDF.txt")) GTEST_SKIP() << "COHERENT data release not found at " << dir;
+  const auto config = io::read_experiment_config(
+      std::string(CEVNS_SOURCE_DIR) + "/configs/coherent-csi-2017.toml",
+      {"backgrounds=[{name=\"prompt neutrons\", model=\"beam\", normalisation=\"file-per-GWh\", spectrum_file=\"" + dir +
+       "/promptPDF.txt\", spectrum_format=\"coherent\", time_profile=\"file\", time_file=\"" + dir +
+       "/arrivalTimePDF_promptNeutrons.txt\", origin=\"COHERENT 2017 data release\"}]"});
+  const auto p = predict(config);
+  ASSERT_EQ(p.backgrounds.size(), 1u);
+  const auto table = read_table(dir + "/promptPDF.txt", "test");
+  double expected = 0.0;
+  for (std::size_t i = 0; i < table.x.size(); ++i) {
+    const int n = static_cast<int>(std::lround(table.x[i] + 0.5));
+    if (n <= config.selection.roi_npe_max) expected += table.y[i] * 7.47594 * config.selection.acceptance(n);
+  }
+  EXPECT_NEAR(p.backgrounds[0].roi, expected, 1e-6 * expected);
+  EXPECT_EQ(p.backgrounds[0].drivers, "per POT (per GW·h of beam)");
+  // The arrival-time PDF: the first µs holds what the file's first two bins hold.
+  const auto time = time_in_npe_roi(p.backgrounds[0].npe_time, config.selection);
+  const auto pdf = read_table(dir + "/arrivalTimePDF_promptNeutrons.txt", "test");
+  double pdf_total = 0.0;
+  for (double y : pdf.y) pdf_total += y;
+  EXPECT_NEAR((time.counts[0] + time.counts[1]) / time.total(), (pdf.y[0] + pdf.y[1]) / pdf_total, 1e-9);
+  std::cout << "COHERENT 2017 prompt neutrons after the acceptance, 0–50 PE: " << p.backgrounds[0].roi << "\n";
 }
 
 }  // namespace
