@@ -31,7 +31,8 @@ Table read_table(const std::filesystem::path& file, const std::string& what) {
   const auto status = std::filesystem::status(file, error);
   if (!std::filesystem::exists(status))
     throw ConfigError(what + ": cannot read '" + file.string() +
-                      "' (no such file; relative paths are relative to the configuration file)");
+                      "' (no such file; a relative path is looked up beside the configuration file, above it, then in the shipped "
+                      "data/)");
   if (!std::filesystem::is_regular_file(status)) throw ConfigError(what + ": '" + file.string() + "' is not a regular file");
   if (const auto bytes = std::filesystem::file_size(file, error); error || bytes > largest_table_bytes)
     throw ConfigError(what + ": '" + file.string() + "' is larger than " + std::to_string(largest_table_bytes) + " bytes");
@@ -73,15 +74,22 @@ Table read_table(const std::filesystem::path& file, const std::string& what) {
 }
 
 void BackgroundConfig::load_files(const std::filesystem::path& directory, const std::string& key) {
-  // Relative paths: to the configuration file's folder, else to its parent — so that
-  // configs/clovers.toml names the project's data/clovers-brn-recoil-keVnr.csv as "data/…".
+  // Relative paths: to the configuration file's folder, else its parent (configs/clovers.toml
+  // names the project's data/… as "data/…"), else the shipped data (installed beside the
+  // program, or this source tree) — so that a copy of a shipped configuration still finds
+  // its shapes. The first that exists; none: the first, for the message.
   const auto resolve = [&](std::string& path) {
     std::filesystem::path p(path);
     if (p.is_relative()) {
       std::error_code error;
-      const auto beside = std::filesystem::absolute(directory / p, error).lexically_normal();
-      const auto above = std::filesystem::absolute(directory.parent_path() / p, error).lexically_normal();
-      p = std::filesystem::exists(beside) || !std::filesystem::exists(above) ? beside : above;
+      std::vector<std::filesystem::path> candidates{directory / p, directory.parent_path() / p};
+      const auto program = std::filesystem::read_symlink("/proc/self/exe", error);
+      if (!error) candidates.push_back(program.parent_path() / CEVNS_INSTALLED_DATA_PARENT / p);
+      candidates.push_back(std::filesystem::path(CEVNS_SOURCE_DATA_PARENT) / p);
+      for (auto& c : candidates) c = std::filesystem::absolute(c, error).lexically_normal();
+      const auto found = std::find_if(candidates.begin(), candidates.end(),
+                                      [&](const std::filesystem::path& c) { return std::filesystem::exists(c, error); });
+      p = found != candidates.end() ? *found : candidates.front();
     }
     path = p.string();  // resolved, so that the written configuration reads back
   };

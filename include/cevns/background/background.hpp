@@ -184,9 +184,10 @@ struct BackgroundConfig {
   Table spectrum;
   Table time;
 
-  /// Reads spectrum_file and time_file; a relative path is relative to `directory` (the
-  /// configuration file's), else to its parent when it exists only there (configs/ naming
-  /// the project's data/). Throws ConfigError naming the key and the file.
+  /// Reads spectrum_file and time_file; a relative path is looked up in `directory` (the
+  /// configuration file's), its parent (configs/ naming the project's data/), then the
+  /// shipped data (installed, or the source tree). Throws ConfigError naming the key and
+  /// the file.
   void load_files(const std::filesystem::path& directory, const std::string& key);
   /// `key` is the configuration path, e.g. "backgrounds[0]".
   void validate(const std::string& key) const;
