@@ -278,7 +278,6 @@ int run(int argc, char** argv) {
     else
       std::cout << cevns::report::format_prediction_table(prediction);
     if (lock) log_written(cevns::io::write_prediction(prediction, predict_options.output));
-    if (lock) log_written(cevns::report::write_background_figures(prediction, predict_options.output));
   } else if (*sensitivity) {
     const auto lock = sensitivity_options.claim_directory({sensitivity_options.config_path()});
     const auto prediction = cevns::predict(sensitivity_options.load());
