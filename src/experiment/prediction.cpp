@@ -173,6 +173,8 @@ void Prediction::check_finite() const {
     check_spectrum(fmt::format("{}: selected signal of {}", name, flavor_name(flavor)), spectrum.counts);
   for (const auto& b : backgrounds) {
     check_spectrum(fmt::format("{}: background '{}'", name, b.name), b.npe_time.counts);
+    if (b.deposits)
+      check_spectrum(fmt::format("{}: background '{}' before the selection", name, b.name), b.deposits->true_npe.counts);
     require_finite(fmt::format("{}: background '{}' in the region of interest", name, b.name), b.roi);
   }
   for (const auto& [flavor, count] : roi_signal_by_flavor)
