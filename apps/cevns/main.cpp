@@ -308,6 +308,8 @@ int run(int argc, char** argv) {
     files.insert(files.end(), more.begin(), more.end());
     const auto figures = cevns::report::write_figures(prediction, result, dir);
     files.insert(files.end(), figures.begin(), figures.end());
+    const auto background_figures = cevns::report::write_background_figures(prediction, dir);
+    files.insert(files.end(), background_figures.begin(), background_figures.end());
     cevns::io::write_file_atomically(dir / "summary.txt", summary);
     files.push_back(dir / "summary.txt");
     cevns::logger("cevns")->info("wrote {} files into {}", files.size(), dir.string());

@@ -1,59 +1,193 @@
 #include "cevns/background/background.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <fstream>
+#include <map>
 #include <numbers>
+#include <sstream>
 
 #include "cevns/core/error.hpp"
 #include "cevns/core/units.hpp"
+#include "cevns/detector/response.hpp"
 
 namespace cevns {
-void BackgroundTemplateConfig::validate(const std::string& key) const {
-  if (name.empty()) throw InvalidValue(key + ".name", "\"\"", "every background needs a name");
-  if (model == BackgroundKind::pmt_dark_counts) {
-    // Computed from daq.pmt: a count or shape here would be ignored, so it is refused.
-    if (roi_events != 0.0)
-      throw InvalidValue(key + ".roi_events", format_value(roi_events),
-                         "does not apply to model = \"pmt-dark-counts\" (its count is computed from daq.pmt "
-                         "and the selection); remove it");
-    return;
+std::string background_slug(std::string_view name) {
+  std::string slug;
+  for (const char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c))) slug += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    else if (!slug.empty() && slug.back() != '-') slug += '-';
   }
-  // Counts in the region of interest: CLOVERS Table 2 lists 7–666 for 2160 kg·days.
-  require_range(key + ".roi_events", roi_events, 0.0, 1e9, "events after the selection in the region of interest");
-  require_range(key + ".reference_kg_days", reference_kg_days, 1e-3, 1e8, "a mass × days of data taking");
-  // 10⁴ per kg·day in the ROI is 3·10⁴ times CLOVERS' largest background (0.31): a rate the
-  // simulation can still make in memory.
-  if (roi_events / reference_kg_days > 1e4)
-    throw InvalidValue(key + ".roi_events", format_value(roi_events),
-                       "is more than 10⁴ events per kg·day (with reference_kg_days = " + format_value(reference_kg_days) +
-                           "); CLOVERS' largest background is 0.31");
-  // Below 0.1 PE the exponential puts everything in the 0-PE bin, above 10⁴ it is flat.
-  require_range(key + ".npe_decay_PE", npe_decay_PE, 0.1, 1e4, "photoelectrons");
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  return slug;
 }
 
-TemplateBackground::TemplateBackground(BackgroundTemplateConfig config) : config_(std::move(config)) {}
-
-Spectrum2D TemplateBackground::expected(const Binning& npe, const Binning& time_us,
-                                        const BackgroundContext& context) const {
-  // NPE shape, normalised to one in the region of interest.
-  Spectrum npe_shape(npe);
-  double in_roi = 0.0;
-  for (std::size_t bin = 0; bin < npe.size(); ++bin) {
-    const double n = npe.center(bin);
-    npe_shape.counts[bin] = config_.npe_shape == NpeShape::flat ? 1.0 : std::exp(-n / config_.npe_decay_PE);
-    if (n >= context.roi_npe_min && n <= context.roi_npe_max) in_roi += npe_shape.counts[bin];
+Table read_table(const std::filesystem::path& file, const std::string& what) {
+  // Spectra and profiles have tens to thousands of rows; the bound keeps a device or a
+  // wrong file from being read without end.
+  constexpr std::uintmax_t largest_table_bytes = 1 << 22;
+  std::error_code error;
+  const auto status = std::filesystem::status(file, error);
+  if (!std::filesystem::exists(status))
+    throw ConfigError(what + ": cannot read '" + file.string() +
+                      "' (no such file; a relative path is looked up beside the configuration file, above it, then in the shipped "
+                      "data/)");
+  if (!std::filesystem::is_regular_file(status)) throw ConfigError(what + ": '" + file.string() + "' is not a regular file");
+  if (const auto bytes = std::filesystem::file_size(file, error); error || bytes > largest_table_bytes)
+    throw ConfigError(what + ": '" + file.string() + "' is larger than " + std::to_string(largest_table_bytes) + " bytes");
+  std::ifstream in(file);
+  if (!in) throw ConfigError(what + ": cannot read '" + file.string() + "'");
+  Table table;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+    std::replace(line.begin(), line.end(), ',', ' ');
+    std::istringstream row(line);
+    std::vector<double> values;
+    std::string word;
+    while (row >> word) {
+      const std::string where = file.string() + ":" + std::to_string(number);
+      try {
+        std::size_t used = 0;
+        values.push_back(std::stod(word, &used));
+        if (used != word.size() || !std::isfinite(values.back())) throw std::invalid_argument(word);
+      } catch (const std::exception&) {
+        throw ConfigError(where + ": '" + word + "' is not a finite number (rows are x, y; " + what + ")");
+      }
+    }
+    if (values.empty()) continue;
+    if (values.size() != 2)
+      throw ConfigError(file.string() + ":" + std::to_string(number) + ": " + std::to_string(values.size()) +
+                        " columns, expected 2 (x, y; " + what + ")");
+    if (!table.x.empty() && !(values[0] > table.x.back()))
+      throw ConfigError(file.string() + ":" + std::to_string(number) + ": x = " + format_value(values[0]) +
+                        " does not increase (" + what + ")");
+    if (values[1] < 0.0)
+      throw ConfigError(file.string() + ":" + std::to_string(number) + ": y = " + format_value(values[1]) +
+                        " is negative (" + what + ")");
+    table.x.push_back(values[0]);
+    table.y.push_back(values[1]);
   }
-  const double events = config_.roi_events * context.exposure_kg_days / config_.reference_kg_days;
-  for (double& c : npe_shape.counts) c *= in_roi > 0.0 ? events / in_roi : 0.0;
+  if (table.x.empty()) throw ConfigError(what + ": '" + file.string() + "' holds no rows");
+  return table;
+}
 
-  // Time shape over the window, normalised by Spectrum2D::outer.
-  Spectrum time_shape(time_us);
-  for (std::size_t bin = 0; bin < time_us.size(); ++bin)
-    time_shape.counts[bin] =
-        config_.time_shape == TimeShape::flat
-            ? time_us.width(bin)
-            : context.arrival_time->probability(Flavor::nu_mu, time_us.low(bin) * units::us, time_us.high(bin) * units::us);
-  return Spectrum2D::outer(npe_shape, time_shape);
+void BackgroundConfig::load_files(const std::filesystem::path& directory, const std::string& key) {
+  // Relative paths: to the configuration file's folder, else its parent (configs/clovers.toml
+  // names the project's data/… as "data/…"), else the shipped data (installed beside the
+  // program, or this source tree) — so that a copy of a shipped configuration still finds
+  // its shapes. The first that exists; none: the first, for the message.
+  const auto resolve = [&](std::string& path) {
+    std::filesystem::path p(path);
+    if (p.is_relative()) {
+      std::error_code error;
+      std::vector<std::filesystem::path> candidates{directory / p, directory.parent_path() / p};
+      const auto program = std::filesystem::read_symlink("/proc/self/exe", error);
+      if (!error) candidates.push_back(program.parent_path() / CEVNS_INSTALLED_DATA_PARENT / p);
+      candidates.push_back(std::filesystem::path(CEVNS_SOURCE_DATA_PARENT) / p);
+      for (auto& c : candidates) c = std::filesystem::absolute(c, error).lexically_normal();
+      const auto found = std::find_if(candidates.begin(), candidates.end(),
+                                      [&](const std::filesystem::path& c) { return std::filesystem::exists(c, error); });
+      p = found != candidates.end() ? *found : candidates.front();
+    }
+    path = p.string();  // resolved, so that the written configuration reads back
+  };
+  if (!spectrum_file.empty()) {
+    resolve(spectrum_file);
+    spectrum = read_table(spectrum_file, key + ".spectrum_file");
+  }
+  if (!time_file.empty()) {
+    resolve(time_file);
+    time = read_table(time_file, key + ".time_file");
+  }
+}
+
+namespace {
+
+double table_sum(const Table& t) {
+  double sum = 0.0;
+  for (double y : t.y) sum += y;
+  return sum;
+}
+
+void require_table(const std::string& key, const Table& table, const std::string& file, double x_min,
+                   const std::string& meaning) {
+  if (table.x.empty())
+    throw InvalidValue(key, file.empty() ? "\"\"" : "'" + file + "'",
+                       "is required (" + meaning + ")" + (file.empty() ? "" : " and was not read"));
+  if (table.x.front() < x_min)
+    throw InvalidValue(key, "'" + file + "'", "starts at x = " + format_value(table.x.front()) + ", below " +
+                                                   format_value(x_min) + " (" + meaning + ")");
+  if (!(table_sum(table) > 0.0)) throw InvalidValue(key, "'" + file + "'", "holds only zeros (" + meaning + ")");
+}
+
+}  // namespace
+
+void BackgroundConfig::validate(const std::string& key) const {
+  if (name.empty()) throw InvalidValue(key + ".name", "\"\"", "every background needs a name");
+  if (background_slug(name).empty())
+    throw InvalidValue(key + ".name", "\"" + name + "\"", "needs a letter or digit (--set backgrounds.<name>.… uses them)");
+  const auto refuse = [&](const std::string& k, bool given) {
+    if (given)
+      throw InvalidValue(key + "." + k, "(set)",
+                         "does not apply to model = \"" + std::string(to_string(model)) + "\"; remove it");
+  };
+  if (model == BackgroundKind::pmt_dark_counts) {
+    // Computed from daq.pmt: a rate or shape here would be ignored, so it is refused.
+    refuse("events_per_pot_per_kg", events_per_pot_per_kg != 0.0);
+    refuse("rate_per_kg_keVee_day", rate_per_kg_keVee_day != 0.0);
+    refuse("spectrum_file", !spectrum_file.empty());
+    refuse("time_file", !time_file.empty());
+    return;
+  }
+  // Every number in its range first, whichever model reads it.
+  require_range(key + ".single_crystal_fraction", single_crystal_fraction, 0.0, 1.0,
+                "share of events lighting one crystal only (criterion 4)");
+  require_range(key + ".file_scale", file_scale, 0.0, 1e3, "a factor on the file's normalisation");
+  // CLOVERS' beam-related neutrons are ≈ 5·10⁻²⁰ per POT per kg (docs/backgrounds.md);
+  // 10⁻¹² would be ten million times more.
+  require_range(key + ".events_per_pot_per_kg", events_per_pot_per_kg, 0.0, 1e-12,
+                "deposits per proton on target per kg, before the selection");
+  require_range(key + ".time_delay_ns", time_delay_ns, -1e4, 1e5, "ns after the neutrinos' prompt profile");
+  require_range(key + ".time_spread_ns", time_spread_ns, 0.0, 1e5, "ns (Gaussian σ)");
+  double weights = 0.0;
+  for (double w : neutrino_flavor_weights) {
+    require_range(key + ".neutrino_flavor_weights", w, 0.0, 1e6, "relative weights");
+    weights += w;
+  }
+  // 10⁶ events/kg/keVee/day is 10⁵ times CLOVERS' 8.
+  require_range(key + ".rate_per_kg_keVee_day", rate_per_kg_keVee_day, 0.0, 1e6, "events per kg per keVee per day");
+  require_range(key + ".energy_min_keVee", energy_min_keVee, 0.0, 1e4, "keVee");
+  require_range(key + ".energy_max_keVee", energy_max_keVee, 0.0, 1e4, "keVee");
+
+  if (model == BackgroundKind::radioactivity) {
+    refuse("events_per_pot_per_kg", events_per_pot_per_kg != 0.0);
+    refuse("time_file", !time_file.empty());
+    if (spectrum_file.empty() && spectrum.x.empty()) {
+      require_range(key + ".energy_max_keVee", energy_max_keVee, energy_min_keVee + 1e-6, 1e4,
+                    "keVee, above energy_min_keVee");
+    } else {
+      if (spectrum_variable != SpectrumVariable::energy_keVee)
+        throw InvalidValue(key + ".spectrum_variable", std::string(spectrum_variable_names.name(spectrum_variable)),
+                           "must be \"energy-keVee\" for model = \"radioactivity\" (a rate per keVee)");
+      refuse("rate_per_kg_keVee_day", rate_per_kg_keVee_day != 0.0);
+      require_table(key + ".spectrum_file", spectrum, spectrum_file, 0.0,
+                    "rows keVee, events per kg per keVee per day");
+    }
+    return;
+  }
+  // beam
+  refuse("rate_per_kg_keVee_day", rate_per_kg_keVee_day != 0.0);
+  if (normalisation == BeamNormalisation::file_per_GWh) refuse("events_per_pot_per_kg", events_per_pot_per_kg != 0.0);
+  if (neutrino_flavor_weights.size() != 3)
+    throw InvalidValue(key + ".neutrino_flavor_weights", std::to_string(neutrino_flavor_weights.size()) + " values",
+                       "needs 3 (ν_μ, ν_e, ν̄_μ)");
+  if (!(weights > 0.0)) throw InvalidValue(key + ".neutrino_flavor_weights", "all 0", "needs a positive weight");
+  require_table(key + ".spectrum_file", spectrum, spectrum_file, spectrum_variable == SpectrumVariable::npe ? -0.5 : 0.0,
+                "the background's NPE or energy spectrum");
+  if (time_profile == TimeProfile::file) require_table(key + ".time_file", time, time_file, -1e6, "µs, probability per bin");
+  else refuse("time_file", !time_file.empty());
 }
 
 namespace {
@@ -219,13 +353,222 @@ Spectrum2D PmtDarkCountBackground::expected(const Binning& npe, const Binning& t
   return Spectrum2D::outer(npe_counts, time_shape);
 }
 
-std::vector<std::unique_ptr<BackgroundModel>> make_backgrounds(const std::vector<BackgroundTemplateConfig>& configs) {
+namespace {
+
+/// Light-yield shares of the crystals (crystals with the same light yield fold once).
+std::map<double, double> light_yield_shares(const DetectorConfig& detector) {
+  std::map<double, double> shares;
+  for (int c = 0; c < detector.crystals; ++c) shares[detector.light_yield(c)] += 1.0 / detector.crystals;
+  return shares;
+}
+
+/// Adds `events` deposits of visible energy `keVee` to the true-NPE spectrum `npe`:
+/// Poisson photostatistics with mean light yield × keVee (as the CEvNS signal's folding in
+/// experiment/prediction.cpp, through the shared detector::poisson_probabilities); the
+/// last bin takes the rest.
+void add_photostatistics(double keVee, double events, const std::map<double, double>& shares, std::vector<double>& npe,
+                         std::vector<double>& scratch) {
+  for (const auto& [light_yield, share] : shares) {
+    const auto [first, last] = poisson_probabilities(light_yield * keVee, npe.size(), scratch);
+    double kept = 0.0;
+    for (std::size_t n = first; n < std::min(last, npe.size() - 1); ++n) npe[n] += share * events * scratch[n], kept += scratch[n];
+    npe.back() += share * events * std::max(0.0, 1.0 - kept);
+  }
+}
+
+/// The edges of the bins whose centres a table lists: midpoints between rows, the outer
+/// ones half a spacing out (clipped at `floor`).
+std::vector<double> table_edges(const std::vector<double>& x, double floor) {
+  std::vector<double> edges(x.size() + 1);
+  if (x.size() == 1) return {std::max(floor, x[0] - 0.5), x[0] + 0.5};
+  for (std::size_t i = 1; i < x.size(); ++i) edges[i] = 0.5 * (x[i - 1] + x[i]);
+  edges.front() = std::max(floor, x.front() - (edges[1] - x.front()));
+  edges.back() = x.back() + (x.back() - edges[x.size() - 1]);
+  return edges;
+}
+
+/// The spectrum of a table as expected deposits per true NPE, each row's y × `scale`
+/// (× its bin width for energy densities), energies folded with the photostatistics.
+std::vector<double> true_npe_of_table(const Table& t, SpectrumVariable variable, TableFormat format, bool density,
+                                      double scale, std::size_t size, const BackgroundContext& context) {
+  std::vector<double> npe(size, 0.0), scratch;
+  if (variable == SpectrumVariable::npe) {
+    // COHERENT's release: the row centred at 0.5 is the 1-PE bin (coherent_parameters.yaml,
+    // acceptanceEfficiency). Our bin n holds n photoelectrons.
+    const double shift = format == TableFormat::coherent ? 0.5 : 0.0;
+    for (std::size_t i = 0; i < t.x.size(); ++i) {
+      const double n = std::max(0.0, std::round(t.x[i] + shift));
+      npe[std::min(static_cast<std::size_t>(n), size - 1)] += t.y[i] * scale;
+    }
+    return npe;
+  }
+  const auto shares = light_yield_shares(*context.detector);
+  const auto edges = table_edges(t.x, 0.0);
+  // Each row's bin in 16 steps: uniform within the bin, fine against a Poisson peak's width.
+  constexpr int steps = 16;
+  for (std::size_t i = 0; i < t.x.size(); ++i) {
+    const double width = edges[i + 1] - edges[i];
+    const double events = t.y[i] * scale * (density ? width : 1.0);
+    if (events == 0.0) continue;
+    for (int k = 0; k < steps; ++k) {
+      const double e = edges[i] + (k + 0.5) * width / steps;
+      const double keVee = variable == SpectrumVariable::recoil_keVnr ? context.keVee_of_keVnr(e) : e;
+      add_photostatistics(keVee, events / steps, shares, npe, scratch);
+    }
+  }
+  return npe;
+}
+
+/// Σ over Gaussian nodes of f(offset): a normal average with σ (33 nodes over ±4σ).
+template <class F>
+double gaussian_average(double sigma, F&& f) {
+  if (sigma <= 0.0) return f(0.0);
+  constexpr int nodes = 33;
+  double sum = 0.0, weights = 0.0;
+  for (int k = 0; k < nodes; ++k) {
+    const double z = -4.0 + 8.0 * k / (nodes - 1);
+    const double w = std::exp(-0.5 * z * z);
+    sum += w * f(sigma * z), weights += w;
+  }
+  return sum / weights;
+}
+
+}  // namespace
+
+Spectrum2D select_deposits(const BackgroundDeposits& deposits, const Binning& time_us, const BackgroundContext& context) {
+  const Binning& npe = deposits.true_npe.binning;
+  const SelectionEfficiency efficiency(*context.detector, *context.selection, static_cast<int>(npe.size()) - 1);
+  Spectrum after(npe);
+  after.counts = efficiency.apply(deposits.true_npe.counts);
+  // Criterion 4: a deposit that lights a second crystal too is rejected.
+  if (context.selection->single_crystal && context.detector->crystals > 1)
+    for (double& c : after.counts) c *= 1.0 - deposits.multi_crystal_fraction;
+
+  Spectrum time_shape(time_us);
+  if (!deposits.beam_related) {
+    for (std::size_t bin = 0; bin < time_us.size(); ++bin) time_shape.counts[bin] = time_us.width(bin);
+  } else {
+    const auto& g = deposits.time_grid_us;
+    const auto& f = deposits.time_cdf;
+    const auto cdf = [&](double t) {
+      if (t <= g.front()) return f.front();
+      if (t >= g.back()) return f.back();
+      const auto i = static_cast<std::size_t>(std::upper_bound(g.begin(), g.end(), t) - g.begin());
+      return f[i - 1] + (f[i] - f[i - 1]) * (t - g[i - 1]) / (g[i] - g[i - 1]);
+    };
+    for (std::size_t bin = 0; bin < time_us.size(); ++bin)
+      time_shape.counts[bin] = std::max(0.0, cdf(time_us.high(bin)) - cdf(time_us.low(bin)));
+    // Spectrum2D::outer normalises the time shape: what arrives outside the spectra window
+    // is lost, as in the selection.
+    const double inside = cdf(time_us.high(time_us.size() - 1)) - cdf(time_us.low(0));
+    for (double& c : after.counts) c *= inside;
+    if (!(inside > 0.0)) return Spectrum2D(npe, time_us);
+  }
+  return Spectrum2D::outer(after, time_shape);
+}
+
+BeamBackground::BeamBackground(BackgroundConfig config) : config_(std::move(config)) {}
+
+std::string BeamBackground::drivers() const {
+  return config_.normalisation == BeamNormalisation::per_pot_per_kg ? "per POT × kg" : "per POT (per GW·h of beam)";
+}
+
+std::optional<BackgroundDeposits> BeamBackground::deposits(const Binning& npe, const BackgroundContext& context) const {
+  if (context.detector == nullptr || context.arrival_time == nullptr || !context.keVee_of_keVnr)
+    throw std::logic_error("BeamBackground needs the detector, the arrival time and the quenching of the context");
+  BackgroundDeposits d{Spectrum(npe), true, 1.0 - config_.single_crystal_fraction, {}, {}};
+  double scale = 0.0;
+  if (config_.normalisation == BeamNormalisation::per_pot_per_kg) {
+    // The spectrum is a shape: normalised to one over its rows.
+    scale = config_.events_per_pot_per_kg * context.protons_on_target * context.detector->mass_kg / table_sum(config_.spectrum);
+  } else {
+    // Counts per GW·h: the exposure's beam energy is POT × proton energy.
+    const double joules_per_GWh = 3.6e12, joules_per_GeV = 1.602176634e-10;
+    scale = config_.file_scale * context.protons_on_target * context.proton_energy_GeV * joules_per_GeV / joules_per_GWh;
+  }
+  d.true_npe.counts = true_npe_of_table(config_.spectrum, config_.spectrum_variable, config_.spectrum_format, false,
+                                        scale, npe.size(), context);
+
+  // Arrival time on a 2 ns grid (fine against the ≥ 80 ns pulses) far enough on both sides
+  // of the pulse and of the muon decays (τ_μ = 2.2 µs) to hold the whole profile.
+  const double delay_us = config_.time_delay_ns / 1e3, spread_us = config_.time_spread_ns / 1e3;
+  if (config_.time_profile == TimeProfile::file) {
+    const auto edges = table_edges(config_.time.x, -1e300);
+    const double total = table_sum(config_.time);
+    double sum = 0.0;
+    d.time_grid_us.push_back(edges.front() + delay_us);
+    d.time_cdf.push_back(0.0);
+    for (std::size_t i = 0; i < config_.time.x.size(); ++i) {
+      sum += config_.time.y[i];
+      d.time_grid_us.push_back(edges[i + 1] + delay_us);
+      d.time_cdf.push_back(sum / total);
+    }
+    return d;
+  }
+  const double from = -5.0 + std::min(0.0, delay_us) - 5.0 * spread_us;
+  const double to = 30.0 + std::max(0.0, delay_us) + 5.0 * spread_us;
+  const auto points = static_cast<std::size_t>((to - from) / 0.002) + 1;
+  double weights = 0.0;
+  for (double w : config_.neutrino_flavor_weights) weights += w;
+  for (std::size_t i = 0; i < points; ++i) {
+    const double t_ns = (from + (to - from) * static_cast<double>(i) / static_cast<double>(points - 1)) * 1e3;
+    const double c = gaussian_average(config_.time_spread_ns, [&](double offset) {
+      const double t = t_ns - config_.time_delay_ns - offset;
+      if (config_.time_profile == TimeProfile::beam_pulse) return context.arrival_time->cdf(Flavor::nu_mu, t);
+      double mix = 0.0;
+      for (std::size_t f = 0; f < all_flavors.size(); ++f)
+        mix += config_.neutrino_flavor_weights[f] * context.arrival_time->cdf(all_flavors[f], t);
+      return mix / weights;
+    });
+    d.time_grid_us.push_back(t_ns / 1e3);
+    d.time_cdf.push_back(c);
+  }
+  return d;
+}
+
+Spectrum2D BeamBackground::expected(const Binning& npe, const Binning& time_us, const BackgroundContext& context) const {
+  return select_deposits(*deposits(npe, context), time_us, context);
+}
+
+RadioactivityBackground::RadioactivityBackground(BackgroundConfig config) : config_(std::move(config)) {}
+
+std::optional<BackgroundDeposits> RadioactivityBackground::deposits(const Binning& npe,
+                                                                    const BackgroundContext& context) const {
+  if (context.detector == nullptr) throw std::logic_error("RadioactivityBackground needs the detector of the context");
+  BackgroundDeposits d{Spectrum(npe), false, 1.0 - config_.single_crystal_fraction, {}, {}};
+  // Steady: the live time of the spectra window in every trigger, × mass.
+  const double live_days = context.triggers * context.window_us * 1e-6 / 86400.0;
+  const double kg_days = context.detector->mass_kg * live_days;
+  if (!config_.spectrum.x.empty()) {
+    d.true_npe.counts = true_npe_of_table(config_.spectrum, SpectrumVariable::energy_keVee, config_.spectrum_format,
+                                          true, config_.file_scale * kg_days, npe.size(), context);
+    return d;
+  }
+  // Flat in [energy_min, energy_max] keVee, in steps of ≤ 0.01 keVee (a third of a PE at
+  // CLOVERS' 33.5 PE/keVee).
+  const double low = config_.energy_min_keVee, high = config_.energy_max_keVee;
+  const int steps = std::max(16, static_cast<int>(std::ceil((high - low) / 0.01)));
+  const double per_step = config_.rate_per_kg_keVee_day * kg_days * (high - low) / steps;
+  const auto shares = light_yield_shares(*context.detector);
+  std::vector<double> scratch;
+  for (int k = 0; k < steps; ++k)
+    add_photostatistics(low + (k + 0.5) * (high - low) / steps, per_step, shares, d.true_npe.counts, scratch);
+  return d;
+}
+
+Spectrum2D RadioactivityBackground::expected(const Binning& npe, const Binning& time_us,
+                                             const BackgroundContext& context) const {
+  return select_deposits(*deposits(npe, context), time_us, context);
+}
+
+std::vector<std::unique_ptr<BackgroundModel>> make_backgrounds(const std::vector<BackgroundConfig>& configs) {
   std::vector<std::unique_ptr<BackgroundModel>> models;
   for (const auto& c : configs) {
-    if (c.model == BackgroundKind::pmt_dark_counts)
-      models.push_back(std::make_unique<PmtDarkCountBackground>(c.name));
-    else
-      models.push_back(std::make_unique<TemplateBackground>(c));
+    switch (c.model) {
+      case BackgroundKind::pmt_dark_counts: models.push_back(std::make_unique<PmtDarkCountBackground>(c.name)); break;
+      case BackgroundKind::beam: models.push_back(std::make_unique<BeamBackground>(c)); break;
+      case BackgroundKind::radioactivity: models.push_back(std::make_unique<RadioactivityBackground>(c)); break;
+    }
   }
   return models;
 }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <random>
 
 #include <fmt/format.h>
@@ -62,9 +63,11 @@ struct Simulation::Channel {
 // A configured background simulated as deposits of n photoelectrons.
 struct Simulation::Background {
   std::uint16_t source;
-  bool prompt;
+  bool prompt;                   // beam-related: placed by protons, timed by `arrival_us`
   double per_trigger;            // expected deposits per (beam-on, if prompt) trigger
   TabulatedSampler photoelectrons;  // true NPE of a deposit
+  std::optional<TabulatedSampler> arrival_us;  // beam-related: arrival time (µs from the first bunch)
+  double multi_crystal_fraction;    // deposits that light a second crystal too
 };
 
 void SimulationConfig::validate() const {
@@ -165,42 +168,33 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
     arrival_.emplace_back(std::move(t), std::move(cdf));
   }
 
-  // Backgrounds: the predicted spectrum after the selection, divided by the efficiency of
-  // the cuts the Monte Carlo reproduces, is the spectrum of deposits it must make. The
-  // afterglow cut's constant counts only when the Monte Carlo makes afterglow; without it
-  // every pretrace is quiet. Backgrounds the Monte Carlo models itself are skipped: the
-  // pmt-dark-counts model (the Monte Carlo draws dark pulses from daq.pmt below, so drawing
-  // the model as deposits would count them twice) and templates with simulate = false.
-  SelectionConfig reproduced = exp.selection;
-  if (daq.afterglow.deposit_rate_Hz <= 0.0) reproduced.afterglow_efficiency = 1.0;
-  const SelectionEfficiency efficiency(exp.detector, reproduced, exp.spectra.npe_max);
-  const double days = prediction.days();
-  const double exposure_triggers = days * day / s * exp.source.beam.repetition_rate_Hz;
+  // Backgrounds: the deposits before the selection of the same model objects predict()
+  // selects from (BackgroundPrediction::deposits), drawn as deposits of n true
+  // photoelectrons in one crystal. Skipped: what the Monte Carlo makes itself (the
+  // pmt-dark-counts model: dark pulses from daq.pmt below) and simulate = false.
+  const double exposure_triggers = prediction.beam_on_time_s * exp.source.beam.repetition_rate_Hz;
   const double spectra_window_ns = (exp.spectra.time_max_us - exp.spectra.time_min_us) * us;
   for (std::size_t b = 0; b < exp.backgrounds.size(); ++b) {
-    const auto& template_config = exp.backgrounds[b];
-    if (!template_config.simulate || template_config.model == BackgroundKind::pmt_dark_counts) continue;
-    const Spectrum after = prediction.backgrounds[b].npe_time.project_x();
-    std::vector<double> n, density;
-    for (std::size_t bin = 0; bin + 1 < after.counts.size(); ++bin) {
-      const double eff = efficiency.efficiency(static_cast<int>(bin));
-      n.push_back(static_cast<double>(bin));
-      density.push_back(eff > 0.0 ? after.counts[bin] / eff : 0.0);
-    }
-    const double deposits = std::accumulate(density.begin(), density.end(), 0.0);
-    if (deposits <= 0.0) continue;
+    const auto& deposits = prediction.backgrounds[b].deposits;
+    if (!exp.backgrounds[b].simulate || !deposits) continue;
+    const auto& true_npe = deposits->true_npe.counts;
+    const double total = std::accumulate(true_npe.begin(), true_npe.end(), 0.0);
+    if (!(total > 0.0)) continue;
     // A discrete distribution: cumulative sums at integer NPE, sampled by rounding up.
-    std::vector<double> cdf(density.size());
-    std::partial_sum(density.begin(), density.end(), cdf.begin());
-    for (double& c : cdf) c /= deposits;
-    const bool prompt = template_config.time_shape == TimeShape::prompt;
-    // Steady backgrounds fill the whole DAQ window at the rate they have in the spectra window.
-    const double per_trigger =
-        prompt ? deposits / (exposure_triggers * exp.exposure.beam_on_fraction)
-               : deposits / exposure_triggers * window_ns_ / spectra_window_ns;
-    backgrounds_.push_back({static_cast<std::uint16_t>(source_names_.size()), prompt, per_trigger,
-                            TabulatedSampler(std::move(n), std::move(cdf))});
-    source_names_.push_back(template_config.name);
+    std::vector<double> n(true_npe.size()), cdf(true_npe.size());
+    std::iota(n.begin(), n.end(), 0.0);
+    std::partial_sum(true_npe.begin(), true_npe.end(), cdf.begin());
+    for (double& c : cdf) c /= total;
+    // Beam-related: per proton (placed by protons); steady: the spectra window's rate over
+    // the whole DAQ window.
+    const double per_trigger = deposits->beam_related ? total / exposure_pot * pot_per_pulse_
+                                                      : total / exposure_triggers * window_ns_ / spectra_window_ns;
+    std::optional<TabulatedSampler> arrival_us;
+    if (deposits->beam_related) arrival_us.emplace(deposits->time_grid_us, deposits->time_cdf);
+    backgrounds_.push_back({static_cast<std::uint16_t>(source_names_.size()), deposits->beam_related, per_trigger,
+                            TabulatedSampler(std::move(n), std::move(cdf)), std::move(arrival_us),
+                            deposits->multi_crystal_fraction});
+    source_names_.push_back(exp.backgrounds[b].name);
   }
 
   // Every rate is checked before the run: each value is in its range, but their product
@@ -302,17 +296,20 @@ void Simulation::add_photoelectron(TriggerBlock& block, std::uint64_t trigger, d
   }
 }
 
-void Simulation::add_deposit(TriggerBlock& block, std::uint64_t trigger, double window_time_ns, std::uint16_t crystal,
+bool Simulation::add_deposit(TriggerBlock& block, std::uint64_t trigger, double window_time_ns, std::uint16_t crystal,
                              std::uint32_t photoelectrons, float recoil_keVnr, float visible_keVee,
                              std::uint16_t source, Rng& rng) const {
   block.interactions.push_back(
       {trigger, static_cast<float>(window_time_ns), recoil_keVnr, visible_keVee, photoelectrons, crystal, source});
   const double share = config_.experiment.detector.pmt_share;
+  bool sides[2] = {false, false};
   for (std::uint32_t k = 0; k < photoelectrons; ++k) {
     const auto side = static_cast<std::uint16_t>(uniform(rng) < share ? 0 : 1);
+    sides[side] = true;
     add_photoelectron(block, trigger, window_time_ns + sample_scintillation_delay_ns(rng),
                       static_cast<std::uint16_t>(2 * crystal + side), source, rng);
   }
+  return sides[0] && sides[1];
 }
 
 void Simulation::add_afterglow(TriggerBlock& block, std::uint64_t seed, Rng& rng) const {
@@ -470,9 +467,25 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
       // The sampler interpolates the cumulative sums linearly: x in (n − 1, n] means n.
       const auto pes = static_cast<std::uint32_t>(std::ceil(b.photoelectrons(uniform(rng))));
       const std::uint16_t crystal = crystal_of(rng);
-      const double time = b.prompt ? pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + sample_arrival_ns(Flavor::nu_mu, rng) : uniform(rng) * window_ns_;
-      add_deposit(block, block.first_trigger + k, time, crystal, pes, 0.0F,
-                  static_cast<float>(pes / light_yield_[crystal]), b.source, rng);
+      const double time = b.prompt ? pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + (*b.arrival_us)(uniform(rng)) * us
+                                   : uniform(rng) * window_ns_;
+      const bool both_pmts = add_deposit(block, block.first_trigger + k, time, crystal, pes, 0.0F,
+                                         static_cast<float>(pes / light_yield_[crystal]), b.source, rng);
+      // The model's multi-crystal share is of the candidates (deposits with light in both
+      // PMTs: criterion 3): those get a scatter in a second crystal too, which criterion 4
+      // then rejects. It is drawn from the same spectrum above 10 PE, so that it passes
+      // criterion 3 itself (a 10-PE deposit misses a PMT with probability 2⁻⁹).
+      if (both_pmts && exp.detector.crystals > 1 && b.multi_crystal_fraction > 0.0 &&
+          uniform(rng) < b.multi_crystal_fraction) {
+        std::uint32_t companion_pe = 0;
+        for (int attempt = 0; attempt < 1000 && companion_pe < 10; ++attempt)
+          companion_pe = static_cast<std::uint32_t>(std::ceil(b.photoelectrons(uniform(rng))));
+        companion_pe = std::max<std::uint32_t>(companion_pe, 10);
+        const auto other = static_cast<std::uint16_t>(
+            (crystal + 1 + std::uniform_int_distribution<int>(0, exp.detector.crystals - 2)(rng)) % exp.detector.crystals);
+        add_deposit(block, block.first_trigger + k, time, other, companion_pe, 0.0F,
+                    static_cast<float>(companion_pe / light_yield_[other]), b.source, rng);
+      }
     }
   }
 

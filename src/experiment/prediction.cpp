@@ -173,6 +173,8 @@ void Prediction::check_finite() const {
     check_spectrum(fmt::format("{}: selected signal of {}", name, flavor_name(flavor)), spectrum.counts);
   for (const auto& b : backgrounds) {
     check_spectrum(fmt::format("{}: background '{}'", name, b.name), b.npe_time.counts);
+    if (b.deposits)
+      check_spectrum(fmt::format("{}: background '{}' before the selection", name, b.name), b.deposits->true_npe.counts);
     require_finite(fmt::format("{}: background '{}' in the region of interest", name, b.name), b.roi);
   }
   for (const auto& [flavor, count] : roi_signal_by_flavor)
@@ -305,17 +307,27 @@ Prediction predict(const ExperimentConfig& config) {
     result.signal.emplace(flavor, std::move(signal));
   }
 
-  const BackgroundContext context{.exposure_kg_days = config.exposure_kg_days(),
-                                  .arrival_time = &source.arrival_time(),
-                                  .roi_npe_min = config.selection.roi_npe_min,
-                                  .roi_npe_max = config.selection.roi_npe_max,
-                                  .triggers = result.beam_on_time_s * config.source.beam.repetition_rate_Hz,
-                                  .detector = &config.detector,
-                                  .selection = &config.selection,
-                                  .dark_counts = &config.dark_counts};
+  // Backgrounds: each model from what drives it (docs/backgrounds.md), none normalised to the ROI.
+  const Quenching background_quenching(config.detector.quenching, target.components().front().isotope);
+  const BackgroundContext context{
+      .exposure_kg_days = config.exposure_kg_days(),
+      .arrival_time = &source.arrival_time(),
+      .roi_npe_min = config.selection.roi_npe_min,
+      .roi_npe_max = config.selection.roi_npe_max,
+      .triggers = result.beam_on_time_s * config.source.beam.repetition_rate_Hz,
+      .detector = &config.detector,
+      .selection = &config.selection,
+      .dark_counts = &config.dark_counts,
+      .protons_on_target = result.protons_on_target,
+      .proton_energy_GeV = config.source.beam.proton_energy_GeV,
+      .keVee_of_keVnr = [&background_quenching](double keVnr_) {
+        return in_keVee(background_quenching.electron_equivalent(keVnr(keVnr_)));
+      },
+      .window_us = time_bins.high(time_bins.size() - 1) - time_bins.low(0)};
   for (const auto& model : make_backgrounds(config.backgrounds)) {
     BackgroundPrediction background{model->name(), model->expected(npe_bins, time_bins, context), 0.0,
-                                    model->drivers()};
+                                    model->drivers(), std::nullopt};
+    background.deposits = model->deposits(npe_bins, context);
     background.roi = roi_count(background.npe_time, config);
     result.backgrounds.push_back(std::move(background));
   }

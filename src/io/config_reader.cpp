@@ -271,6 +271,10 @@ class Section {
   }
   /// Loads the points of a quenching table file named in this section.
   void quenching_table(QuenchingConfig& q) const;
+  /// Reads the spectrum and time files of a [[backgrounds]] entry (relative to the file).
+  void background_files(BackgroundConfig& b) const {
+    b.load_files(std::filesystem::path(file_).parent_path(), prefix_);
+  }
 
   /// Where the value of `key` is, for messages about it.
   [[nodiscard]] const std::string& name() const { return prefix_; }
@@ -499,6 +503,39 @@ void apply_override(toml::table& root, const std::string& assignment, Overrides&
   if (!is_toml) parsed.insert_or_assign("value", value);  // a bare word: take it as a string
   toml::table* table = &root;
   std::size_t start = 0;
+  if (key.starts_with("backgrounds.")) {
+    // backgrounds.<name>.<key>: the [[backgrounds]] entry of that name, given as its slug
+    // (lower case, other characters '-': "beam-related-neutrons") or exactly.
+    const std::size_t second = key.find('.', 12);
+    const std::string wanted = key.substr(12, second == std::string::npos ? std::string::npos : second - 12);
+    const std::string rest = second == std::string::npos ? "" : key.substr(second + 1);
+    if (rest.empty() || rest.find('.') != std::string::npos)
+      throw ConfigError(fmt::format("{}: expected backgrounds.<name>.<key>=value, e.g. --set "
+                                    "backgrounds.beam-related-neutrons.single_crystal_fraction=0.3",
+                                    origin));
+    toml::array* entries = root["backgrounds"].as_array();
+    std::vector<std::string> slugs;
+    std::optional<std::size_t> found;
+    for (std::size_t i = 0; entries && i < entries->size(); ++i) {
+      const auto* entry = entries->get(i)->as_table();
+      const auto* name = entry ? entry->get_as<std::string>("name") : nullptr;
+      if (!name) continue;
+      slugs.push_back(background_slug(name->get()));
+      if (slugs.back() == wanted || name->get() == wanted) {
+        if (found)
+          throw ConfigError(fmt::format("{}: two backgrounds are named '{}' (backgrounds[{}] and [{}]); rename one",
+                                        origin, shown_name(wanted), *found, i));
+        found = i;
+      }
+    }
+    if (!found)
+      throw ConfigError(fmt::format("{}: no background named '{}' (the backgrounds, as --set names them: {}){}", origin,
+                                    shown_name(wanted), slugs.empty() ? "none" : fmt::format("{}", fmt::join(slugs, ", ")),
+                                    suggestion(wanted, slugs)));
+    entries->get(*found)->as_table()->insert_or_assign(rest, *parsed.get("value"));
+    overrides[fmt::format("backgrounds[{}].{}", *found, rest)] = origin;
+    return;
+  }
   for (std::size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1) {
     const std::string part = key.substr(start, dot - start);
     toml::node* node = table->get(part);
@@ -554,6 +591,7 @@ class TableWriter {
     }
   }
   void quenching_table(QuenchingConfig&) const {}  // the file is named; its points stay in it
+  void background_files(BackgroundConfig&) const {}
 
   /// This table's values, then its subtables.
   [[nodiscard]] std::string text() const { return values_ + tables_; }
@@ -593,6 +631,7 @@ class KeyLister {
     keys.insert(keys.end(), sub.keys.begin(), sub.keys.end());
   }
   void quenching_table(QuenchingConfig&) const {}
+  void background_files(BackgroundConfig&) const {}
 
  private:
   [[nodiscard]] std::string child(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
@@ -683,16 +722,28 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
       a.value("step_PE", c.acceptance.step_PE);
     });
   });
-  v.tables("backgrounds", e.backgrounds, [](V& s, BackgroundTemplateConfig& b) {
+  v.tables("backgrounds", e.backgrounds, [](V& s, BackgroundConfig& b) {
     s.value("name", b.name);
     s.value("model", b.model, background_kind_names);
-    s.value("roi_events", b.roi_events);
-    s.value("reference_kg_days", b.reference_kg_days);
-    s.value("npe_shape", b.npe_shape, npe_shape_names);
-    s.value("npe_decay_PE", b.npe_decay_PE);
-    s.value("time_shape", b.time_shape, time_shape_names);
     s.value("origin", b.origin);
     s.value("simulate", b.simulate);
+    s.value("normalisation", b.normalisation, beam_normalisation_names);
+    s.value("events_per_pot_per_kg", b.events_per_pot_per_kg);
+    s.value("file_scale", b.file_scale);
+    s.value("single_crystal_fraction", b.single_crystal_fraction);
+    s.value("spectrum_file", b.spectrum_file);
+    s.value("spectrum_format", b.spectrum_format, table_format_names);
+    s.value("spectrum_variable", b.spectrum_variable, spectrum_variable_names);
+    s.value("time_profile", b.time_profile, time_profile_names);
+    s.value("time_delay_ns", b.time_delay_ns);
+    s.value("time_spread_ns", b.time_spread_ns);
+    s.value("neutrino_flavor_weights", b.neutrino_flavor_weights);
+    s.value("time_file", b.time_file);
+    s.value("time_format", b.time_format, table_format_names);
+    s.value("rate_per_kg_keVee_day", b.rate_per_kg_keVee_day);
+    s.value("energy_min_keVee", b.energy_min_keVee);
+    s.value("energy_max_keVee", b.energy_max_keVee);
+    s.background_files(b);
   });
   v.section("spectra", [&](V& s) {
     s.value("recoil_max_keVnr", e.spectra.recoil_max_keVnr);

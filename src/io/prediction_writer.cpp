@@ -99,8 +99,11 @@ std::string npe_csv(const Prediction& p) {
   for (const auto& [flavor, s] : p.signal)
     columns.push_back({fmt::format("signal_after_selection_{}", flavor_name(flavor)), s.project_x().counts});
   for (const auto& b : p.backgrounds) columns.push_back({"background_after_selection " + b.name, b.npe_time.project_x().counts});
+  for (const auto& b : p.backgrounds)
+    if (b.deposits) columns.push_back({"background_before_selection " + b.name, b.deposits->true_npe.counts});
   return spectrum_csv("Photoelectron (NPE) spectra of " + p.config.name +
-                          ": CEvNS before and after the selection per flavour, backgrounds after it",
+                          ": CEvNS before and after the selection per flavour, backgrounds after it (and the true NPE "
+                          "of their deposits before it, where the Monte Carlo draws them)",
                       "expected events per bin over the whole time window; bin n (edges n - 0.5, n + 0.5) holds n "
                       "photoelectrons, the last bin everything above",
                       p.npe_before_selection.begin()->second.binning, "npe_low", "npe_high", columns);
@@ -151,6 +154,32 @@ json npe_json(const Prediction& p) {
           {"signal_before_selection", before},
           {"signal_after_selection", after},
           {"background_after_selection", backgrounds}};
+}
+
+/// Each background: what drives it, its count in the ROI and its spectra, so that a user
+/// can see why a number moved (docs/output.md).
+json backgrounds_json(const Prediction& p) {
+  json out = json::array();
+  for (std::size_t i = 0; i < p.backgrounds.size(); ++i) {
+    const auto& b = p.backgrounds[i];
+    json entry = {{"name", b.name},
+                  {"drivers", b.drivers},
+                  {"roi", b.roi},
+                  {"npe_after_selection", b.npe_time.project_x().counts},
+                  {"arrival_time_in_npe_roi", time_in_npe_roi(b.npe_time, p.config.selection).counts}};
+    if (i < p.config.backgrounds.size()) {
+      const auto& c = p.config.backgrounds[i];
+      entry["model"] = std::string(to_string(c.model));
+      entry["origin"] = c.origin;
+    }
+    if (b.deposits) {
+      entry["npe_before_selection"] = b.deposits->true_npe.counts;
+      entry["beam_related"] = b.deposits->beam_related;
+      entry["multi_crystal_fraction"] = b.deposits->multi_crystal_fraction;
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
 }
 
 json selected_time_json(const Prediction& p) {
@@ -261,6 +290,7 @@ json to_json(const Prediction& p) {
           {"signal", matrix(p.signal_total())},
           {"background", matrix(p.background_total())}}}}},
       {"roi", roi_json(p)},
+      {"backgrounds", backgrounds_json(p)},
   };
 }
 

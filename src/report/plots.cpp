@@ -460,6 +460,134 @@ void significance_map(const Prediction& p, const Sensitivity& s, const fs::path&
 }
 
 
+/// The pens of the backgrounds in order, as the paper's Figure 9 colours its sources
+/// (beam neutrons orange, dark counts green, radioactivity red, then purple, cyan, grey).
+const char* background_pen(std::size_t index) {
+  static constexpr const char* pens[] = {"q-3", "g-3", "r-3", "m-3", "c-3", "h-3"};
+  return pens[index % std::size(pens)];
+}
+
+/// The paper's Figure 9: every background's NPE spectrum after all cuts, log scale.
+void background_spectra(const Prediction& p, const fs::path& directory, std::vector<fs::path>& written) {
+  if (p.backgrounds.empty()) return;
+  const auto& sel = p.config.selection;
+  const Binning& b = p.backgrounds.front().npe_time.x;
+  const std::size_t last = std::min<std::size_t>(b.size() - 2, static_cast<std::size_t>(sel.roi_npe_max + 10));
+  double peak = 0.0;
+  for (const auto& bg : p.backgrounds) {
+    const auto npe = bg.npe_time.project_x();
+    for (std::size_t i = 0; i <= last; ++i) peak = std::max(peak, npe.counts[i]);
+  }
+  if (peak <= 0.0) peak = 1.0;
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_");
+  // Room above the spectra for the legend: a decade per legend line and then some.
+  const double y_min = peak * 1e-5, y_max = peak * std::pow(10.0, 1.0 + 0.6 * double(p.backgrounds.size() + 1));
+  gr.SetRanges(b.low(0), b.high(last), y_min, y_max);
+  gr.SetFunc("", "lg(y)");
+  decorate(gr, fmt::format("{}: backgrounds after all cuts ({})", tex_escape(p.config.name), exposure_text(p)),
+           "number of photoelectrons (NPE)", "events / PE");
+  const double roi_low = b.low(static_cast<std::size_t>(std::max(sel.roi_npe_min, 0)));
+  const double roi_high = b.high(static_cast<std::size_t>(std::min<int>(sel.roi_npe_max, static_cast<int>(last))));
+  gr.Line(mglPoint(roi_low, y_min), mglPoint(roi_low, y_max), "k;1");
+  gr.Line(mglPoint(roi_high, y_min), mglPoint(roi_high, y_max), "k;1");
+  for (std::size_t k = 0; k < p.backgrounds.size(); ++k) {
+    const auto& bg = p.backgrounds[k];
+    auto [x, y] = histogram_outline(bg.npe_time.project_x(), 0, last);
+    for (double& v : y) v = v > 0.0 ? v : nan;  // log scale: empty bins not drawn
+    gr.Plot(mglData(x), mglData(y), background_pen(k));
+    gr.AddLegend(fmt::format("{}: {:.3g} in ROI ({})", tex_escape(bg.name), bg.roi, tex_escape(bg.drivers)).c_str(),
+                 background_pen(k));
+  }
+  gr.AddLegend(fmt::format("ROI {}-{} PE", sel.roi_npe_min, sel.roi_npe_max).c_str(), "k;1");
+  gr.Legend(3, "#");
+  save(gr, directory, "fig09_backgrounds", written);
+}
+
+/// The paper's Figure 10 from the model: PMT dark counts of all crystals with and without
+/// criterion 3 (the two-PMT coincidence), the other criteria applied.
+void dark_count_model(const Prediction& p, const fs::path& directory, std::vector<fs::path>& written) {
+  const auto& cfg = p.config;
+  const bool has_model = std::any_of(cfg.backgrounds.begin(), cfg.backgrounds.end(), [](const BackgroundConfig& b) {
+    return b.model == BackgroundKind::pmt_dark_counts;
+  });
+  if (!has_model) return;
+  const int npe_max = std::min(cfg.spectra.npe_max, 30);
+  SelectionConfig without_3 = cfg.selection;
+  without_3.two_pmt_coincidence = false;
+  const double triggers = p.beam_on_time_s * cfg.source.beam.repetition_rate_Hz;
+  const auto with = dark_counts_per_trigger(cfg.dark_counts, cfg.detector, cfg.selection, npe_max);
+  const auto without = dark_counts_per_trigger(cfg.dark_counts, cfg.detector, without_3, npe_max);
+  const Binning b = Binning::uniform(-0.5, npe_max - 0.5, static_cast<std::size_t>(npe_max));  // no overflow bin
+  Spectrum s_with(b), s_without(b);
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    s_with.counts[i] = with.selected_npe[i] * triggers;
+    s_without.counts[i] = without.selected_npe[i] * triggers;
+  }
+  double peak = 1e-300, low = 1e300;
+  for (double c : s_without.counts) peak = std::max(peak, c);
+  for (double c : s_with.counts)
+    if (c > 0.0) low = std::min(low, c);
+  const double y_min = std::max(peak * 1e-12, std::min(low, peak) * 0.3);
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_");
+  gr.SetRanges(-0.5, b.high(b.size() - 1), y_min, peak * 5.0);
+  gr.SetFunc("", "lg(y)");
+  decorate(gr, fmt::format("{}: PMT dark counts, model (Fig. 10; {})", tex_escape(cfg.name), exposure_text(p)),
+           "number of photoelectrons (NPE)", "crystals / PE");
+  const double total_with = s_with.total(), total_without = s_without.total();
+  for (const auto& [spectrum, pen, label] :
+       {std::tuple{&s_without, "q-3", "without criterion 3"}, std::tuple{&s_with, "b-3", "with criterion 3 (both PMTs)"}}) {
+    auto [x, y] = histogram_outline(*spectrum, 0, b.size() - 1);
+    for (double& v : y) v = v > 0.0 ? v : nan;
+    gr.Plot(mglData(x), mglData(y), pen);
+    gr.AddLegend(fmt::format("{} ({:.3g})", label, spectrum->total()).c_str(), pen);
+  }
+  gr.AddLegend(fmt::format("{} crystals, {:g} Hz per PMT; suppression {:.2g}", cfg.detector.crystals,
+                           cfg.dark_counts.dark_rate_Hz, total_with > 0.0 ? total_without / total_with : 0.0)
+                   .c_str(),
+               "");
+  gr.Legend(1, "#");
+  save(gr, directory, "fig10_dark_counts_model", written);
+}
+
+/// Arrival time after the selection in the NPE region of interest: signal and each
+/// background (the timing argument of the paper's §4), log scale.
+void arrival_times(const Prediction& p, const fs::path& directory, std::vector<fs::path>& written) {
+  const auto& sel = p.config.selection;
+  const Spectrum signal = time_in_npe_roi(p.signal_total(), sel);
+  const auto& b = signal.binning;
+  std::vector<Spectrum> backgrounds;
+  double peak = 0.0;
+  for (double c : signal.counts) peak = std::max(peak, c);
+  for (const auto& bg : p.backgrounds) {
+    backgrounds.push_back(time_in_npe_roi(bg.npe_time, sel));
+    for (double c : backgrounds.back().counts) peak = std::max(peak, c);
+  }
+  if (peak <= 0.0) peak = 1.0;
+  const double y_min = peak * 1e-4;
+  Canvas gr;
+  gr.SubPlot(1, 1, 0, "<_");
+  gr.SetRanges(b.low(0), b.high(b.size() - 1), y_min, peak * 5.0);
+  gr.SetFunc("", "lg(y)");
+  decorate(gr,
+           fmt::format("{}: arrival time after selection, {}-{} PE ({})", tex_escape(p.config.name), sel.roi_npe_min,
+                       sel.roi_npe_max, exposure_text(p)),
+           "time after the first proton bunch (\\mu s)", fmt::format("events / {:g} \\mu s", b.width(0)).c_str());
+  const auto draw = [&](const Spectrum& s, const char* pen, const std::string& label) {
+    auto [x, y] = histogram_outline(s, 0, b.size() - 1);
+    for (double& v : y) v = v > 0.0 ? v : nan;
+    gr.Plot(mglData(x), mglData(y), pen);
+    gr.AddLegend(label.c_str(), pen);
+  };
+  draw(signal, "k-4", fmt::format("CE\\nu NS signal ({:.3g})", signal.total()));
+  for (std::size_t k = 0; k < backgrounds.size(); ++k)
+    draw(backgrounds[k], background_pen(k),
+         fmt::format("{} ({:.3g})", tex_escape(p.backgrounds[k].name), backgrounds[k].total()));
+  gr.Legend(3, "#");
+  save(gr, directory, "fig_arrival_time", written);
+}
+
 /// Creates `directory` and sets MathGL up for headless, single-threaded drawing.
 void prepare(const fs::path& directory) {
   std::error_code ec;
@@ -535,6 +663,15 @@ std::vector<fs::path> write_npe_response_figure(const selection::EventSelection&
   gr.AddLegend("mean ± rms (resolution)", "b-1");
   gr.Legend(3, "#");
   save(gr, directory, "fig_npe_response", written);
+  return written;
+}
+
+std::vector<fs::path> write_background_figures(const Prediction& prediction, const fs::path& directory) {
+  prepare(directory);
+  std::vector<fs::path> written;
+  background_spectra(prediction, directory, written);
+  dark_count_model(prediction, directory, written);
+  arrival_times(prediction, directory, written);
   return written;
 }
 

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "cevns/background/background.hpp"
 #include "cevns/core/error.hpp"
@@ -8,54 +10,225 @@
 namespace cevns {
 namespace {
 
-TEST(TemplateBackground, NormalisedToItsRoiCountAndScaledWithExposure) {
-  const ArrivalTimeModel timing(PulseConfig{}, 35.0);
-  const BackgroundContext context{.exposure_kg_days = 4320.0, .arrival_time = &timing, .roi_npe_min = 4, .roi_npe_max = 72};
-  const Binning npe = Binning::uniform(-0.5, 200.5, 201);
-  const Binning time = Binning::uniform(-1.0, 10.0, 110);
-  for (auto npe_shape : {NpeShape::flat, NpeShape::exponential})
-    for (auto time_shape : {TimeShape::flat, TimeShape::prompt}) {
-      const TemplateBackground b({.name = "b", .roi_events = 160.0, .reference_kg_days = 2160.0,
-                                  .npe_shape = npe_shape, .npe_decay_PE = 2.0, .time_shape = time_shape, .origin = ""});
-      const Spectrum2D s = b.expected(npe, time, context);
-      const Spectrum by_npe = s.project_x();
-      double roi = 0.0;
-      for (int n = 4; n <= 72; ++n) roi += by_npe.counts[n];
-      EXPECT_NEAR(roi, 320.0, 1e-9);  // 160 per 2160 kg·d, twice the exposure
+// Beam-related and radioactivity models (docs/backgrounds.md).
+struct Study {
+  DetectorConfig detector{.mass_kg = 12.0, .crystals = 4};
+  SelectionConfig selection{};
+  ArrivalTimeModel arrival{PulseConfig{.bunch_times_ns = {0.0, 410.0}, .bunch_weights = {}, .bunch_fwhm_ns = 80.0}, 35.0};
+  Binning npe = Binning::uniform(-0.5, 200.5, 201);
+  Binning time = Binning::uniform(-1.0, 10.0, 110);
+  BackgroundContext context() const {
+    return {.exposure_kg_days = 2160.0, .arrival_time = &arrival, .roi_npe_min = 4, .roi_npe_max = 72,
+            .triggers = 3.888e8, .detector = &detector, .selection = &selection, .dark_counts = nullptr,
+            .protons_on_target = 8.5e21, .proton_energy_GeV = 1.6,
+            .keVee_of_keVnr = [](double keVnr) { return 0.08 * keVnr; }, .window_us = 11.0};
+  }
+};
+
+BackgroundConfig brn_config() {
+  BackgroundConfig c{.name = "brn", .model = BackgroundKind::beam, .events_per_pot_per_kg = 1e-21,
+                     .single_crystal_fraction = 0.3, .spectrum_variable = SpectrumVariable::recoil_keVnr};
+  for (int i = 0; i < 100; ++i) c.spectrum.x.push_back(i + 0.5), c.spectrum.y.push_back(std::exp(-(i + 0.5) / 15.6));
+  return c;
+}
+
+double total(const Spectrum2D& s) {
+  double sum = 0.0;
+  for (double c : s.counts) sum += c;
+  return sum;
+}
+
+TEST(BeamBackground, CountsArePerProtonPerKgThroughTheSelection) {
+  Study study;
+  const BeamBackground brn(brn_config());
+  auto context = study.context();
+  const auto deposits = brn.deposits(study.npe, context);
+  ASSERT_TRUE(deposits);
+  double all = 0.0;
+  for (double c : deposits->true_npe.counts) all += c;
+  // Every deposit lands in some NPE bin: rate × POT × kg (the spectrum a shape).
+  EXPECT_NEAR(all, 1e-21 * 8.5e21 * 12.0, 1e-6 * all);
+  const double selected = total(brn.expected(study.npe, study.time, context));
+  // The selection keeps at most the constant cuts × the single-crystal share.
+  EXPECT_LT(selected, all * 0.989 * 0.738 * 0.3 * (1 + 1e-9));
+  EXPECT_GT(selected, 0.1 * all * 0.3);
+  // Twice the protons, twice the background; twice the mass, twice again.
+  context.protons_on_target *= 2.0;
+  EXPECT_NEAR(total(brn.expected(study.npe, study.time, context)), 2.0 * selected, 1e-9 * selected);
+  study.detector.mass_kg *= 2.0;
+  EXPECT_NEAR(total(brn.expected(study.npe, study.time, study.context())), 2.0 * selected, 1e-9 * selected);
+  // Without criterion 4 the multi-crystal share stays.
+  study.detector.mass_kg /= 2.0;
+  study.selection.single_crystal = false;
+  EXPECT_NEAR(total(brn.expected(study.npe, study.time, study.context())), selected / 0.3, 1e-9 * selected);
+}
+
+TEST(BeamBackground, NothingBelowTwoPhotoelectronsAndEveryBinFinite) {
+  Study study;
+  for (bool coincidence : {true, false}) {
+    study.selection.two_pmt_coincidence = coincidence;
+    const auto s = BeamBackground(brn_config()).expected(study.npe, study.time, study.context());
+    for (double c : s.counts) EXPECT_TRUE(std::isfinite(c) && c >= 0.0);
+    const auto npe = s.project_x();
+    if (coincidence) {
+      EXPECT_EQ(npe.counts[0], 0.0);
+      EXPECT_EQ(npe.counts[1], 0.0);  // one PE cannot light both PMTs
+    } else {
+      EXPECT_GT(npe.counts[1], 0.0);
     }
+    EXPECT_GT(npe.counts[2], 0.0);
+  }
 }
 
-TEST(TemplateBackground, ShapesDoWhatTheySay) {
-  const ArrivalTimeModel timing(PulseConfig{}, 35.0);
-  const BackgroundContext context{.exposure_kg_days = 1.0, .arrival_time = &timing, .roi_npe_min = 4, .roi_npe_max = 72};
-  const Binning npe = Binning::uniform(-0.5, 100.5, 101);
-  const Binning time = Binning::uniform(-1.0, 10.0, 110);
-  const TemplateBackground prompt({.name = "brn", .roi_events = 1.0, .reference_kg_days = 1.0,
-                                   .npe_shape = NpeShape::exponential, .npe_decay_PE = 1.0,
-                                   .time_shape = TimeShape::prompt, .origin = ""});
-  const Spectrum2D s = prompt.expected(npe, time, context);
-  const Spectrum t = s.project_y();
-  // Prompt: ≥ 99 % within the first 1.5 µs (two bunches 410 ns apart, τ_π = 26 ns).
-  double early = 0.0;
-  for (std::size_t i = 0; i < 25; ++i) early += t.counts[i];
-  EXPECT_GT(early / t.total(), 0.99);
-  // Exponential with 1 PE decay: each bin e⁻¹ of the previous.
-  const Spectrum n = s.project_x();
-  EXPECT_NEAR(n.counts[5] / n.counts[4], std::exp(-1.0), 1e-12);
+TEST(BeamBackground, CoherentFilesArePerGWhAndTheirPeBinsStartAtOne) {
+  Study study;
+  study.detector.crystals = 1;
+  study.selection = SelectionConfig{.muon_veto = false, .afterglow_cut = false, .two_pmt_coincidence = false};
+  BackgroundConfig c{.name = "brn", .model = BackgroundKind::beam, .normalisation = BeamNormalisation::file_per_GWh,
+                     .file_scale = 1.0, .spectrum_format = TableFormat::coherent};
+  c.spectrum = {{0.5, 1.5, 2.5}, {1.0, 2.0, 3.0}};  // per GW·h
+  auto context = study.context();
+  // 7.47594 GW·h at 1 GeV: COHERENT 2017's exposure (data release).
+  context.proton_energy_GeV = 1.0;
+  context.protons_on_target = 7.47594 * 3.6e12 / 1.602176634e-10;
+  const auto d = BeamBackground(c).deposits(study.npe, context);
+  EXPECT_NEAR(d->true_npe.counts[1], 7.47594, 1e-9);
+  EXPECT_NEAR(d->true_npe.counts[3], 3.0 * 7.47594, 1e-9);
+  EXPECT_EQ(d->true_npe.counts[0], 0.0);
 }
 
-TEST(TemplateBackground, Validation) {
-  BackgroundTemplateConfig c{.name = "", .roi_events = 1.0, .reference_kg_days = 1.0, .npe_shape = NpeShape::flat,
-                             .npe_decay_PE = 1.0, .time_shape = TimeShape::flat, .origin = ""};
-  EXPECT_THROW(c.validate("backgrounds[0]"), InvalidValue);
-  c.name = "x";
-  c.roi_events = -1.0;
-  EXPECT_THROW(c.validate("backgrounds[0]"), InvalidValue);
-  c.roi_events = 1.0;
-  c.reference_kg_days = 0.0;
-  EXPECT_THROW(c.validate("backgrounds[0]"), InvalidValue);
+TEST(BeamBackground, TimeProfiles) {
+  Study study;
+  auto config = brn_config();
+  // The beam pulse: like the prompt neutrinos, here delayed by 2 µs.
+  config.time_delay_ns = 2000.0;
+  const auto delayed = BeamBackground(config).expected(study.npe, study.time, study.context()).project_y();
+  const auto prompt_nu = study.arrival.cdf(Flavor::nu_mu, 2.0e3) - study.arrival.cdf(Flavor::nu_mu, -1.0e3);
+  (void)prompt_nu;
+  double before = 0.0, all = 0.0;
+  for (std::size_t b = 0; b < delayed.counts.size(); ++b) {
+    all += delayed.counts[b];
+    if (study.time.high(b) <= 1.9) before += delayed.counts[b];
+  }
+  EXPECT_LT(before, 1e-3 * all);
+  // Neutrino timing: the delayed flavours put a share beyond 2 µs that the prompt one does not.
+  config.time_delay_ns = 0.0;
+  config.time_profile = TimeProfile::neutrino;
+  const auto nin = BeamBackground(config).expected(study.npe, study.time, study.context()).project_y();
+  config.time_profile = TimeProfile::beam_pulse;
+  const auto brn = BeamBackground(config).expected(study.npe, study.time, study.context()).project_y();
+  double late_nin = 0.0, late_brn = 0.0, nin_all = 0.0;
+  for (std::size_t b = 0; b < nin.counts.size(); ++b) {
+    nin_all += nin.counts[b];
+    if (study.time.low(b) >= 2.0) late_nin += nin.counts[b], late_brn += brn.counts[b];
+  }
+  // Two of three flavours delayed, exp(−(2 µs − 0.4 µs)/2.197 µs) ≈ 0.48 of them later than 2 µs.
+  EXPECT_NEAR(late_nin / nin_all, 2.0 / 3.0 * std::exp(-1.6 / 2.197), 0.05);
+  EXPECT_LT(late_brn, 1e-6 * nin_all);
+  // A tabulated profile: all in the bin it names.
+  config.time_profile = TimeProfile::file;
+  config.time = {{4.25, 4.75}, {1.0, 0.0}};
+  const auto file = BeamBackground(config).expected(study.npe, study.time, study.context()).project_y();
+  double in_bin = 0.0, file_all = 0.0;
+  for (std::size_t b = 0; b < file.counts.size(); ++b) {
+    file_all += file.counts[b];
+    if (study.time.low(b) >= 4.0 - 1e-9 && study.time.high(b) <= 4.5 + 1e-9) in_bin += file.counts[b];
+  }
+  EXPECT_NEAR(in_bin, file_all, 1e-9 * file_all);
 }
 
+TEST(RadioactivityBackground, SteadyPerKgAndLiveTime) {
+  Study study;
+  BackgroundConfig c{.name = "rad", .model = BackgroundKind::radioactivity, .rate_per_kg_keVee_day = 2.0,
+                     .energy_min_keVee = 0.0, .energy_max_keVee = 10.0};
+  const RadioactivityBackground rad(c);
+  auto context = study.context();
+  const auto d = rad.deposits(study.npe, context);
+  double all = 0.0;
+  for (double x : d->true_npe.counts) all += x;
+  // 2 /kg/keVee/day × 10 keVee × 12 kg × (3.888e8 triggers × 11 µs) in days.
+  EXPECT_NEAR(all, 2.0 * 10.0 * 12.0 * 3.888e8 * 11e-6 / 86400.0, 1e-6 * all);
+  const auto s = rad.expected(study.npe, study.time, context);
+  // Flat in time.
+  const auto t = s.project_y();
+  EXPECT_NEAR(t.counts.front(), t.counts.back(), 1e-9 * t.counts.front());
+  // Flat in keVee: at 33.5 PE/keVee, 20 and 40 PE are equally likely after the coincidence.
+  const auto n = s.project_x();
+  EXPECT_NEAR(n.counts[40] / n.counts[20], 1.0, 0.01);
+  // Twice the triggers (or the window) twice the counts; beam power does not enter.
+  context.triggers *= 2.0;
+  EXPECT_NEAR(total(rad.expected(study.npe, study.time, context)), 2.0 * total(s), 1e-9 * total(s));
+  context.triggers /= 2.0;
+  context.protons_on_target *= 2.0;
+  EXPECT_NEAR(total(rad.expected(study.npe, study.time, context)), total(s), 1e-12 * total(s));
+}
+
+TEST(BackgroundConfig, Validation) {
+  auto c = brn_config();
+  EXPECT_NO_THROW(c.validate("backgrounds[0]"));
+  c.single_crystal_fraction = 1.5;
+  EXPECT_THROW(c.validate("backgrounds[0]"), InvalidValue);
+  c = brn_config();
+  c.spectrum = {};
+  EXPECT_THROW(c.validate("backgrounds[0]"), InvalidValue);  // a beam background needs a spectrum
+  c = brn_config();
+  c.rate_per_kg_keVee_day = 1.0;
+  EXPECT_THROW(c.validate("backgrounds[0]"), InvalidValue);  // not a key of a beam model
+  c = brn_config();
+  c.time_profile = TimeProfile::file;
+  EXPECT_THROW(c.validate("backgrounds[0]"), InvalidValue);  // no time table
+  c = brn_config();
+  c.neutrino_flavor_weights = {1.0, 1.0};
+  EXPECT_THROW(c.validate("backgrounds[0]"), InvalidValue);
+  BackgroundConfig rad{.name = "rad", .model = BackgroundKind::radioactivity, .rate_per_kg_keVee_day = -1.0};
+  EXPECT_THROW(rad.validate("backgrounds[1]"), InvalidValue);
+  rad.rate_per_kg_keVee_day = 1.0;
+  rad.energy_max_keVee = 0.0;
+  EXPECT_THROW(rad.validate("backgrounds[1]"), InvalidValue);
+  BackgroundConfig unnamed{.name = "   "};
+  EXPECT_THROW(unnamed.validate("backgrounds[2]"), InvalidValue);
+}
+
+TEST(BackgroundConfig, SlugsOfNames) {
+  EXPECT_EQ(background_slug("beam-related neutrons"), "beam-related-neutrons");
+  EXPECT_EQ(background_slug("PMT dark counts"), "pmt-dark-counts");
+  EXPECT_EQ(background_slug("  Radioactive (CsI) "), "radioactive-csi");
+}
+
+TEST(BackgroundConfig, TablesFromFiles) {
+  // The shipped CLOVERS shape, and bad rows named by file and line.
+  const auto t = read_table(std::string(CEVNS_SOURCE_DIR) + "/data/clovers-brn-recoil-keVnr.csv", "test");
+  ASSERT_EQ(t.x.size(), 120u);
+  EXPECT_DOUBLE_EQ(t.x.front(), 0.5);
+  const auto dir = std::filesystem::temp_directory_path() / "cevns_background_table_test";
+  std::filesystem::create_directories(dir);
+  const auto write = [&](const std::string& text) {
+    std::ofstream(dir / "t.csv") << text;
+    return dir / "t.csv";
+  };
+  EXPECT_THROW(read_table(write("1, 2\n2, x\n"), "k"), ConfigError);
+  try {
+    read_table(write("# c\n1, 2\n0.5, 1\n"), "backgrounds[0].spectrum_file");
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("t.csv:3"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_table(write("1, -2\n"), "k"), ConfigError);
+  EXPECT_THROW(read_table(write("1 2 3\n"), "k"), ConfigError);
+  EXPECT_THROW(read_table(write("# nothing\n"), "k"), ConfigError);
+  EXPECT_THROW(read_table(dir / "absent.csv", "k"), ConfigError);
+  EXPECT_EQ(read_table(write("1 2\n\n3,4 # c\n"), "k").y.back(), 4.0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(BackgroundConfig, ReadsCoherentsReleaseWhenPresent) {
+  const std::string file = std::string(CEVNS_SHARED_DATA_DIR) + "/coherent-csi-2017/promptPDF.txt";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << "COHERENT's data release is not at " << file;
+  const auto t = read_table(file, "test");
+  ASSERT_EQ(t.x.size(), 50u);  // 0.5 … 49.5 PE
+  EXPECT_DOUBLE_EQ(t.x.front(), 0.5);
+  EXPECT_NEAR(t.y.front(), 0.5526297688, 1e-12);  // the file's first row
+}
 
 // PMT dark counts (docs/backgrounds.md): the per-trigger pieces of the analytic model.
 TEST(PmtDarkCounts, OnePmtIsPoissonWithoutMultiPeAndAfterpulses) {
@@ -122,9 +295,9 @@ TEST(PmtDarkCounts, CoincidenceGoesWithTheSquareOfTheRate) {
 }
 
 TEST(PmtDarkCounts, RefusesANormalisation) {
-  BackgroundTemplateConfig c{.name = "dark", .model = BackgroundKind::pmt_dark_counts, .roi_events = 160.0};
+  BackgroundConfig c{.name = "dark", .model = BackgroundKind::pmt_dark_counts, .events_per_pot_per_kg = 1e-21};
   EXPECT_THROW(c.validate("backgrounds[1]"), InvalidValue);
-  c.roi_events = 0.0;
+  c.events_per_pot_per_kg = 0.0;
   EXPECT_NO_THROW(c.validate("backgrounds[1]"));
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 
@@ -148,6 +149,10 @@ TEST(PredictionChecks, ResultsAreCheckedFiniteNamingTheQuantity) {
   }
   bad = p;
   bad.backgrounds[0].roi = std::nan("");
+  EXPECT_THROW(bad.check_finite(), NumericalError);
+  bad = p;  // the deposits the Monte Carlo draws (beam-related neutrons)
+  ASSERT_TRUE(bad.backgrounds[0].deposits);
+  bad.backgrounds[0].deposits->true_npe.counts[5] = std::numeric_limits<double>::infinity();
   EXPECT_THROW(bad.check_finite(), NumericalError);
 
   Sensitivity s = sensitivity(p, 24.0, 365.0, 4);

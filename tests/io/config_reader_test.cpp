@@ -156,8 +156,10 @@ TEST(ConfigReader, DetectorSelectionAndBackgroundKeys) {
   ASSERT_EQ(clovers.backgrounds.size(), 3u);
   EXPECT_EQ(clovers.backgrounds[1].name, "PMT dark counts");
   EXPECT_EQ(clovers.backgrounds[1].model, BackgroundKind::pmt_dark_counts);
-  EXPECT_EQ(clovers.backgrounds[0].model, BackgroundKind::template_spectrum);
-  EXPECT_EQ(clovers.backgrounds[0].time_shape, TimeShape::prompt);
+  EXPECT_EQ(clovers.backgrounds[0].model, BackgroundKind::beam);
+  EXPECT_EQ(clovers.backgrounds[0].time_profile, TimeProfile::beam_pulse);
+  EXPECT_EQ(clovers.backgrounds[0].spectrum.x.size(), 120u);  // data/clovers-brn-recoil-keVnr.csv, read
+  EXPECT_EQ(clovers.backgrounds[2].model, BackgroundKind::radioactivity);
   const auto cicenns = read_experiment_config(configs + "cicenns.toml");
   // The dark-count model reads the Monte Carlo's PMTs: daq.pmt, with --set applied.
   EXPECT_EQ(cicenns.dark_counts.dark_rate_Hz, 2900.0);
@@ -180,9 +182,11 @@ TEST(ConfigReader, BadDetectorAndSelectionValues) {
   EXPECT_NE(error_parsing(minimal, {"selection.two_pmt_coincidence=1"}).find("must be true or false"),
             std::string::npos);
   EXPECT_NE(error_parsing(minimal, {"selection.acceptance.model=sigmoid"}).find("none, logistic"), std::string::npos);
-  const auto background = error_parsing(std::string(minimal) + "\n[[backgrounds]]\nname = \"x\"\nroi_events = -3\n");
-  EXPECT_NE(background.find("test.toml:10"), std::string::npos) << background;
-  EXPECT_NE(background.find("backgrounds[0].roi_events = -3"), std::string::npos) << background;
+  const auto background = error_parsing(std::string(minimal) +
+                                        "\n[[backgrounds]]\nname = \"x\"\nmodel = \"radioactivity\"\n"
+                                        "rate_per_kg_keVee_day = -3\n");
+  EXPECT_NE(background.find("test.toml:11"), std::string::npos) << background;
+  EXPECT_NE(background.find("backgrounds[0].rate_per_kg_keVee_day = -3"), std::string::npos) << background;
   EXPECT_NE(error_parsing(std::string(minimal) + "\n[[backgrounds]]\nname = \"x\"\nshape = \"flat\"\n")
                 .find("unknown key 'backgrounds[0].shape'"),
             std::string::npos);
@@ -434,12 +438,42 @@ TEST(ConfigReader, TimeRegionOfInterestMustLieInTheSpectra) {
   EXPECT_NO_THROW(parse_experiment_config(minimal, "t", {"selection.roi_time_min_us=-1", "selection.roi_time_max_us=10"}));
 }
 
+TEST(ConfigReader, SetAddressesABackgroundByName) {
+  const std::string clovers = configs + "clovers.toml";
+  // By the slug of its name (names have spaces; --set keys do not), or by the name itself.
+  const auto set = read_experiment_config(clovers, {"backgrounds.beam-related-neutrons.single_crystal_fraction=0.5",
+                                                    "backgrounds.radioactive-isotopes.rate_per_kg_keVee_day=2"});
+  EXPECT_EQ(set.backgrounds[0].single_crystal_fraction, 0.5);
+  EXPECT_EQ(set.backgrounds[2].rate_per_kg_keVee_day, 2.0);
+  EXPECT_EQ(set.backgrounds[1].model, BackgroundKind::pmt_dark_counts);
+  const auto unknown = [&](const std::vector<std::string>& overrides) {
+    try {
+      read_experiment_config(clovers, overrides);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // An unknown name lists the names --set knows.
+  const auto message = unknown({"backgrounds.beam-neutrons.single_crystal_fraction=0.5"});
+  EXPECT_NE(message.find("no background named 'beam-neutrons'"), std::string::npos) << message;
+  EXPECT_NE(message.find("beam-related-neutrons, pmt-dark-counts, radioactive-isotopes"), std::string::npos) << message;
+  // A bad value is reported where it came from: the --set.
+  const auto range = unknown({"backgrounds.beam-related-neutrons.single_crystal_fraction=2"});
+  EXPECT_NE(range.find("--set backgrounds.beam-related-neutrons.single_crystal_fraction=2"), std::string::npos) << range;
+  const auto key = unknown({"backgrounds.beam-related-neutrons.roi_events=3"});
+  EXPECT_NE(key.find("unknown key 'backgrounds[0].roi_events'"), std::string::npos) << key;
+  EXPECT_NE(unknown({"backgrounds.pmt-dark-counts=3"}).find("expected backgrounds.<name>.<key>"), std::string::npos);
+  // The whole array can still be replaced.
+  EXPECT_TRUE(read_experiment_config(clovers, {"backgrounds=[]"}).backgrounds.empty());
+}
+
 TEST(ConfigReader, DuplicateBackgroundNamesAreRejected) {
   // The JSON keyed backgrounds by name and dropped one (entries summed to 167, total 833).
   const auto message = error_parsing(std::string(minimal) +
-                                     "\n[[backgrounds]]\nname = \"n\"\nroi_events = 1\n"
-                                     "\n[[backgrounds]]\nname = \"m\"\nroi_events = 1\n"
-                                     "\n[[backgrounds]]\nname = \"n\"\nroi_events = 2\n");
+                                     "\n[[backgrounds]]\nname = \"n\"\nmodel = \"pmt-dark-counts\"\n"
+                                     "\n[[backgrounds]]\nname = \"m\"\nmodel = \"pmt-dark-counts\"\n"
+                                     "\n[[backgrounds]]\nname = \"n\"\nmodel = \"pmt-dark-counts\"\n");
   EXPECT_NE(message.find("test.toml:17"), std::string::npos) << message;
   EXPECT_NE(message.find("backgrounds[2].name = \"n\" (must differ from the name of backgrounds[0])"),
             std::string::npos)

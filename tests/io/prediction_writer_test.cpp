@@ -36,7 +36,7 @@ TEST(PredictionWriter, JsonHasTheDocumentedFields) {
   EXPECT_EQ(j["spectra"]["arrival_time"]["by_flavor"]["nu_e"].size() + 1, j["spectra"]["arrival_time"]["edges_us"].size());
   // Each background says what drives it (issue 9).
   EXPECT_EQ(j["roi"]["background_drivers"]["PMT dark counts"], "per trigger");
-  EXPECT_EQ(j["roi"]["background_drivers"]["beam-related neutrons"], "per kg·day (template)");
+  EXPECT_EQ(j["roi"]["background_drivers"]["beam-related neutrons"], "per POT × kg");
 }
 
 TEST(PredictionWriter, WritesFilesThatReadBack) {

@@ -181,3 +181,41 @@ TEST(FigureLayout, ExposureIsNamedInItsOwnUnit) {
 
 }  // namespace
 }  // namespace cevns::report
+
+namespace cevns::report {
+namespace {
+
+/// The background figures (Figures 9 and 10 from the models, arrival times): written for
+/// each shipped experiment, with every glyph on the canvas and upright; Figure 10 only
+/// where a pmt-dark-counts model is configured (COHERENT-CsI-2017 has none).
+TEST(BackgroundFigures, WrittenReadableAndOnlyWhereTheyApply) {
+  for (const char* config : {"clovers", "cicenns", "coherent-csi-2017"}) {
+    const auto p = predict(io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/" + config + ".toml"));
+    const TemporaryDirectory tmp;
+    const auto written = write_background_figures(p, tmp.path());
+    const bool dark_model = std::any_of(p.config.backgrounds.begin(), p.config.backgrounds.end(),
+                                        [](const BackgroundConfig& b) { return b.model == BackgroundKind::pmt_dark_counts; });
+    std::vector<std::string> stems{"fig_arrival_time"};
+    if (!p.backgrounds.empty()) stems.push_back("fig09_backgrounds");
+    if (dark_model) stems.push_back("fig10_dark_counts_model");
+    EXPECT_EQ(written.size(), 2 * stems.size()) << config;
+    for (const auto& stem : stems) {
+      const fs::path png = tmp.path() / (stem + ".png");
+      ASSERT_TRUE(fs::is_regular_file(png)) << png;
+      EXPECT_GT(read_file(png).size(), 10'000U) << png;  // a blank canvas is ≈ 2 kB
+      const auto glyphs = glyphs_of(tmp.path() / (stem + ".svg"));
+      EXPECT_GT(glyphs.size(), 20U) << stem;
+      for (const auto& g : glyphs) {
+        const std::string where = fmt::format("{} of {}: glyph at ({:.0f}, {:.0f}) px", stem, config, g.x_px, g.y_px);
+        EXPECT_GE(g.x_px, 0.0) << where;
+        EXPECT_LE(g.x_px, 800.0) << where;
+        EXPECT_GE(g.y_px, 0.0) << where;
+        EXPECT_LE(g.y_px, 600.0) << where;
+        EXPECT_LE(std::abs(g.angle_deg), 90.0 + 1e-6) << where;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cevns::report

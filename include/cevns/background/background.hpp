@@ -2,11 +2,14 @@
 /// \file
 /// Backgrounds as expected spectra in NPE × arrival time after the selection.
 ///
-/// `BackgroundModel` is the interface every background implements: `TemplateBackground`, a
-/// configured count in the region of interest with an analytic shape, and
-/// `PmtDarkCountBackground`, computed from the PMTs' dark pulses (docs/backgrounds.md).
-/// Physical models of beam neutrons and radioactivity will implement the same interface.
+/// `BackgroundModel` is the interface every background implements, each computed from what
+/// drives it (docs/backgrounds.md): `PmtDarkCountBackground` from the PMTs' dark pulses
+/// (per trigger), `BeamBackground` per proton on target (beam-related and
+/// neutrino-induced neutrons), `RadioactivityBackground` per kg × live time. None is
+/// normalised to the region of interest: its count there is an output.
 
+#include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,81 +42,200 @@ struct DarkCountInputs {
 /// What a background model needs to know about the study.
 struct BackgroundContext {
   double exposure_kg_days = 0.0;         ///< target mass × data-taking days
-  const ArrivalTimeModel* arrival_time;  ///< the beam's timing (for beam-related shapes)
+  const ArrivalTimeModel* arrival_time = nullptr;  ///< the neutrinos' timing (beam-related shapes)
   int roi_npe_min = 0;
   int roi_npe_max = 0;
   double triggers = 0.0;                 ///< DAQ triggers of the exposure (repetition rate × beam time)
   const DetectorConfig* detector = nullptr;
   const SelectionConfig* selection = nullptr;
   const DarkCountInputs* dark_counts = nullptr;
+  double protons_on_target = 0.0;        ///< of the exposure (DecayAtRestSource::protons_on_target)
+  double proton_energy_GeV = 0.0;        ///< to turn a rate per GW·h of beam into one per proton
+  /// The crystal's quenching of nuclear recoils (recoil-energy spectra; the first isotope of
+  /// the material — Cs and I share CsI's models), keVnr → keVee.
+  std::function<double(double)> keVee_of_keVnr;
+  double window_us = 0.0;                ///< the spectra's time window, the live time per trigger of steady backgrounds
+};
+
+class BackgroundModel;
+
+/// What a background deposits in the crystals before any selection: the spectrum the
+/// waveform Monte Carlo draws (`BackgroundModel::deposits`) and the selection turns into
+/// `BackgroundModel::expected`.
+struct BackgroundDeposits {
+  /// Expected single-crystal deposits of n true photoelectrons over the exposure (bin n;
+  /// the last bin everything above): per proton × the exposure's protons for beam-related
+  /// backgrounds, the spectra time window × triggers for steady ones.
+  Spectrum true_npe;
+  bool beam_related = true;  ///< arrives with the beam (per POT), else steady in time
+  /// Share of the deposits that light a second crystal too (and fail criterion 4).
+  double multi_crystal_fraction = 0.0;
+  /// Beam-related: the arrival-time CDF on `time_grid_us` (µs, the spectra's axis: the
+  /// first bunch at 0), uniform between grid points; steady: empty (uniform over the window).
+  std::vector<double> time_grid_us;
+  std::vector<double> time_cdf;
 };
 
 class BackgroundModel {
  public:
   virtual ~BackgroundModel() = default;
   [[nodiscard]] virtual const std::string& name() const = 0;
-  /// What the background is proportional to, for reports: "per kg·day", "per trigger".
+  /// What the background is proportional to, for reports: "per POT × kg", "per trigger".
   [[nodiscard]] virtual std::string drivers() const = 0;
   /// Expected counts after the selection over NPE (bin n = n photoelectrons) × arrival
   /// time (µs), for the context's exposure.
   [[nodiscard]] virtual Spectrum2D expected(const Binning& npe, const Binning& time_us,
                                             const BackgroundContext& context) const = 0;
-};
-
-enum class NpeShape {
-  flat,         ///< uniform in NPE
-  exponential,  ///< ∝ exp(−n/decay_PE): piled at the lowest NPE
-};
-enum class TimeShape {
-  flat,    ///< steady in time (radioactivity, dark counts, cosmics)
-  prompt,  ///< with the beam: the prompt-neutrino arrival-time profile
+  /// The deposits before the selection that `expected` selects from, for the Monte Carlo
+  /// to draw; nullopt for what the Monte Carlo makes itself (PMT dark counts from daq.pmt).
+  [[nodiscard]] virtual std::optional<BackgroundDeposits> deposits(const Binning& npe,
+                                                                   const BackgroundContext& context) const = 0;
 };
 
 enum class BackgroundKind {
-  template_spectrum,  ///< a configured ROI count with an analytic shape
-  pmt_dark_counts,    ///< computed from daq.pmt and the selection (no normalisation)
+  pmt_dark_counts,  ///< computed from daq.pmt and the selection, per trigger
+  beam,             ///< beam-related (BRN, NIN): per proton on target × kg
+  radioactivity,    ///< steady electron recoils: per kg × keVee × live time
+};
+/// How a beam-related background is normalised.
+enum class BeamNormalisation {
+  per_pot_per_kg,  ///< events_per_pot_per_kg × POT × mass, the spectrum file a shape
+  file_per_GWh,    ///< the spectrum file's counts are events per GW·h of beam (COHERENT's release)
+};
+/// What the first column of a spectrum file holds.
+enum class SpectrumVariable {
+  npe,           ///< true photoelectrons (deposits before the selection)
+  recoil_keVnr,  ///< nuclear-recoil energy: quenching, light yield, Poisson photostatistics
+  energy_keVee,  ///< electron-equivalent energy: light yield, photostatistics
+};
+/// The layout of a spectrum or arrival-time file.
+enum class TableFormat {
+  csv,       ///< rows "x, y" (comma or blanks), '#' comments; x the bin centre
+  coherent,  ///< COHERENT's release: as csv, but a PE row centred at c holds the (c + ½)-PE bin
+};
+/// When a beam-related background arrives.
+enum class TimeProfile {
+  beam_pulse,  ///< the prompt-ν_μ profile (the proton pulse) delayed by time_delay_ns, smeared by time_spread_ns
+  neutrino,    ///< the neutrinos' own timing, flavours weighted by neutrino_flavor_weights (NIN)
+  file,        ///< a tabulated PDF (time_file)
 };
 
-inline constexpr NamedValues<BackgroundKind, 2> background_kind_names{
-    {{{"template", BackgroundKind::template_spectrum}, {"pmt-dark-counts", BackgroundKind::pmt_dark_counts}}}};
-inline constexpr NamedValues<NpeShape, 2> npe_shape_names{{{{"flat", NpeShape::flat},
-                                                           {"exponential", NpeShape::exponential}}}};
-inline constexpr NamedValues<TimeShape, 2> time_shape_names{{{{"flat", TimeShape::flat}, {"prompt", TimeShape::prompt}}}};
+inline constexpr NamedValues<BackgroundKind, 3> background_kind_names{
+    {{{"pmt-dark-counts", BackgroundKind::pmt_dark_counts},
+      {"beam", BackgroundKind::beam},
+      {"radioactivity", BackgroundKind::radioactivity}}}};
+inline constexpr NamedValues<BeamNormalisation, 2> beam_normalisation_names{
+    {{{"per-pot-per-kg", BeamNormalisation::per_pot_per_kg}, {"file-per-GWh", BeamNormalisation::file_per_GWh}}}};
+inline constexpr NamedValues<SpectrumVariable, 3> spectrum_variable_names{
+    {{{"npe", SpectrumVariable::npe},
+      {"recoil-keVnr", SpectrumVariable::recoil_keVnr},
+      {"energy-keVee", SpectrumVariable::energy_keVee}}}};
+inline constexpr NamedValues<TableFormat, 2> table_format_names{
+    {{{"csv", TableFormat::csv}, {"coherent", TableFormat::coherent}}}};
+inline constexpr NamedValues<TimeProfile, 3> time_profile_names{
+    {{{"beam-pulse", TimeProfile::beam_pulse}, {"neutrino", TimeProfile::neutrino}, {"file", TimeProfile::file}}}};
 constexpr std::string_view to_string(BackgroundKind kind) { return background_kind_names.name(kind); }
-constexpr std::string_view to_string(NpeShape shape) { return npe_shape_names.name(shape); }
-constexpr std::string_view to_string(TimeShape shape) { return time_shape_names.name(shape); }
 
-/// One [[backgrounds]] entry. model = "template": its count in the NPE region of interest
-/// (whole time window) for a reference exposure, scaled linearly with mass × days.
-/// model = "pmt-dark-counts": computed from the PMTs; only name and origin apply.
-struct BackgroundTemplateConfig {
+/// A two-column table read from a file: x (bin centres) and y.
+struct Table {
+  std::vector<double> x;
+  std::vector<double> y;
+};
+
+/// Reads a two-column table ("x, y" or "x y" rows, '#' comments, blank lines skipped).
+/// Throws ConfigError naming the file and line of anything else; `what` says which key
+/// named the file.
+Table read_table(const std::filesystem::path& file, const std::string& what);
+
+/// One [[backgrounds]] entry (every key: configs/annotated.toml, docs/backgrounds.md).
+struct BackgroundConfig {
   std::string name;
-  BackgroundKind model = BackgroundKind::template_spectrum;
-  double roi_events = 0.0;          ///< after the selection, in the NPE region of interest
-  double reference_kg_days = 1.0;   ///< the exposure `roi_events` refers to
-  NpeShape npe_shape = NpeShape::flat;
-  double npe_decay_PE = 10.0;       ///< for the exponential shape
-  TimeShape time_shape = TimeShape::flat;
-  std::string origin;               ///< where the numbers come from (for reports)
-  /// Whether the waveform Monte Carlo draws this background from the template; false for
-  /// what it models itself (PMT dark counts, from daq.pmt.dark_rate_Hz).
+  BackgroundKind model = BackgroundKind::beam;
+  std::string origin;  ///< where the numbers come from (for reports)
+  /// Whether the waveform Monte Carlo draws this background as deposits (never for
+  /// pmt-dark-counts, which it makes from daq.pmt).
   bool simulate = true;
 
+  // beam
+  BeamNormalisation normalisation = BeamNormalisation::per_pot_per_kg;
+  double events_per_pot_per_kg = 0.0;  ///< deposits before the selection, the whole spectrum
+  double file_scale = 1.0;             ///< multiplies a file-per-GWh spectrum (COHERENT: 1 ± 0.25)
+  /// Share of the events that light one crystal only (criterion 4 keeps them); 1 − it is
+  /// rejected by criterion 4 when it applies (selection.single_crystal, > 1 crystal).
+  double single_crystal_fraction = 1.0;
+  TimeProfile time_profile = TimeProfile::beam_pulse;
+  double time_delay_ns = 0.0;
+  double time_spread_ns = 0.0;  ///< Gaussian σ added to the pulse
+  std::vector<double> neutrino_flavor_weights{1.0, 1.0, 1.0};  ///< ν_μ, ν_e, ν̄_μ (all_flavors order)
+  std::string time_file;
+  TableFormat time_format = TableFormat::csv;
+
+  // spectrum (beam: required; radioactivity: optional, else flat)
+  std::string spectrum_file;
+  TableFormat spectrum_format = TableFormat::csv;
+  SpectrumVariable spectrum_variable = SpectrumVariable::npe;
+
+  // radioactivity
+  double rate_per_kg_keVee_day = 0.0;  ///< flat, or the scale of a spectrum file's y (events/kg/keVee/day)
+  double energy_min_keVee = 0.0;       ///< the flat spectrum's range
+  double energy_max_keVee = 10.0;
+
+  /// The files' contents, read by `load_files` (paths resolved, kept for the written config).
+  Table spectrum;
+  Table time;
+
+  /// Reads spectrum_file and time_file; a relative path is looked up in `directory` (the
+  /// configuration file's), its parent (configs/ naming the project's data/), then the
+  /// shipped data (installed, or the source tree). Throws ConfigError naming the key and
+  /// the file.
+  void load_files(const std::filesystem::path& directory, const std::string& key);
   /// `key` is the configuration path, e.g. "backgrounds[0]".
   void validate(const std::string& key) const;
 };
+/// The former name of BackgroundConfig.
+using BackgroundTemplateConfig = BackgroundConfig;
 
-class TemplateBackground final : public BackgroundModel {
+/// A background name as a --set key: lower case, every run of other characters than
+/// letters and digits one '-' ("beam-related neutrons" → "beam-related-neutrons").
+std::string background_slug(std::string_view name);
+
+/// Beam-related neutrons (BRN) or neutrino-induced neutrons (NIN): a spectrum shape (NPE
+/// or recoil energy) × a rate per proton on target per kg (or per GW·h), a single-crystal
+/// fraction for criterion 4 and an arrival-time profile.
+class BeamBackground final : public BackgroundModel {
  public:
-  explicit TemplateBackground(BackgroundTemplateConfig config);
+  explicit BeamBackground(BackgroundConfig config);
   [[nodiscard]] const std::string& name() const override { return config_.name; }
-  [[nodiscard]] std::string drivers() const override { return "per kg·day (template)"; }
+  [[nodiscard]] std::string drivers() const override;
   [[nodiscard]] Spectrum2D expected(const Binning& npe, const Binning& time_us,
                                     const BackgroundContext& context) const override;
+  [[nodiscard]] std::optional<BackgroundDeposits> deposits(const Binning& npe,
+                                                           const BackgroundContext& context) const override;
 
  private:
-  BackgroundTemplateConfig config_;
+  BackgroundConfig config_;
 };
+
+/// Radioactivity: electron recoils at a rate per kg per keVee per day (flat or a spectrum
+/// file), light yield and photostatistics, steady in time: mass × triggers × window.
+class RadioactivityBackground final : public BackgroundModel {
+ public:
+  explicit RadioactivityBackground(BackgroundConfig config);
+  [[nodiscard]] const std::string& name() const override { return config_.name; }
+  [[nodiscard]] std::string drivers() const override { return "per kg × trigger × window"; }
+  [[nodiscard]] Spectrum2D expected(const Binning& npe, const Binning& time_us,
+                                    const BackgroundContext& context) const override;
+  [[nodiscard]] std::optional<BackgroundDeposits> deposits(const Binning& npe,
+                                                           const BackgroundContext& context) const override;
+
+ private:
+  BackgroundConfig config_;
+};
+
+/// The selection applied to deposits: criteria 1–3 and the acceptance
+/// (SelectionEfficiency), criterion 4 by the multi-crystal fraction, the time profile;
+/// what every deposit-based model's `expected` is.
+Spectrum2D select_deposits(const BackgroundDeposits& deposits, const Binning& time_us, const BackgroundContext& context);
 
 /// Per-PMT signal-region photoelectrons of dark pulses and their afterpulses, and the
 /// selected crystal's NPE, per trigger (docs/backgrounds.md, "PMT dark counts").
@@ -140,12 +262,15 @@ class PmtDarkCountBackground final : public BackgroundModel {
   [[nodiscard]] std::string drivers() const override { return "per trigger"; }
   [[nodiscard]] Spectrum2D expected(const Binning& npe, const Binning& time_us,
                                     const BackgroundContext& context) const override;
+  [[nodiscard]] std::optional<BackgroundDeposits> deposits(const Binning&, const BackgroundContext&) const override {
+    return std::nullopt;  // the Monte Carlo makes dark pulses from daq.pmt
+  }
 
  private:
   std::string name_;
 };
 
 /// One model per configured background.
-std::vector<std::unique_ptr<BackgroundModel>> make_backgrounds(const std::vector<BackgroundTemplateConfig>& configs);
+std::vector<std::unique_ptr<BackgroundModel>> make_backgrounds(const std::vector<BackgroundConfig>& configs);
 
 }  // namespace cevns

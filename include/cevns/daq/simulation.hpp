@@ -94,7 +94,8 @@ class Simulation {
  private:
   struct Channel;  // CEvNS of one flavour on one isotope
   struct Background;
-  void add_deposit(TriggerBlock& block, std::uint64_t trigger, double window_time_ns, std::uint16_t crystal,
+  /// Returns whether both PMTs of the crystal received a photoelectron.
+  bool add_deposit(TriggerBlock& block, std::uint64_t trigger, double window_time_ns, std::uint16_t crystal,
                    std::uint32_t photoelectrons, float recoil_keVnr, float visible_keVee, std::uint16_t source,
                    Rng& rng) const;
   void add_photoelectron(TriggerBlock& block, std::uint64_t trigger, double time_ns, std::uint16_t channel,

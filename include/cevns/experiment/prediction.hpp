@@ -31,7 +31,10 @@ struct BackgroundPrediction {
   std::string name;
   Spectrum2D npe_time;  ///< NPE (bin n = n photoelectrons) × arrival time (µs)
   double roi = 0.0;     ///< in the NPE and time region of interest
-  std::string drivers;  ///< what it scales with, e.g. "per trigger"
+  std::string drivers;  ///< what it scales with, e.g. "per trigger", "per POT × kg"
+  /// Its deposits before any selection (true NPE, timing, multi-crystal share): what the
+  /// Monte Carlo draws; unset for what the Monte Carlo makes itself (PMT dark counts).
+  std::optional<BackgroundDeposits> deposits;
 };
 
 struct Prediction {

@@ -13,6 +13,14 @@ namespace cevns::report {
 /// cevns/core/error.hpp) when a file cannot be written.
 std::vector<std::filesystem::path> write_figures(const Prediction& prediction, const Sensitivity& sensitivity,
                                                  const std::filesystem::path& directory);
+/// The backgrounds of a prediction: fig09_backgrounds (each background's NPE spectrum after
+/// all cuts, log scale: the paper's Figure 9), fig10_dark_counts_model (the PMT dark-count
+/// model with and without criterion 3, when one is configured: Figure 10 from the model)
+/// and fig_arrival_time (signal and each background over arrival time in the NPE ROI),
+/// each as .png and .svg. Returns the files written; throws IoError as write_figures.
+std::vector<std::filesystem::path> write_background_figures(const Prediction& prediction,
+                                                            const std::filesystem::path& directory);
+
 /// The paper's Figure 10 from a selection: the NPE of every candidate crystal (all
 /// sources together) without and with the two-PMT coincidence — for dark-count data, the
 /// coincidence suppression — as fig10_npe_before_after_coincidence.png and .svg in
