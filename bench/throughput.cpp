@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
   fs::path dir = fs::temp_directory_path() / "cevns-throughput";
   int runs = 5;
   std::uint64_t full_triggers = 1000, zs_triggers = 200000;
+  std::string reconstruct_options;  // e.g. "--set reco.spe_charge_adc_samples=508" for a cevns that cannot fall back
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -148,8 +149,10 @@ int main(int argc, char** argv) {
     else if (a == "--runs") runs = std::max(1, std::atoi(value().c_str()));
     else if (a == "--full-triggers") full_triggers = std::strtoull(value().c_str(), nullptr, 10);
     else if (a == "--zs-triggers") zs_triggers = std::strtoull(value().c_str(), nullptr, 10);
+    else if (a == "--reconstruct-options") reconstruct_options = value();
     else {
       std::printf("usage: cevns-throughput [--cevns PATH] [--dir DIR] [--runs N] [--full-triggers N] [--zs-triggers N]\n"
+                  "                        [--reconstruct-options 'OPTIONS']\n"
                   "Times whole cevns commands (CLOVERS) beside the limits measured in the same run.\n");
       return a == "--help" ? 0 : 2;
     }
@@ -170,7 +173,7 @@ int main(int argc, char** argv) {
 
   const Figure hdf5 = measure(runs, [&] { return hdf5_read_rate(full); });
   const auto reconstruct = [&](const fs::path& in, int threads) {
-    return c + " reconstruct -q -t " + std::to_string(threads) + " --force -o '" + out.string() + "' '" + in.string() +
+    return c + " reconstruct -q " + reconstruct_options + " -t " + std::to_string(threads) + " --force -o '" + out.string() + "' '" + in.string() +
            "' 2>/dev/null";
   };
   const Figure full1 = measure(runs, [&] { return full_samples / run_command(reconstruct(full, 1)); });

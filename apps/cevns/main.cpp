@@ -373,6 +373,8 @@ int run(int argc, char** argv) {
     // One pass: the single-PE calibration is collected from the first blocks on the way,
     // and the reduced file is created once it is fixed.
     std::optional<cevns::io::ReducedFileWriter> writer;
+    std::optional<cevns::app::ProgressBar> calibration;
+    if (!reco.calibrated()) calibration.emplace("calibration");
     cevns::app::ProgressBar progress("reconstruct");
     const std::uint64_t blocks = reader.block_count();
     const auto summary = cevns::io::reconstruct_run(
@@ -383,10 +385,19 @@ int run(int argc, char** argv) {
           writer.emplace(output, info);
         },
         [&](cevns::reco::ReducedBlock&& block) { writer->write(block); },
-        [&](std::uint64_t done) {
-          progress.update(double(done) / double(blocks),
-                          fmt::format("block {} of {}, {}", done, blocks,
-                                      rate(double(done), progress.elapsed_s(), "blocks")));
+        [&](const cevns::io::ReconstructRunSummary& done) {
+          if (!reco.calibrated()) {
+            const double block_share = double(done.calibration_blocks) / double(blocks);
+            calibration->update(std::max(reco.calibration_progress(), block_share),
+                                fmt::format("single-PE calibration: {} of at most {} blocks read, {:.0f} % of the "
+                                            "pulses needed",
+                                            done.calibration_blocks, blocks, 100 * reco.calibration_progress()));
+            return;
+          }
+          if (calibration && done.blocks == 1) calibration->update(1.0, "single-PE calibration done");
+          progress.update(double(done.blocks) / double(blocks),
+                          fmt::format("block {} of {}, {} triggers, {}", done.blocks, blocks, done.triggers,
+                                      rate(double(done.triggers), progress.elapsed_s(), "triggers")));
         });
     writer->close();
     const double elapsed = progress.elapsed_s();

@@ -67,7 +67,7 @@ class Pool {
 ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconstruction& reco, int threads,
                                       const std::function<void()>& calibrated,
                                       const std::function<void(reco::ReducedBlock&&)>& consume,
-                                      const std::function<void(std::uint64_t)>& progress,
+                                      const std::function<void(const ReconstructRunSummary&)>& progress,
                                       std::size_t slice_triggers) {
   const auto& run = reader.info();
   const bool full = run.mode == daq::WaveformMode::full;
@@ -109,7 +109,7 @@ ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconst
     summary.triggers += out.trigger_count;
     ++summary.blocks;
     consume(std::move(out));
-    if (progress) progress(summary.blocks);
+    if (progress) progress(summary);
   };
   const auto fix_calibration = [&](bool allow_nominal) {
     summary.nominal_spe_charge = !reco.finish_calibration(allow_nominal);
@@ -172,6 +172,7 @@ ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconst
         if (calibrating) {
           ++summary.calibration_blocks;
           waiting.emplace_back(current_record, std::move(current));
+          if (progress) progress(summary);
           if (enough) fix_calibration(false);
         } else {
           emit(current_record, current);

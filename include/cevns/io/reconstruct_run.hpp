@@ -33,12 +33,13 @@ struct ReconstructRunSummary {
 /// in ADC counts, until the charges are fixed. With too few pulses in the whole file,
 /// the nominal single-PE charge is taken (finish_calibration(true)). `calibrated()` is
 /// called once the charges are fixed, before the first `consume`; `consume` receives the
-/// reduced blocks in order, `progress` the number of blocks done. `slice_triggers`:
+/// reduced blocks in order; `progress` is called after each block with what was done so
+/// far (`blocks` reconstructed and written; while calibrating, `calibration_blocks`). `slice_triggers`:
 /// triggers per full-mode slice (0: as many as fill 16 MB).
 ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconstruction& reco, int threads,
                                       const std::function<void()>& calibrated,
                                       const std::function<void(reco::ReducedBlock&&)>& consume,
-                                      const std::function<void(std::uint64_t)>& progress = {},
+                                      const std::function<void(const ReconstructRunSummary&)>& progress = {},
                                       std::size_t slice_triggers = 0);
 
 }  // namespace cevns::io
