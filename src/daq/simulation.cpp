@@ -497,6 +497,9 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
   });
   const std::size_t samples_per_trigger = std::size_t{channels_} * daq.digitizer.samples();
   const std::span<const Photoelectron> all(block.photoelectrons);
+  // Full mode: the block's waveforms at once (growing them trigger by trigger moved the
+  // whole block again and again).
+  if (mode_ == WaveformMode::full) block.waveforms.resize(count * samples_per_trigger);
   std::size_t pe = 0;
   for (std::uint64_t k = 0; k < count; ++k) {
     const std::uint64_t id = block.first_trigger + k;
@@ -505,8 +508,7 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
     const auto pes = all.subspan(pe, end - pe);
     if (mode_ == WaveformMode::full) {
       block.triggers.push_back(triggers[k]);
-      block.waveforms.resize(block.waveforms.size() + samples_per_trigger);
-      synthesizer_->full(pes, rng, std::span<std::int16_t>(block.waveforms.data() + block.waveforms.size() - samples_per_trigger,
+      synthesizer_->full(pes, rng, std::span<std::int16_t>(block.waveforms.data() + k * samples_per_trigger,
                                                            samples_per_trigger));
     } else {
       const std::size_t before = block.segments.size();

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "cevns/core/cpu_dispatch.hpp"
 #include "cevns/core/error.hpp"
 #include "hdf5_util.hpp"
 
@@ -279,6 +280,7 @@ struct RawFileWriter::State {
   Progress progress;
   std::uint64_t next_index = 0;
   daq::BlockRecord previous;  // the last block written
+  std::vector<std::byte> chunk;  // one /waveforms/adc chunk as stored: samples, checksum
   bool failed = false;
   bool closed = false;
 
@@ -292,6 +294,34 @@ struct RawFileWriter::State {
     return file.close() >= 0;
   }
 };
+
+namespace {
+
+/// Appends `triggers` full-mode triggers to /waveforms/adc, one chunk each, as stored:
+/// the samples and the Fletcher-32 checksum that HDF5's filter would append, written with
+/// H5Dwrite_chunk — HDF5's filter path copies each chunk and sums it byte by byte.
+/// Readers (HDF5, h5py, cevns) verify it as any other chunk.
+void append_waveforms(RawFileWriter::State& s, std::span<const std::int16_t> samples, std::size_t triggers) {
+  const Context& c = s.context;
+  if (triggers == 0) return;
+  const std::size_t per_trigger = s.adc.inner[0] * s.adc.inner[1];
+  const std::size_t bytes = per_trigger * sizeof(std::int16_t);
+  const hsize_t dims[3] = {s.adc.rows + triggers, s.adc.inner[0], s.adc.inner[1]};
+  c.check(H5Dset_extent(s.adc.dataset.get(), dims), "extending /waveforms/adc");
+  s.chunk.resize(bytes + 4);
+  for (std::size_t k = 0; k < triggers; ++k) {
+    const auto trigger = std::as_bytes(samples.subspan(k * per_trigger, per_trigger));
+    std::memcpy(s.chunk.data(), trigger.data(), bytes);
+    const std::uint32_t sum = fletcher32(trigger);
+    for (int b = 0; b < 4; ++b) s.chunk[bytes + b] = static_cast<std::byte>(sum >> (8 * b));  // little-endian
+    const hsize_t offset[3] = {s.adc.rows + k, 0, 0};
+    c.check(H5Dwrite_chunk(s.adc.dataset.get(), H5P_DEFAULT, 0, offset, s.chunk.size(), s.chunk.data()),
+            "writing /waveforms/adc");
+  }
+  s.adc.rows += triggers;
+}
+
+}  // namespace
 
 RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info) {
   silence_errors();
@@ -438,7 +468,7 @@ void RawFileWriter::write(const daq::TriggerBlock& block) {
   row.triggers_end = s.triggers.rows;
 
   if (full) {
-    s.adc.append(block.waveforms.data(), block.triggers.size(), "/waveforms/adc", c);
+    append_waveforms(s, block.waveforms, block.triggers.size());
   } else {
     row.samples_begin = s.samples.rows;
     s.samples.append(seg.samples.data(), seg.samples.size(), "/waveforms/samples", c);
@@ -730,10 +760,7 @@ void RawFileReader::check_waveforms(const WaveformSlice& slice, std::size_t k) c
   check_adc_range(samples, s.info.adc_bits, "/waveforms/adc", file_row * s.per_trigger, slice.block_, c);
 }
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#endif
-std::uint32_t fletcher32(std::span<const std::byte> data) {
+CEVNS_KERNEL_CLONES std::uint32_t fletcher32(std::span<const std::byte> data) {
   // HDF5's loop adds word by word: sum1 += w; sum2 += sum1, folding both every 360
   // words. Over a group of n words that is sum2 += n·sum1 + Σ (n − i)·w_i, sum1 += Σ w_i,
   // exact modulo 2³² as HDF5's own uint32 arithmetic — the same checksum, in loops that

@@ -55,8 +55,9 @@ class RawFileWriter {
   /// call does nothing. Throws IoError.
   void close();
 
- private:
   struct State;
+
+ private:
   std::unique_ptr<State> state_;
 };
 
