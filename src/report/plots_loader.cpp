@@ -25,14 +25,14 @@ std::vector<fs::path> candidates() {
   if (const char* explicit_path = std::getenv("CEVNS_PLOTS_MODULE"); explicit_path != nullptr && *explicit_path)
     return {explicit_path};
   // Beside the binary that holds this code (the program, or the Python module), and in
-  // the install layout bin/ → lib/cevns/.
+  // the install layout (bin/ → lib/cevns/).
   Dl_info self{};
   if (dladdr(reinterpret_cast<void*>(&plotting_symbol), &self) != 0 && self.dli_fname != nullptr) {
     std::error_code error;
     const fs::path binary = fs::canonical(fs::path(self.dli_fname), error);
     if (!error) {
       out.push_back(binary.parent_path() / "libcevns_plots.so");
-      out.push_back(binary.parent_path().parent_path() / "lib" / "cevns" / "libcevns_plots.so");
+      out.push_back(binary.parent_path() / CEVNS_PLOTS_FROM_BIN / "libcevns_plots.so");
     }
   }
   out.emplace_back(CEVNS_PLOTS_BUILD_PATH);
