@@ -1,6 +1,7 @@
 #include "cevns/daq/simulation.hpp"
 
 #include <algorithm>
+#include <mutex>
 #include <chrono>
 #include <cmath>
 #include <numeric>
@@ -374,7 +375,8 @@ void Simulation::add_afterglow(TriggerBlock& block, std::uint64_t seed, Rng& rng
   }
 }
 
-TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index, std::uint64_t count) const {
+TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index, std::uint64_t count,
+                                        std::vector<std::int16_t> waveforms) const {
   const auto& exp = config_.experiment;
   const auto& daq = config_.daq;
   Rng rng = random_stream(seed, index);
@@ -498,8 +500,12 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
   const std::size_t samples_per_trigger = std::size_t{channels_} * daq.digitizer.samples();
   const std::span<const Photoelectron> all(block.photoelectrons);
   // Full mode: the block's waveforms at once (growing them trigger by trigger moved the
-  // whole block again and again).
-  if (mode_ == WaveformMode::full) block.waveforms.resize(count * samples_per_trigger);
+  // whole block again and again), in the buffer of an earlier block when given: the same
+  // size costs neither zeroing nor page faults.
+  if (mode_ == WaveformMode::full) {
+    block.waveforms = std::move(waveforms);
+    block.waveforms.resize(count * samples_per_trigger);
+  }
   std::size_t pe = 0;
   for (std::uint64_t k = 0; k < count; ++k) {
     const std::uint64_t id = block.first_trigger + k;
@@ -526,13 +532,30 @@ void run_simulation(const Simulation& simulation, std::uint64_t triggers, std::u
   const std::uint64_t per_block = simulation.triggers_per_block();
   const std::uint64_t blocks = (triggers + per_block - 1) / per_block;
   const auto started = std::chrono::steady_clock::now();
+  // Full-mode waveform buffers, handed from written blocks to the next ones (at most
+  // 2 × threads + 1 exist): a fresh 256 MB block cost a memset and its page faults.
+  std::mutex mutex;
+  std::vector<std::vector<std::int16_t>> buffers;
   ordered_pipeline(
       blocks, threads, [](std::uint64_t index) { return index; },
       [&](std::uint64_t index) {
-        return simulation.simulate_block(seed, index, std::min(per_block, triggers - index * per_block));
+        std::vector<std::int16_t> buffer;
+        {
+          const std::lock_guard lock(mutex);
+          if (!buffers.empty()) {
+            buffer = std::move(buffers.back());
+            buffers.pop_back();
+          }
+        }
+        return simulation.simulate_block(seed, index, std::min(per_block, triggers - index * per_block),
+                                         std::move(buffer));
       },
       [&](std::uint64_t index, TriggerBlock&& block) {
         sink(std::move(block));
+        if (block.waveforms.capacity() > 0) {  // unless the sink kept them
+          const std::lock_guard lock(mutex);
+          buffers.push_back(std::move(block.waveforms));
+        }
         if (progress) {
           const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
           progress({std::min(triggers, (index + 1) * per_block), triggers, elapsed});
