@@ -10,6 +10,7 @@
 // Every figure is the min and median over --runs runs (the median is the one compared).
 // Run: scripts/dev.sh bench (or build/bin/cevns-throughput --help).
 #include <hdf5.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -42,11 +43,22 @@ Figure measure(int runs, const std::function<double()>& f) {
   return {v.front(), v[v.size() / 2]};
 }
 
-/// Wall time of a shell command; exits when it fails.
+/// CPU seconds (user + system) of this process or of its finished children.
+double cpu_s(int who) {
+  rusage u{};
+  getrusage(who, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+double last_cpu_s = 0;  // of the last run_command or hdf5_read_rate
+
+/// Wall time of a shell command (its CPU time in last_cpu_s); exits when it fails.
 double run_command(const std::string& command) {
+  const double c0 = cpu_s(RUSAGE_CHILDREN);
   const double t0 = now_s();
   const int status = std::system(command.c_str());
   const double t = now_s() - t0;
+  last_cpu_s = cpu_s(RUSAGE_CHILDREN) - c0;
   if (status != 0) {
     std::fprintf(stderr, "cevns-throughput: command failed (status %d): %s\n", status, command.c_str());
     std::exit(1);
@@ -110,6 +122,7 @@ double hdf5_read_rate(const fs::path& file) {
   const hsize_t count[3] = {1, dims[1], dims[2]};
   const hid_t memory = H5Screate_simple(3, count, nullptr);
   std::vector<std::int16_t> buffer(dims[1] * dims[2]);
+  const double c0 = cpu_s(RUSAGE_SELF);
   const double t0 = now_s();
   for (hsize_t i = 0; i < dims[0]; ++i) {
     const hsize_t start[3] = {i, 0, 0};
@@ -117,6 +130,7 @@ double hdf5_read_rate(const fs::path& file) {
     if (H5Dread(d, H5T_NATIVE_INT16, memory, space, H5P_DEFAULT, buffer.data()) < 0) std::abort();
   }
   const double t = now_s() - t0;
+  last_cpu_s = cpu_s(RUSAGE_SELF) - c0;
   H5Sclose(memory);
   H5Sclose(space);
   H5Dclose(d);
@@ -175,21 +189,34 @@ int main(int argc, char** argv) {
   const Figure sim_rate = measure(runs, [&] { return full_samples / run_command(simulate_full); });
   const Figure memory = measure(runs, memory_bandwidth);
 
-  const Figure hdf5 = measure(runs, [&] { return hdf5_read_rate(full); });
+  // Each figure also per CPU second (user + system of the process): what the machine's
+  // other jobs do not change, where wall times on a shared machine vary by 2×.
+  std::vector<double> cpu_hdf5, cpu_full1, cpu_full2, cpu_zs1, cpu_zs2;
+  const auto cpu_rate = [](std::vector<double>& into, double samples) { into.push_back(samples / last_cpu_s); };
+  const Figure hdf5 = measure(runs, [&] {
+    const double r = hdf5_read_rate(full);
+    cpu_rate(cpu_hdf5, full_samples);
+    return r;
+  });
   const auto reconstruct = [&](const fs::path& in, int threads) {
     return c + " reconstruct -q " + reconstruct_options + " -t " + std::to_string(threads) + " --force -o '" + out.string() + "' '" + in.string() +
            "' 2>/dev/null";
   };
-  const Figure full1 = measure(runs, [&] { return full_samples / run_command(reconstruct(full, 1)); });
-  const Figure full2 = measure(runs, [&] { return full_samples / run_command(reconstruct(full, 2)); });
+  const auto timed = [&](std::vector<double>& cpu, const std::string& command, double samples) {
+    const double r = samples / run_command(command);
+    cpu_rate(cpu, samples);
+    return r;
+  };
+  const Figure full1 = measure(runs, [&] { return timed(cpu_full1, reconstruct(full, 1), full_samples); });
+  const Figure full2 = measure(runs, [&] { return timed(cpu_full2, reconstruct(full, 2), full_samples); });
 
   // Zero-suppressed.
   const std::string simulate_zs = c + " simulate -q -c " + zs_config + " -n " + std::to_string(zs_triggers) +
                                   " --force -o '" + zs.string() + "'";
   const Figure zs_sim = measure(1, [&] { return run_command(simulate_zs); });
   const double zs_samples = static_cast<double>(shape_of(zs).per_trigger);
-  const Figure zs1 = measure(runs, [&] { return zs_samples / run_command(reconstruct(zs, 1)); });
-  const Figure zs2 = measure(runs, [&] { return zs_samples / run_command(reconstruct(zs, 2)); });
+  const Figure zs1 = measure(runs, [&] { return timed(cpu_zs1, reconstruct(zs, 1), zs_samples); });
+  const Figure zs2 = measure(runs, [&] { return timed(cpu_zs2, reconstruct(zs, 2), zs_samples); });
 
   // The whole process of cevns predict, ms.
   const Figure predict = measure(std::max(runs, 10), [&] { return 1e3 * run_command(c + " predict -q >/dev/null"); });
@@ -211,6 +238,17 @@ int main(int argc, char** argv) {
   print_rate("cevns simulate --mode full, 1 thread", {sim_rate.min, sim_rate.median}, 1e9, "target 1e9 samples/s");
   print_rate("  … as bytes/s against memcpy", {2 * sim_rate.min, 2 * sim_rate.median}, memory.median, "memory bandwidth",
              "bytes/s");
+  const auto summarise = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return Figure{v.front(), v[v.size() / 2]};
+  };
+  const Figure ch = summarise(cpu_hdf5), cf1 = summarise(cpu_full1), cf2 = summarise(cpu_full2);
+  const Figure cz1 = summarise(cpu_zs1), cz2 = summarise(cpu_zs2);
+  print_rate("  per CPU second: HDF5 read (the limit)", ch, ch.median, "itself");
+  print_rate("  per CPU second: reconstruct full, 1 thread", cf1, ch.median, "HDF5 read per CPU second");
+  print_rate("  per CPU second: reconstruct full, 2 threads", cf2, ch.median, "HDF5 read per CPU second");
+  print_rate("  per CPU second: reconstruct zero-supp., 1 thr.", cz1, cz1.median, "itself");
+  print_rate("  per CPU second: reconstruct zero-supp., 2 thr.", cz2, cz1.median, "1 thread (100 %: no overhead)");
   std::printf("%-44s %11.1f %11.1f %11.1f %6.0f%%  %s\n", "cevns predict, whole process (ms)", predict.min,
               predict.median, 20.0, 100.0 * predict.median / 20.0, "target ≤ 20 ms");
   fs::remove(out);
