@@ -1,9 +1,13 @@
 #include "cevns/io/raw_file.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -704,8 +708,18 @@ void RawFileReader::read_waveforms(std::uint64_t index, std::uint64_t first_row,
   // Two samples to spare: a chunk read as stored ends with its 4-byte checksum.
   const std::size_t needed = triggers * s.per_trigger + 2;
   if (slice.capacity_ < needed) {
-    slice.data_.reset(new std::int16_t[needed]);  // default-initialised: not zeroed
-    slice.capacity_ = needed;
+    // Not zeroed, and in 2 MB pages where the kernel allows (MADV_HUGEPAGE): touching a
+    // fresh buffer of 4 kB pages cost a page fault per 4 kB, ≈ 30 µs each on a virtual
+    // machine — a third of the time of a short run.
+    constexpr std::size_t huge_page = std::size_t{2} << 20;
+    const std::size_t bytes = (needed * sizeof(std::int16_t) + huge_page - 1) / huge_page * huge_page;
+    void* memory = std::aligned_alloc(huge_page, bytes);
+    if (memory == nullptr) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    (void)madvise(memory, bytes, MADV_HUGEPAGE);  // advice only: without it, 4 kB pages
+#endif
+    slice.data_.reset(static_cast<std::int16_t*>(memory));
+    slice.capacity_ = bytes / sizeof(std::int16_t);
   }
   slice.block_ = index;
   slice.first_row_ = first_row;
@@ -741,6 +755,8 @@ void RawFileReader::read_waveforms(std::uint64_t index, std::uint64_t first_row,
   }
   slice.verify_ = s.complete;  // an unfinished file is read unverified, as HDF5 reads it (Context::transfer)
 }
+
+void WaveformSlice::Free::operator()(std::int16_t* p) const { std::free(p); }
 
 void RawFileReader::check_waveforms(const WaveformSlice& slice, std::size_t k) const {
   const State& s = *state_;

@@ -12,10 +12,10 @@
 namespace cevns::io {
 namespace {
 
-/// A full-mode slice holds about this many bytes of waveforms: ≈ 20 CLOVERS triggers, a few
+/// A full-mode slice holds about this many bytes of waveforms: ≈ 10 CLOVERS triggers, a few
 /// slices per worker in flight; each trigger (816 kB) is checked and reconstructed while
-/// it is in the cache.
-constexpr std::size_t slice_bytes = 16 * 1024 * 1024;
+/// it is in the cache. Small, so that the buffers — 2 × threads + 1 of them — stay few MB.
+constexpr std::size_t slice_bytes = 8 * 1024 * 1024;
 
 /// One unit of work: a slice of a block's triggers (full mode) or a whole block.
 struct Item {

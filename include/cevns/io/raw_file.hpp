@@ -81,7 +81,10 @@ class WaveformSlice {
   friend class RawFileReader;
   std::uint64_t block_ = 0, first_row_ = 0;
   std::size_t triggers_ = 0, per_trigger_ = 0, capacity_ = 0;
-  std::unique_ptr<std::int16_t[]> data_;
+  struct Free {
+    void operator()(std::int16_t* p) const;
+  };
+  std::unique_ptr<std::int16_t[], Free> data_;
   std::vector<std::uint32_t> checksums_;  // stored Fletcher-32 per trigger, when read as raw chunks
   bool verify_ = false;                   // checksums_ still to be compared
 };
