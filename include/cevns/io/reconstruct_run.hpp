@@ -23,7 +23,7 @@ struct ReconstructRunSummary {
 
 /// Reconstructs every block of `reader` with `reco` on `threads` workers. Reading (HDF5)
 /// and `consume` stay on the calling thread; checking and reconstructing run on the
-/// workers. Full-mode blocks go through in slices of a few MB (about 20 CLOVERS triggers):
+/// workers. Full-mode blocks go through in slices of 8 MB (about 10 CLOVERS triggers):
 /// each trigger's chunk is read as stored into a buffer the workers reuse, then its
 /// checksum, ADC range and reconstruction follow while it is in the cache.
 ///
@@ -35,7 +35,7 @@ struct ReconstructRunSummary {
 /// called once the charges are fixed, before the first `consume`; `consume` receives the
 /// reduced blocks in order; `progress` is called after each block with what was done so
 /// far (`blocks` reconstructed and written; while calibrating, `calibration_blocks`). `slice_triggers`:
-/// triggers per full-mode slice (0: as many as fill 16 MB).
+/// triggers per full-mode slice (0: as many as fill 8 MB).
 ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconstruction& reco, int threads,
                                       const std::function<void()>& calibrated,
                                       const std::function<void(reco::ReducedBlock&&)>& consume,
