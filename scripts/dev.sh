@@ -4,7 +4,7 @@
 #   scripts/dev.sh test       install dependencies, build, run the whole test suite
 #   scripts/dev.sh sanitize   the test suite again under AddressSanitizer + UBSan (clang)
 #   scripts/dev.sh fuzz [S]   the libFuzzer targets of that build, S seconds each (default 60)
-#   scripts/dev.sh bench      build in Release and run the benchmarks
+#   scripts/dev.sh bench      build in Release; the whole commands beside their limits (cevns-throughput), then the kernel benchmarks
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${CEVNS_JOBS:-2}"
@@ -65,7 +65,10 @@ case "${1:-}" in
     scripts/fuzz.sh "${2:-60}" build-sanitize
     ;;
   bench)
-    build build Release
+    build build Release -DCEVNS_BUILD_BENCHMARKS=ON -- cevns cevns-throughput cevns-bench
+    # The whole commands beside their limits, then the kernels (Google Benchmark, which
+    # takes the arguments, e.g. --benchmark_filter=Reco).
+    build/bin/cevns-throughput
     build/bin/cevns-bench "${@:2}"
     ;;
   *)

@@ -29,6 +29,7 @@
 #include "cevns/io/output_guard.hpp"
 #include "cevns/io/prediction_writer.hpp"
 #include "cevns/io/raw_file.hpp"
+#include "cevns/io/reconstruct_run.hpp"
 #include "cevns/io/reduced_file.hpp"
 #include "cevns/io/selection_writer.hpp"
 #include "cevns/reco/reconstruction.hpp"
@@ -374,48 +375,45 @@ int run(int argc, char** argv) {
                                                                                          : reconstruct_options.config_path()};
     const auto lock = cevns::io::claim_output(output, OutputKind::file, inputs, reconstruct_options.force);
     cevns::reco::Reconstruction reco(run, config.reco, config.simulation.daq);
-    {
-      cevns::app::ProgressBar progress("calibration");
-      std::uint64_t read = 0;
-      for (bool enough = false; read < reader.block_count() && !enough;) {
-        enough = reco.collect_calibration(reader.read_block(read++));
-        const double block_share = double(read) / double(reader.block_count());
-        progress.update(enough ? 1.0 : std::max(reco.calibration_progress(), block_share),
-                        fmt::format("single-PE calibration: {} of at most {} blocks read, {:.0f} % of the pulses needed",
-                                    read, reader.block_count(), 100 * reco.calibration_progress()));
-      }
-      reco.finish_calibration();
-      cevns::logger("reconstruct")->info("single-PE charge calibrated on {} blocks: {:.1f} ADC×samples (channel 0)",
-                                         read, reco.spe_charge().front());
-    }
-    cevns::reco::ReducedRunInfo info{run, raw_input, cevns::io::to_toml(config), reco.spe_charge(), 0,
-                                      reco.off_beam_window_start_us()};
-    for (const auto& c : run.channels) info.crystals = std::max<std::uint16_t>(info.crystals, c.crystal + 1);
-    cevns::io::ReducedFileWriter writer(output, info);
+    // One pass: the single-PE calibration is collected from the first blocks on the way,
+    // and the reduced file is created once it is fixed.
+    std::optional<cevns::io::ReducedFileWriter> writer;
+    std::optional<cevns::app::ProgressBar> calibration;
+    if (!reco.calibrated()) calibration.emplace("calibration");
     cevns::app::ProgressBar progress("reconstruct");
-    std::uint64_t triggers = 0, samples = 0, rows = 0;
     const std::uint64_t blocks = reader.block_count();
-    cevns::ordered_pipeline(
-        blocks, reconstruct_threads,
-        [&](std::uint64_t i) {
-          auto block = reader.read_block(i);
-          samples += block.waveforms.size() + block.segments.samples.size();
-          return block;
+    const auto summary = cevns::io::reconstruct_run(
+        reader, reco, reconstruct_threads,
+        [&] {
+          cevns::reco::ReducedRunInfo info{run, raw_input, cevns::io::to_toml(config), reco.spe_charge(), 0,
+                                            reco.off_beam_window_start_us()};
+          for (const auto& c : run.channels) info.crystals = std::max<std::uint16_t>(info.crystals, c.crystal + 1);
+          writer.emplace(output, info);
         },
-        [&](cevns::daq::TriggerBlock&& block) { return reco.reconstruct(block); },
-        [&](std::uint64_t i, cevns::reco::ReducedBlock&& block) {
-          triggers += block.trigger_count;
-          rows += block.events.size();
-          writer.write(block);
-          progress.update(double(i + 1) / double(blocks),
-                          fmt::format("block {} of {}, {} triggers, {}", i + 1, blocks, triggers,
-                                      rate(double(triggers), progress.elapsed_s(), "triggers")));
+        [&](cevns::reco::ReducedBlock&& block) { writer->write(block); },
+        [&](const cevns::io::ReconstructRunSummary& done) {
+          if (!reco.calibrated()) {
+            const double block_share = double(done.calibration_blocks) / double(blocks);
+            calibration->update(std::max(reco.calibration_progress(), block_share),
+                                fmt::format("single-PE calibration: {} of at most {} blocks read, {:.0f} % of the "
+                                            "pulses needed",
+                                            done.calibration_blocks, blocks, 100 * reco.calibration_progress()));
+            return;
+          }
+          if (calibration && done.blocks == 1) calibration->update(1.0, "single-PE calibration done");
+          progress.update(double(done.blocks) / double(blocks),
+                          fmt::format("block {} of {}, {} triggers, {}", done.blocks, blocks, done.triggers,
+                                      rate(double(done.triggers), progress.elapsed_s(), "triggers")));
         });
-    writer.close();
+    writer->close();
     const double elapsed = progress.elapsed_s();
+    if (config.reco.spe_charge_adc_samples <= 0.0 && !summary.nominal_spe_charge)
+      cevns::logger("reconstruct")->info("single-PE charge calibrated on {} blocks: {:.1f} ADC×samples (channel 0)",
+                                         summary.calibration_blocks, reco.spe_charge().front());
     cevns::logger("reconstruct")->info("{} triggers, {} crystal rows, {} samples in {} ({:.3g} samples/s); wrote {}",
-                                       triggers, rows, samples, cevns::app::format_duration(elapsed),
-                                       samples / std::max(elapsed, 1e-9), output.string());
+                                       summary.triggers, summary.rows, summary.samples,
+                                       cevns::app::format_duration(elapsed), summary.samples / std::max(elapsed, 1e-9),
+                                       output.string());
   } else if (*select) {
     const cevns::io::ReducedFileReader reader(reduced_input);
     if (!reader.info().off_beam_window_start_us)

@@ -108,14 +108,18 @@ std::string padded(const std::string& text, std::size_t size) {
 RowType compound(std::size_t row_size, std::initializer_list<Field> fields, const Context& c) {
   std::size_t file_size = 0;
   for (const auto& f : fields) file_size += H5Tget_size(f.file);
-  RowType t{{c.check_id(H5Tcreate(H5T_COMPOUND, row_size), "H5Tcreate"), H5Tclose},
-            {c.check_id(H5Tcreate(H5T_COMPOUND, file_size), "H5Tcreate"), H5Tclose}};
+  RowType t;
+  t.memory = Handle(c.check_id(H5Tcreate(H5T_COMPOUND, row_size), "H5Tcreate"), H5Tclose);
+  t.file = Handle(c.check_id(H5Tcreate(H5T_COMPOUND, file_size), "H5Tcreate"), H5Tclose);
   std::size_t file_offset = 0;
   for (const auto& f : fields) {
     c.check(H5Tinsert(t.memory.get(), f.name, f.offset, f.memory), "H5Tinsert");
     c.check(H5Tinsert(t.file.get(), f.name, file_offset, f.file), "H5Tinsert");
+    t.members.push_back({f.offset, file_offset, H5Tget_size(f.file)});
     file_offset += H5Tget_size(f.file);
   }
+  t.memory_bytes = row_size;
+  t.file_bytes = file_size;
   return t;
 }
 
@@ -238,6 +242,25 @@ void Table::append(const void* data, hsize_t n, const char* name, const Context&
   c.check(H5Dwrite(dataset.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT, data),
           fmt::format("writing {}", name));
   rows += n;
+}
+
+void read_rows(const Table& table, Range range, hid_t memory_type, void* out, const char* name, const Context& c) {
+  if (range.end < range.begin || range.end > table.rows)
+    c.fail(fmt::format("rows [{}, {}) of {} are outside its {} rows", range.begin, range.end, name, table.rows));
+  if (range.size() == 0) return;
+  std::vector<hsize_t> start{range.begin}, count{range.size()};
+  for (const hsize_t d : table.inner) {
+    start.push_back(0);
+    count.push_back(d);
+  }
+  const Handle file_space = dataspace_of(table.dataset.get(), c);
+  c.check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+          "H5Sselect_hyperslab");
+  const Handle memory_space(
+      c.check_id(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "H5Screate_simple"),
+      H5Sclose);
+  c.check(H5Dread(table.dataset.get(), memory_type, memory_space.get(), file_space.get(), c.transfer, out),
+          fmt::format("reading {}", name));
 }
 
 Table create_table(hid_t parent, const char* name, const RowType& type, const std::string& units,

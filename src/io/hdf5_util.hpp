@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -193,6 +194,12 @@ Field field(const char* name, T Row::*member) {
 struct RowType {
   Handle memory;
   Handle file;
+  /// Where each member sits: in the C++ struct, in the packed file row, its bytes.
+  struct Member {
+    std::size_t memory_offset, file_offset, bytes;
+  };
+  std::vector<Member> members;
+  std::size_t memory_bytes = 0, file_bytes = 0;
 };
 
 /// A compound of `fields`: in memory a struct of `row_size` bytes, in the file packed in
@@ -287,29 +294,56 @@ Table create_table(hid_t parent, const char* name, const RowType& type, const st
 Table open_table(hid_t file, const char* path, hid_t memory_type, std::size_t rank, const Context& c,
                  std::size_t chunk_cache_bytes = 1024 * 1024);
 
-/// Rows [range.begin, range.end) of `table` as values of T (`values_per_row` each: the
-/// product of the inner dimensions), after checking that the rows exist.
+/// Reads rows [range.begin, range.end) of `table` into `out` (room for them as values of
+/// `memory_type`), after checking that the rows exist.
+void read_rows(const Table& table, Range range, hid_t memory_type, void* out, const char* name, const Context& c);
+
+/// Rows [range.begin, range.end) of `table` into `out` as values of T (`values_per_row`
+/// each: the product of the inner dimensions). `out` keeps its capacity: read into the
+/// same vector again and no memory is allocated or zeroed.
+template <class T>
+void read_range_into(const Table& table, Range range, const char* name, const Context& c, std::vector<T>& out,
+                     std::size_t values_per_row = 1) {
+  if (range.end < range.begin || range.end > table.rows)
+    c.fail(fmt::format("rows [{}, {}) of {} are outside its {} rows", range.begin, range.end, name, table.rows));
+  out.resize(range.size() * values_per_row);
+  read_rows(table, range, table.memory_type, out.data(), name, c);
+}
+
+/// Rows [range.begin, range.end) of a compound table of `type` into `out`, read as the
+/// packed rows the file stores — the same type in memory as on disk, so HDF5 converts
+/// nothing — and unpacked here member by member (`scratch` holds the packed rows).
+template <class Row>
+void read_packed_into(const Table& table, Range range, const RowType& type, const char* name, const Context& c,
+                      std::vector<Row>& out, std::vector<std::byte>& scratch) {
+  static_assert(std::is_trivially_copyable_v<Row>);
+  if (type.memory_bytes != sizeof(Row)) c.fail(fmt::format("{}: row type of {} bytes, not {}", name, type.memory_bytes, sizeof(Row)));
+  if (range.end < range.begin || range.end > table.rows)
+    c.fail(fmt::format("rows [{}, {}) of {} are outside its {} rows", range.begin, range.end, name, table.rows));
+  const std::size_t n = range.size();
+  scratch.resize(n * type.file_bytes);
+  read_rows(table, range, type.file.get(), scratch.data(), name, c);
+  out.resize(n);
+  auto* rows = reinterpret_cast<std::byte*>(out.data());
+  const std::byte* packed = scratch.data();
+  // The same offsets in memory and file (only the struct's tail padding differs): one copy a row.
+  bool prefix = true;
+  for (const auto& m : type.members) prefix = prefix && m.memory_offset == m.file_offset;
+  if (prefix) {
+    for (std::size_t i = 0; i < n; ++i) std::memcpy(rows + i * sizeof(Row), packed + i * type.file_bytes, type.file_bytes);
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    for (const auto& m : type.members)
+      std::memcpy(rows + i * sizeof(Row) + m.memory_offset, packed + i * type.file_bytes + m.file_offset, m.bytes);
+}
+
+/// Rows [range.begin, range.end) of `table` as values of T.
 template <class T>
 std::vector<T> read_range(const Table& table, Range range, const char* name, const Context& c,
                           std::size_t values_per_row = 1) {
-  if (range.end < range.begin || range.end > table.rows)
-    c.fail(fmt::format("rows [{}, {}) of {} are outside its {} rows", range.begin, range.end, name, table.rows));
-  std::vector<T> out(range.size() * values_per_row);
-  if (range.size() == 0) return out;
-  std::vector<hsize_t> start{range.begin}, count{range.size()};
-  for (const hsize_t d : table.inner) {
-    start.push_back(0);
-    count.push_back(d);
-  }
-  const Handle file_space = dataspace_of(table.dataset.get(), c);
-  c.check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-          "H5Sselect_hyperslab");
-  const Handle memory_space(
-      c.check_id(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr), "H5Screate_simple"),
-      H5Sclose);
-  c.check(
-      H5Dread(table.dataset.get(), table.memory_type, memory_space.get(), file_space.get(), c.transfer, out.data()),
-      fmt::format("reading {}", name));
+  std::vector<T> out;
+  read_range_into(table, range, name, c, out, values_per_row);
   return out;
 }
 

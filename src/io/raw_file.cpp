@@ -1,8 +1,13 @@
 #include "cevns/io/raw_file.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -11,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "cevns/core/cpu_dispatch.hpp"
 #include "cevns/core/error.hpp"
 #include "hdf5_util.hpp"
 
@@ -121,12 +127,27 @@ struct FirstRows {
 
 bool finite_non_negative(double x) { return x >= 0.0 && std::isfinite(x); }
 
+/// Refuses ADC values outside [0, 2^bits − 1]; `first_row` is the position of values[0]
+/// in `table`, for the message.
+void check_adc_range(std::span<const std::int16_t> values, int adc_bits, const char* table, std::uint64_t first_row,
+                     std::uint64_t block, const Context& c) {
+  const int adc_max = (1 << adc_bits) - 1;
+  // The range first, in a loop that vectorises; the search for the culprit only if needed.
+  std::int16_t lo = 0, hi = 0;
+  for (const std::int16_t v : values) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (lo >= 0 && hi <= adc_max) return;
+  const auto bad = std::find_if(values.begin(), values.end(), [&](std::int16_t v) { return v < 0 || v > adc_max; });
+  if (bad != values.end())
+    c.fail(fmt::format("{}: value {} at position {} of block {} is outside the ADC range [0, {}]", table, *bad,
+                       first_row + static_cast<std::uint64_t>(bad - values.begin()), block, adc_max));
+}
+
 /// Checks everything block `block` (row `row` of /blocks) holds against the run and the
 /// block before it (`previous`, nullptr for the first): the layout's invariants, which
 /// the writer keeps and a reader must not trust a file to keep. Segment offsets are
 /// relative to the block's samples.
 void check_block(const daq::TriggerBlock& block, std::uint64_t row, const daq::BlockRecord* previous,
-                 const daq::RunInfo& info, const FirstRows& first, const Context& c) {
+                 const daq::RunInfo& info, const FirstRows& first, const Context& c, bool full_waveforms = true) {
   check_block_record(block, row, previous, info, c);
   const bool full = info.mode == daq::WaveformMode::full;
   const std::uint64_t begin = block.first_trigger, end = block.first_trigger + block.trigger_count;
@@ -163,20 +184,13 @@ void check_block(const daq::TriggerBlock& block, std::uint64_t row, const daq::B
     c.fail(fmt::format("row {} of /blocks: vetoed_triggers = {}, but {} of its stored triggers are vetoed", row,
                        block.vetoed_triggers, vetoed));
 
-  const int adc_max = (1 << info.adc_bits) - 1;
   const auto check_adc = [&](std::span<const std::int16_t> values, const char* table, std::uint64_t first_row) {
-    // The range first, in a loop that vectorises; the search for the culprit only if needed.
-    std::int16_t lo = 0, hi = 0;
-    for (const std::int16_t v : values) lo = std::min(lo, v), hi = std::max(hi, v);
-    if (lo >= 0 && hi <= adc_max) return;
-    const auto bad = std::find_if(values.begin(), values.end(), [&](std::int16_t v) { return v < 0 || v > adc_max; });
-    if (bad != values.end())
-      c.fail(fmt::format("{}: value {} at position {} of block {} is outside the ADC range [0, {}]", table, *bad,
-                         first_row + static_cast<std::uint64_t>(bad - values.begin()), row, adc_max));
+    check_adc_range(values, info.adc_bits, table, first_row, row, c);
   };
   const std::size_t channels = info.channels.size();
   if (full) {
-    check_adc(block.waveforms, "/waveforms/adc", first.triggers * channels * info.samples_per_waveform);
+    if (full_waveforms)
+      check_adc(block.waveforms, "/waveforms/adc", first.triggers * channels * info.samples_per_waveform);
   } else {
     const auto& seg = block.segments;
     check_adc(seg.samples, "/waveforms/samples", first.samples);
@@ -236,6 +250,24 @@ void check_block(const daq::TriggerBlock& block, std::uint64_t row, const daq::B
   }
 }
 
+/// True when `dataset` is stored as the layout writes /waveforms/adc: little-endian int16
+/// in chunks of `chunk` with the Fletcher-32 filter alone — so a chunk read as stored is
+/// its samples followed by their checksum.
+bool stored_as_layout(hid_t dataset, const std::vector<hsize_t>& chunk, const Context& c) {
+  const Handle type(c.check_id(H5Dget_type(dataset), "H5Dget_type"), H5Tclose);
+  if (H5Tequal(type.get(), H5T_STD_I16LE) <= 0) return false;
+  const Handle create(c.check_id(H5Dget_create_plist(dataset), "H5Dget_create_plist"), H5Pclose);
+  if (H5Pget_layout(create.get()) != H5D_CHUNKED || H5Pget_nfilters(create.get()) != 1) return false;
+  unsigned flags = 0;
+  std::size_t values = 0;
+  if (H5Pget_filter2(create.get(), 0, &flags, &values, nullptr, 0, nullptr, nullptr) != H5Z_FILTER_FLETCHER32)
+    return false;
+  std::vector<hsize_t> dims(chunk.size());
+  if (H5Pget_chunk(create.get(), static_cast<int>(dims.size()), dims.data()) != static_cast<int>(dims.size()))
+    return false;
+  return dims == chunk;
+}
+
 }  // namespace
 
 // =======================================================================================
@@ -252,6 +284,7 @@ struct RawFileWriter::State {
   Progress progress;
   std::uint64_t next_index = 0;
   daq::BlockRecord previous;  // the last block written
+  std::vector<std::byte> chunk;  // one /waveforms/adc chunk as stored: samples, checksum
   bool failed = false;
   bool closed = false;
 
@@ -265,6 +298,34 @@ struct RawFileWriter::State {
     return file.close() >= 0;
   }
 };
+
+namespace {
+
+/// Appends `triggers` full-mode triggers to /waveforms/adc, one chunk each, as stored:
+/// the samples and the Fletcher-32 checksum that HDF5's filter would append, written with
+/// H5Dwrite_chunk — HDF5's filter path copies each chunk and sums it byte by byte.
+/// Readers (HDF5, h5py, cevns) verify it as any other chunk.
+void append_waveforms(RawFileWriter::State& s, std::span<const std::int16_t> samples, std::size_t triggers) {
+  const Context& c = s.context;
+  if (triggers == 0) return;
+  const std::size_t per_trigger = s.adc.inner[0] * s.adc.inner[1];
+  const std::size_t bytes = per_trigger * sizeof(std::int16_t);
+  const hsize_t dims[3] = {s.adc.rows + triggers, s.adc.inner[0], s.adc.inner[1]};
+  c.check(H5Dset_extent(s.adc.dataset.get(), dims), "extending /waveforms/adc");
+  s.chunk.resize(bytes + 4);
+  for (std::size_t k = 0; k < triggers; ++k) {
+    const auto trigger = std::as_bytes(samples.subspan(k * per_trigger, per_trigger));
+    std::memcpy(s.chunk.data(), trigger.data(), bytes);
+    const std::uint32_t sum = fletcher32(trigger);
+    for (int b = 0; b < 4; ++b) s.chunk[bytes + b] = static_cast<std::byte>(sum >> (8 * b));  // little-endian
+    const hsize_t offset[3] = {s.adc.rows + k, 0, 0};
+    c.check(H5Dwrite_chunk(s.adc.dataset.get(), H5P_DEFAULT, 0, offset, s.chunk.size(), s.chunk.data()),
+            "writing /waveforms/adc");
+  }
+  s.adc.rows += triggers;
+}
+
+}  // namespace
 
 RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info) {
   silence_errors();
@@ -411,7 +472,7 @@ void RawFileWriter::write(const daq::TriggerBlock& block) {
   row.triggers_end = s.triggers.rows;
 
   if (full) {
-    s.adc.append(block.waveforms.data(), block.triggers.size(), "/waveforms/adc", c);
+    append_waveforms(s, block.waveforms, block.triggers.size());
   } else {
     row.samples_begin = s.samples.rows;
     s.samples.append(seg.samples.data(), seg.samples.size(), "/waveforms/samples", c);
@@ -452,6 +513,13 @@ struct RawFileReader::State {
   std::vector<BlockRow> block_rows;  // the counted rows of /blocks, checked
   std::uint64_t block_count = 0;
   bool complete = false;
+  /// Full mode: the waveform chunks are one trigger each with only the Fletcher-32
+  /// filter, so read_waveforms reads them as stored (H5Dread_chunk).
+  bool direct_chunks = false;
+  std::size_t per_trigger = 0;  // full mode: samples of one trigger
+  // Reused from block to block (the reader is used by one thread).
+  std::vector<TriggerRow> trigger_rows;
+  std::vector<std::byte> packed;
 
   State(fs::path p, Context c) : path(std::move(p)), context(std::move(c)), types(context) {}
 };
@@ -495,6 +563,8 @@ RawFileReader::RawFileReader(const fs::path& path) {
     if (s.adc.inner[0] != info.channels.size() || s.adc.inner[1] != info.samples_per_waveform)
       c.fail(fmt::format("/waveforms/adc holds {} channels × {} samples, the run has {} × {}", s.adc.inner[0],
                          s.adc.inner[1], info.channels.size(), info.samples_per_waveform));
+    s.per_trigger = info.channels.size() * info.samples_per_waveform;
+    s.direct_chunks = stored_as_layout(s.adc.dataset.get(), {1, s.adc.inner[0], s.adc.inner[1]}, c);
   } else {
     s.segments = open_table(f, "/waveforms/segments", s.types.segment.memory.get(), 1, c);
     s.samples = open_table(f, "/waveforms/samples", H5T_NATIVE_INT16, 1, c);
@@ -533,56 +603,212 @@ RawFileReader::~RawFileReader() = default;
 const daq::RunInfo& RawFileReader::info() const { return state_->info; }
 bool RawFileReader::complete() const { return state_->complete; }
 std::uint64_t RawFileReader::block_count() const { return state_->block_count; }
+std::uint64_t RawFileReader::stored_triggers(std::uint64_t index) const {
+  if (index >= state_->block_count) throw std::out_of_range(fmt::format("block {} does not exist", index));
+  const BlockRow& row = state_->block_rows[index];
+  return row.triggers_end - row.triggers_begin;
+}
 
 daq::TriggerBlock RawFileReader::read_block(std::uint64_t index) const {
-  const State& s = *state_;
+  daq::TriggerBlock block;
+  read_block(index, block, Part::everything);
+  return block;
+}
+
+void RawFileReader::read_block(std::uint64_t index, daq::TriggerBlock& block, Part part) const {
+  State& s = *state_;
   if (index >= s.block_count)
     throw std::out_of_range(
         fmt::format("block {} of {} does not exist (it has {} blocks)", index, s.path.string(), s.block_count));
   const Context& c = s.context;
   const BlockRow& row = s.block_rows[index];
-
-  daq::TriggerBlock block;
   copy_record(block, row);
 
   const Range triggers{row.triggers_begin, row.triggers_end};
-  const auto trigger_rows = read_range<TriggerRow>(s.triggers, triggers, "/triggers", c);
-  block.triggers.reserve(trigger_rows.size());
-  for (const auto& t : trigger_rows)
+  read_packed_into(s.triggers, triggers, s.types.trigger, "/triggers", c, s.trigger_rows, s.packed);
+  block.triggers.clear();
+  block.triggers.reserve(s.trigger_rows.size());
+  for (const auto& t : s.trigger_rows)
     block.triggers.push_back({t.id, t.time_s, t.protons_on_target, t.beam_on != 0, t.veto != 0, t.veto_mask});
 
+  auto& seg = block.segments;
   if (s.info.mode == daq::WaveformMode::full) {
-    block.waveforms = read_range<std::int16_t>(s.adc, triggers, "/waveforms/adc", c,
-                                               s.info.channels.size() * s.info.samples_per_waveform);
+    if (part == Part::without_waveforms)
+      block.waveforms.clear();
+    else
+      read_range_into(s.adc, triggers, "/waveforms/adc", c, block.waveforms, s.per_trigger);
+    for (auto* v : {&seg.trigger_id, &seg.offset}) v->clear();
+    seg.channel.clear(), seg.first_sample.clear(), seg.length.clear(), seg.samples.clear();
   } else {
+    block.waveforms.clear();
     const Range samples{row.samples_begin, row.samples_end};
-    auto& seg = block.segments;
-    seg.samples = read_range<std::int16_t>(s.samples, samples, "/waveforms/samples", c);
-    const auto segment_rows =
-        read_range<SegmentRow>(s.segments, {row.segments_begin, row.segments_end}, "/waveforms/segments", c);
-    for (const auto& r : segment_rows) {
-      if (r.offset < samples.begin || r.offset + r.length > samples.end)
+    read_range_into(s.samples, samples, "/waveforms/samples", c, seg.samples);
+    // The packed rows as stored (no conversion by HDF5), straight into the arrays.
+    const Range segments{row.segments_begin, row.segments_end};
+    const RowType& type = s.types.segment;
+    if (segments.end < segments.begin || segments.end > s.segments.rows)
+      c.fail(fmt::format("rows [{}, {}) of /waveforms/segments are outside its {} rows", segments.begin, segments.end,
+                         s.segments.rows));
+    const std::size_t n = segments.size();
+    s.packed.resize(n * type.file_bytes);
+    read_rows(s.segments, segments, type.file.get(), s.packed.data(), "/waveforms/segments", c);
+    seg.trigger_id.resize(n), seg.channel.resize(n), seg.first_sample.resize(n), seg.length.resize(n),
+        seg.offset.resize(n);
+    const auto at = [&](std::size_t i, std::size_t member, auto& value) {
+      std::memcpy(&value, s.packed.data() + i * type.file_bytes + type.members[member].file_offset, sizeof value);
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint64_t offset = 0;
+      at(i, 0, seg.trigger_id[i]);
+      at(i, 1, seg.channel[i]);
+      at(i, 2, seg.first_sample[i]);
+      at(i, 3, seg.length[i]);
+      at(i, 4, offset);
+      if (offset < samples.begin || offset > samples.end || seg.length[i] > samples.end - offset)
         c.fail(fmt::format("a segment of block {} points at samples [{}, {}), outside the block's [{}, {})", index,
-                           r.offset, r.offset + r.length, samples.begin, samples.end));
-      seg.trigger_id.push_back(r.trigger_id);
-      seg.channel.push_back(r.channel);
-      seg.first_sample.push_back(r.first_sample);
-      seg.length.push_back(r.length);
-      seg.offset.push_back(r.offset - samples.begin);
+                           offset, offset + seg.length[i], samples.begin, samples.end));
+      seg.offset[i] = offset - samples.begin;
     }
   }
 
-  block.interactions = read_range<daq::Interaction>(s.interactions, {row.interactions_begin, row.interactions_end},
-                                                    "/truth/interactions", c);
-  block.photoelectrons = read_range<daq::Photoelectron>(
-      s.photoelectrons, {row.photoelectrons_begin, row.photoelectrons_end}, "/truth/photoelectrons", c);
+  read_packed_into(s.interactions, {row.interactions_begin, row.interactions_end}, s.types.interaction,
+                   "/truth/interactions", c, block.interactions, s.packed);
+  read_packed_into(s.photoelectrons, {row.photoelectrons_begin, row.photoelectrons_end}, s.types.photoelectron,
+                   "/truth/photoelectrons", c, block.photoelectrons, s.packed);
+  if (part == Part::everything) check_block(block);
+}
+
+void RawFileReader::check_block(const daq::TriggerBlock& block) const {
+  const State& s = *state_;
+  const std::uint64_t index = block.index;
+  if (index >= s.block_count) throw std::out_of_range(fmt::format("block {} of {} does not exist", index, s.path.string()));
+  const BlockRow& row = s.block_rows[index];
   daq::BlockRecord previous;
   if (index > 0) copy_record(previous, s.block_rows[index - 1]);
-  check_block(block, index, index > 0 ? &previous : nullptr, s.info,
-              {row.triggers_begin, row.segments_begin, row.samples_begin, row.interactions_begin,
-               row.photoelectrons_begin},
-              c);
-  return block;
+  const bool waveforms = s.info.mode != daq::WaveformMode::full || !block.waveforms.empty() || block.triggers.empty();
+  io::check_block(block, index, index > 0 ? &previous : nullptr, s.info,
+                  {row.triggers_begin, row.segments_begin, row.samples_begin, row.interactions_begin,
+                   row.photoelectrons_begin},
+                  s.context, waveforms);
+}
+
+void RawFileReader::read_waveforms(std::uint64_t index, std::uint64_t first_row, std::size_t triggers,
+                                   WaveformSlice& slice) const {
+  State& s = *state_;
+  const Context& c = s.context;
+  if (s.info.mode != daq::WaveformMode::full)
+    throw std::logic_error("RawFileReader::read_waveforms: a zero-suppressed file has no full waveforms");
+  if (index >= s.block_count)
+    throw std::out_of_range(fmt::format("block {} of {} does not exist", index, s.path.string()));
+  const BlockRow& row = s.block_rows[index];
+  const std::uint64_t count = row.triggers_end - row.triggers_begin;
+  if (first_row > count || triggers > count - first_row)
+    throw std::out_of_range(fmt::format("rows [{}, {}) of block {} of {}: it has {} triggers", first_row,
+                                        first_row + triggers, index, s.path.string(), count));
+  // Two samples to spare: a chunk read as stored ends with its 4-byte checksum.
+  const std::size_t needed = triggers * s.per_trigger + 2;
+  if (slice.capacity_ < needed) {
+    // Not zeroed, and in 2 MB pages where the kernel allows (MADV_HUGEPAGE): touching a
+    // fresh buffer of 4 kB pages cost a page fault per 4 kB, ≈ 30 µs each on a virtual
+    // machine — a third of the time of a short run.
+    constexpr std::size_t huge_page = std::size_t{2} << 20;
+    const std::size_t bytes = (needed * sizeof(std::int16_t) + huge_page - 1) / huge_page * huge_page;
+    void* memory = std::aligned_alloc(huge_page, bytes);
+    if (memory == nullptr) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    (void)madvise(memory, bytes, MADV_HUGEPAGE);  // advice only: without it, 4 kB pages
+#endif
+    slice.data_.reset(static_cast<std::int16_t*>(memory));
+    slice.capacity_ = bytes / sizeof(std::int16_t);
+  }
+  slice.block_ = index;
+  slice.first_row_ = first_row;
+  slice.triggers_ = triggers;
+  slice.per_trigger_ = s.per_trigger;
+  slice.checksums_.resize(triggers);
+  const std::uint64_t first = row.triggers_begin + first_row;
+  if (!s.direct_chunks) {  // a file written otherwise: HDF5 reads, converts and verifies
+    read_rows(s.adc, {first, first + triggers}, H5T_NATIVE_INT16, slice.data_.get(), "/waveforms/adc", c);
+    slice.verify_ = false;
+    return;
+  }
+  const std::size_t bytes = s.per_trigger * sizeof(std::int16_t);
+  for (std::size_t k = 0; k < triggers; ++k) {
+    const hsize_t offset[3] = {first + k, 0, 0};
+    hsize_t stored = 0;
+    c.check(H5Dget_chunk_storage_size(s.adc.dataset.get(), offset, &stored),
+            fmt::format("finding the chunk of row {} of /waveforms/adc", first + k));
+    // The chunk must be what the layout stores, or it would not fit the buffer.
+    if (stored != bytes + 4)
+      c.fail(fmt::format("row {} of /waveforms/adc: its chunk has {} bytes, {} samples and a checksum take {}", first + k,
+                         stored, s.per_trigger, bytes + 4));
+    std::uint32_t filters = 0;
+    auto* destination = reinterpret_cast<std::byte*>(slice.data_.get() + k * s.per_trigger);
+    c.check(H5Dread_chunk(s.adc.dataset.get(), H5P_DEFAULT, offset, &filters, destination),
+            fmt::format("reading row {} of /waveforms/adc", first + k));
+    if (filters != 0) c.fail(fmt::format("row {} of /waveforms/adc: its chunk skipped the checksum filter", first + k));
+    // HDF5 stores the checksum little-endian after the data (the next trigger's samples
+    // overwrite it).
+    const auto* sum = destination + bytes;
+    slice.checksums_[k] = std::uint32_t(sum[0]) | std::uint32_t(sum[1]) << 8 | std::uint32_t(sum[2]) << 16 |
+                          std::uint32_t(sum[3]) << 24;
+  }
+  slice.verify_ = s.complete;  // an unfinished file is read unverified, as HDF5 reads it (Context::transfer)
+}
+
+void WaveformSlice::Free::operator()(std::int16_t* p) const { std::free(p); }
+
+void RawFileReader::check_waveforms(const WaveformSlice& slice, std::size_t k) const {
+  const State& s = *state_;
+  const Context& c = s.context;
+  if (k >= slice.triggers_) throw std::out_of_range("RawFileReader::check_waveforms: no such trigger in the slice");
+  const BlockRow& row = s.block_rows[slice.block_];
+  const std::uint64_t file_row = row.triggers_begin + slice.first_row_ + k;
+  const auto samples = slice.trigger(k);
+  if (slice.verify_) {
+    const std::uint32_t computed = fletcher32(std::as_bytes(samples));
+    // HDF5 also accepts the sum with the bytes of each half swapped (files of HDF5 < 1.6.3).
+    const std::uint32_t swapped = ((computed & 0x00FF00FFU) << 8) | ((computed & 0xFF00FF00U) >> 8);
+    if (slice.checksums_[k] != computed && slice.checksums_[k] != swapped)
+      c.fail(fmt::format("row {} of /waveforms/adc (block {}): data error detected by Fletcher32 checksum", file_row,
+                         slice.block_));
+  }
+  check_adc_range(samples, s.info.adc_bits, "/waveforms/adc", file_row * s.per_trigger, slice.block_, c);
+}
+
+CEVNS_KERNEL_CLONES std::uint32_t fletcher32(std::span<const std::byte> data) {
+  // HDF5's loop adds word by word: sum1 += w; sum2 += sum1, folding both every 360
+  // words. Over a group of n words that is sum2 += n·sum1 + Σ (n − i)·w_i, sum1 += Σ w_i,
+  // exact modulo 2³² as HDF5's own uint32 arithmetic — the same checksum, in loops that
+  // vectorise.
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
+  std::size_t words = data.size() / 2;
+  std::uint32_t sum1 = 0, sum2 = 0;
+  const auto fold = [](std::uint32_t x) { return (x & 0xFFFFU) + (x >> 16); };
+  while (words > 0) {
+    const std::size_t n = std::min<std::size_t>(words, 360);
+    std::uint32_t plain = 0, weighted = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t w = (std::uint32_t{bytes[2 * i]} << 8) | bytes[2 * i + 1];
+      plain += w;
+      weighted += static_cast<std::uint32_t>(n - i) * w;
+    }
+    sum2 += static_cast<std::uint32_t>(n) * sum1 + weighted;
+    sum1 += plain;
+    sum1 = fold(sum1);
+    sum2 = fold(sum2);
+    bytes += 2 * n;
+    words -= n;
+  }
+  if (data.size() % 2 != 0) {
+    sum1 += std::uint32_t{*bytes} << 8;
+    sum2 += sum1;
+    sum1 = fold(sum1);
+    sum2 = fold(sum2);
+  }
+  sum1 = fold(sum1);
+  sum2 = fold(sum2);
+  return (sum2 << 16) | sum1;
 }
 
 double estimated_raw_file_bytes(const daq::Simulation& simulation, const daq::SimulationConfig& config,

@@ -1,5 +1,7 @@
 #include "cevns/reco/waveform_reco.hpp"
 
+#include "cevns/core/cpu_dispatch.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -130,7 +132,7 @@ Baseline from_sums(const Sums& sums, double reference) {
 /// (2) mean and rms of all samples within max(3 rms, threshold) of that mean, repeated
 /// while the band moves by more than half a count (large pulses that inflate the first
 /// rms: one more pass). Integer sums, exact; a flat baseline costs one pass and a tenth.
-Baseline estimate_baseline(std::span<const std::int16_t> x, double threshold_adc) {
+CEVNS_KERNEL_CLONES Baseline estimate_baseline(std::span<const std::int16_t> x, double threshold_adc) {
   if (x.empty()) return {};
   std::int16_t spread[7];
   const std::size_t picks = std::min<std::size_t>(7, x.size());
@@ -366,7 +368,7 @@ void scan_piece(const Piece& piece, const Levels& levels, PulseBuilder& builder,
   if (inside) builder.crossing(piece.first + start, piece.first + last, extreme);
 }
 
-void find_pulses(std::span<const Piece> pieces, const WaveformLayout& layout, const RecoConfig& config,
+CEVNS_KERNEL_CLONES void find_pulses(std::span<const Piece> pieces, const WaveformLayout& layout, const RecoConfig& config,
                  ChannelResult& result, std::vector<Pulse>* pretrace_pulses) {
   const double baseline = result.baseline_adc;
   const Levels levels = make_levels(baseline, config.pulse_threshold_adc, layout.adc_max, layout.negative_pulses);

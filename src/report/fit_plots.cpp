@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cevns/core/error.hpp"
+#include "plots_module.hpp"
 
 namespace cevns::report {
 namespace {
@@ -265,3 +266,6 @@ std::vector<fs::path> write_fit_figures(const fit::Analysis& analysis, const std
 }
 
 }  // namespace cevns::report
+
+// What the loader (plots_loader.cpp) calls.
+CEVNS_PLOT_ENTRY(write_fit_figures)

@@ -16,6 +16,7 @@
 #include "cevns/core/error.hpp"
 #include "cevns/detector/response.hpp"
 #include "cevns/report/prediction_table.hpp"
+#include "plots_module.hpp"
 
 namespace cevns::report {
 namespace {
@@ -688,3 +689,9 @@ std::vector<fs::path> write_figures(const Prediction& prediction, const Sensitiv
 }
 
 }  // namespace cevns::report
+
+// What the loader (plots_loader.cpp) calls.
+CEVNS_PLOT_ENTRY(write_figures)
+CEVNS_PLOT_ENTRY(write_dark_count_figure)
+CEVNS_PLOT_ENTRY(write_npe_response_figure)
+CEVNS_PLOT_ENTRY(write_background_figures)

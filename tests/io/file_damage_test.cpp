@@ -68,14 +68,25 @@ struct Digest {
   }
 };
 
-/// Everything a RawFileReader gives for `path`.
-std::string read_raw(const fs::path& path) {
+/// Everything a RawFileReader gives for `path`; with `direct`, full-mode waveforms as
+/// `cevns reconstruct` reads them: chunks as stored, checked by check_waveforms.
+std::string read_raw_with(const fs::path& path, bool direct) {
   const RawFileReader reader(path);
   Digest d;
   d.add_info(reader.info());
   d.add(reader.complete());
+  WaveformSlice slice;
   for (std::uint64_t i = 0; i < reader.block_count(); ++i) {
-    const auto b = reader.read_block(i);
+    daq::TriggerBlock b;
+    if (direct && reader.info().mode == daq::WaveformMode::full) {
+      reader.read_block(i, b, RawFileReader::Part::without_waveforms);
+      reader.check_block(b);
+      reader.read_waveforms(i, 0, b.triggers.size(), slice);
+      for (std::size_t k = 0; k < slice.triggers(); ++k) reader.check_waveforms(slice, k);
+      b.waveforms.assign(slice.samples().begin(), slice.samples().end());
+    } else {
+      b = reader.read_block(i);
+    }
     d.add_record(b);
     for (const auto& t : b.triggers)
       d.add(t.id), d.add(t.time_s), d.add(t.protons_on_target), d.add(t.beam_on), d.add(t.veto), d.add(t.veto_mask);
@@ -90,6 +101,8 @@ std::string read_raw(const fs::path& path) {
   }
   return d.bytes;
 }
+std::string read_raw(const fs::path& path) { return read_raw_with(path, false); }
+std::string read_raw_direct(const fs::path& path) { return read_raw_with(path, true); }
 
 /// Everything a ReducedFileReader gives for `path`.
 std::string read_reduced(const fs::path& path) {
@@ -341,6 +354,14 @@ TEST(FileDamage, DamagedFullModeRawFileIsAnErrorNeverACrashOrAHang) {
   const TempDir dir;
   write_raw(dir / "full.h5", daq::WaveformMode::full);
   check_damage(dir / "full.h5", read_raw);
+}
+
+TEST(FileDamage, DamagedFullModeWaveformsReadAsStoredAreAnErrorNeverACrashOrAHang) {
+  // The path of cevns reconstruct: direct chunk reads, checksums compared by cevns.
+  const TempDir dir;
+  write_raw(dir / "full.h5", daq::WaveformMode::full);
+  EXPECT_EQ(read_raw_direct(dir / "full.h5"), read_raw(dir / "full.h5"));
+  check_damage(dir / "full.h5", read_raw_direct);
 }
 
 TEST(FileDamage, DamagedReducedFileIsAnErrorNeverACrashOrAHang) {

@@ -69,8 +69,11 @@ class Simulation {
   /// Triggers per block: the configured number, reduced in full mode so that one block
   /// of waveforms stays below 256 MB.
   [[nodiscard]] std::uint64_t triggers_per_block() const { return triggers_per_block_; }
-  /// Simulates block `index` (triggers [index·B, index·B + count)); thread-safe.
-  [[nodiscard]] TriggerBlock simulate_block(std::uint64_t seed, std::uint64_t index, std::uint64_t count) const;
+  /// Simulates block `index` (triggers [index·B, index·B + count)); thread-safe. Full
+  /// mode: the waveforms go into `waveforms`, a buffer of an earlier block whose memory is
+  /// reused (every sample is written, so nothing needs zeroing).
+  [[nodiscard]] TriggerBlock simulate_block(std::uint64_t seed, std::uint64_t index, std::uint64_t count,
+                                            std::vector<std::int16_t> waveforms = {}) const;
 
   // The physics samplers, exposed for the tests of their distributions.
   /// Expected interactions of each source per beam-on trigger (CEvNS, beam-related

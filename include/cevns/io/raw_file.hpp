@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
+#include <vector>
 #include <string_view>
 
 #include "cevns/daq/raw_event.hpp"
@@ -53,15 +55,45 @@ class RawFileWriter {
   /// call does nothing. Throws IoError.
   void close();
 
- private:
   struct State;
+
+ private:
   std::unique_ptr<State> state_;
+};
+
+/// Full-mode waveforms of consecutive triggers of one block as RawFileReader::read_waveforms
+/// read them: samples [trigger][channel][sample], not yet verified. Reuse one object for
+/// many reads: its buffer is allocated once, never zero-filled.
+class WaveformSlice {
+ public:
+  [[nodiscard]] std::uint64_t block() const { return block_; }
+  /// The first trigger's row within the block.
+  [[nodiscard]] std::uint64_t first_row() const { return first_row_; }
+  [[nodiscard]] std::size_t triggers() const { return triggers_; }
+  /// All samples, triggers() × channels × samples per waveform.
+  [[nodiscard]] std::span<const std::int16_t> samples() const { return {data_.get(), triggers_ * per_trigger_}; }
+  /// The samples of trigger k of the slice.
+  [[nodiscard]] std::span<const std::int16_t> trigger(std::size_t k) const {
+    return {data_.get() + k * per_trigger_, per_trigger_};
+  }
+
+ private:
+  friend class RawFileReader;
+  std::uint64_t block_ = 0, first_row_ = 0;
+  std::size_t triggers_ = 0, per_trigger_ = 0, capacity_ = 0;
+  struct Free {
+    void operator()(std::int16_t* p) const;
+  };
+  std::unique_ptr<std::int16_t[], Free> data_;
+  std::vector<std::uint32_t> checksums_;  // stored Fletcher-32 per trigger, when read as raw chunks
+  bool verify_ = false;                   // checksums_ still to be compared
 };
 
 /// Reads a raw-data file (complete, or a .part left by a killed run) block by block without
 /// loading the run into memory. Throws IoError with a clear message for a missing,
 /// truncated, corrupt or foreign file (wrong format name or unsupported version).
-/// Use it from one thread at a time, like RawFileWriter.
+/// Use it from one thread at a time, like RawFileWriter — except check_block() and
+/// check_waveforms(), which touch no HDF5 and may run on any thread at the same time.
 class RawFileReader {
  public:
   explicit RawFileReader(const std::filesystem::path& path);
@@ -74,14 +106,42 @@ class RawFileReader {
   [[nodiscard]] bool complete() const;
   /// Blocks finished and flushed by the writer; read_block accepts 0 … block_count() − 1.
   [[nodiscard]] std::uint64_t block_count() const;
+  /// The triggers block `index` stores (its rows of /triggers). Throws std::out_of_range.
+  [[nodiscard]] std::uint64_t stored_triggers(std::uint64_t index) const;
   /// Everything of block `index`, as it was written (segment offsets relative to the
   /// block's own samples). Throws std::out_of_range for index ≥ block_count(), IoError
   /// for a corrupt file.
   [[nodiscard]] daq::TriggerBlock read_block(std::uint64_t index) const;
 
+  /// What read_block(index, block, part) reads.
+  enum class Part {
+    everything,         ///< and checked, as read_block(index)
+    unchecked,          ///< everything; the caller runs check_block() (on another thread)
+    without_waveforms,  ///< no full-mode waveforms (read them with read_waveforms), unchecked
+  };
+  /// read_block(index) into `block`, whose vectors keep their capacity from block to block.
+  void read_block(std::uint64_t index, daq::TriggerBlock& block, Part part) const;
+  /// The checks read_block(index) makes, on a block read with Part::unchecked or
+  /// Part::without_waveforms (then without the ADC range of its waveforms: see
+  /// check_waveforms). Thread-safe. Throws IoError naming the dataset and row.
+  void check_block(const daq::TriggerBlock& block) const;
+
+  /// Full mode: triggers [first_row, first_row + triggers) of block `index` into `slice`.
+  /// Reads each trigger's chunk as stored (HDF5 direct chunk read, when the waveforms
+  /// carry only the layout's Fletcher-32 filter) and leaves its checksum and ADC range to
+  /// check_waveforms, so that the reading thread only copies. Throws IoError.
+  void read_waveforms(std::uint64_t index, std::uint64_t first_row, std::size_t triggers, WaveformSlice& slice) const;
+  /// Verifies trigger k of a slice: its chunk's Fletcher-32 checksum (a complete file) and
+  /// that its ADC values are within range. Thread-safe; throws IoError naming the row.
+  void check_waveforms(const WaveformSlice& slice, std::size_t k) const;
+
  private:
   struct State;
   std::unique_ptr<State> state_;
 };
+
+/// The Fletcher-32 checksum of HDF5's filter (H5Z_FILTER_FLETCHER32): 16-bit big-endian
+/// words, both sums folded to 16 bits every 360 words; the sum of sums in the high half.
+[[nodiscard]] std::uint32_t fletcher32(std::span<const std::byte> data);
 
 }  // namespace cevns::io
