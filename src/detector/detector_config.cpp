@@ -1,5 +1,6 @@
 #include "cevns/detector/detector_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "cevns/core/error.hpp"
@@ -39,18 +40,29 @@ double DetectorConfig::light_yield(int index) const {
 
 void AcceptanceConfig::validate() const {
   // Checked for every model, so that a value set now is sound when the model is switched on.
-  // NPE spectra hold at most 5000 photoelectrons (spectra.npe_max).
-  if (!(a > 0.0 && a <= 1.0)) throw InvalidValue("selection.acceptance.a", format_value(a), "must be in (0, 1]");
+  // NPE spectra hold at most 5000 photoelectrons (spectra.npe_max). With an offset the
+  // logistic's amplitude may exceed 1 (COHERENT's 2021 CsI release: a = 1.32, offset −0.333).
+  require_range("selection.acceptance.a", a, 0.0, 5.0,
+                "the logistic's amplitude; ≤ 1 without an offset (COHERENT 2017: 0.6655)", true);
   require_range("selection.acceptance.k", k, 0.0, 100.0, "steepness per PE; COHERENT 2017: 0.49", true);
   require_range("selection.acceptance.x0", x0, -5000.0, 5000.0, "the NPE of half the plateau, within the spectra");
-  require_range("selection.acceptance.step_PE", step_PE, 0.0, 5000.0, "an NPE within the spectra");
+  require_range("selection.acceptance.offset", offset, -5.0, 1.0,
+                "added to the logistic before clipping to [0, 1]; COHERENT's 2021 CsI release: −0.333");
+  if (!(a + offset > 0.0))
+    throw InvalidValue("selection.acceptance.offset", format_value(offset),
+                       "must leave a positive plateau a + offset (a = " + format_value(a) + ")");
+  require_range("selection.acceptance.step_PE", step_PE, 0.0, 5000.0, "an NPE within the spectra; 0: no step");
+}
+
+double AcceptanceConfig::at(double x) const {
+  if (model == AcceptanceModel::none) return 1.0;
+  const double step = step_PE <= 0.0 ? 1.0 : (x < step_PE ? 0.0 : (x < step_PE + 1.0 ? 0.5 : 1.0));
+  return std::clamp(a / (1.0 + std::exp(-k * (x - x0))) + offset, 0.0, 1.0) * step;
 }
 
 double AcceptanceConfig::operator()(int photoelectrons) const {
-  if (model == AcceptanceModel::none) return 1.0;
-  const double x = photoelectrons - 0.5;  // centre of the n-th 1-PE bin
-  const double step = x < step_PE ? 0.0 : (x < step_PE + 1.0 ? 0.5 : 1.0);
-  return a / (1.0 + std::exp(-k * (x - x0))) * step;
+  const double n = photoelectrons;
+  return at(evaluate_at == AcceptanceEvaluation::bin_centre ? n - 0.5 : n);
 }
 
 void SelectionConfig::validate() const {

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cevns/core/error.hpp"
+#include "cevns/core/units.hpp"
 
 namespace cevns {
 void SpectraConfig::validate() const {
@@ -77,6 +78,9 @@ double ExperimentConfig::exposure_kg_days() const {
     days = *exposure.beam_hours / 24.0;
   } else if (exposure.beam_energy_GWh) {
     days = *exposure.beam_energy_GWh * 1e6 / source.beam.power_kW / 24.0;  // GW·h / kW = 1e6 h
+  } else if (exposure.protons_on_target) {
+    using namespace units;  // beam-on time: POT × E_p / power
+    days = *exposure.protons_on_target * source.beam.proton_energy_GeV * GeV / (source.beam.power_kW * kW) / day;
   }
   return detector.mass_kg * days;
 }

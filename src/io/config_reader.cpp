@@ -654,6 +654,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("beam_on_fraction", e.exposure.beam_on_fraction);
     s.value("beam_hours", e.exposure.beam_hours);
     s.value("beam_energy_GWh", e.exposure.beam_energy_GWh);
+    s.value("protons_on_target", e.exposure.protons_on_target);
   });
   v.section("physics", [&](V& s) {
     s.value("form_factor", e.physics.form_factor, form_factor_names);
@@ -680,7 +681,9 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
       a.value("a", c.acceptance.a);
       a.value("k", c.acceptance.k);
       a.value("x0", c.acceptance.x0);
+      a.value("offset", c.acceptance.offset);
       a.value("step_PE", c.acceptance.step_PE);
+      a.value("evaluate_at", c.acceptance.evaluate_at, acceptance_evaluation_names);
     });
   });
   v.tables("backgrounds", e.backgrounds, [](V& s, BackgroundTemplateConfig& b) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "cevns/core/error.hpp"
 #include "cevns/detector/response.hpp"
 
 namespace cevns {
@@ -68,12 +69,40 @@ TEST(SelectionEfficiency, ChargeSmearingConservesEvents) {
 }
 
 TEST(Acceptance, CoherentLogisticWithStep) {
-  // coherent_parameters.yaml: a/(1 + exp(−k(x − x₀)))·H(x − 5), x = n − ½.
-  AcceptanceConfig acceptance{.model = AcceptanceModel::logistic};
+  // coherent_parameters.yaml: a/(1 + exp(−k(x − x₀)))·H(x − 5); the release's "n-PE bin"
+  // read as (n − 1, n], evaluated at its centre x = n − ½.
+  AcceptanceConfig acceptance{.model = AcceptanceModel::logistic, .evaluate_at = AcceptanceEvaluation::bin_centre};
   EXPECT_EQ(acceptance(5), 0.0);  // x = 4.5 < 5
   EXPECT_NEAR(acceptance(6), 0.5 * 0.6655 / (1 + std::exp(-0.4942 * (5.5 - 10.8507))), 1e-15);
   EXPECT_NEAR(acceptance(12), 0.6655 / (1 + std::exp(-0.4942 * (11.5 - 10.8507))), 1e-15);
   EXPECT_EQ(AcceptanceConfig{}(3), 1.0);
+  // x = n (the default) and "continuous", which for a count is n as well.
+  for (auto at : {AcceptanceEvaluation::npe, AcceptanceEvaluation::continuous}) {
+    acceptance.evaluate_at = at;
+    EXPECT_EQ(acceptance(4), 0.0);  // x = 4 < 5
+    EXPECT_NEAR(acceptance(5), 0.5 * 0.6655 / (1 + std::exp(-0.4942 * (5.0 - 10.8507))), 1e-15);
+    EXPECT_NEAR(acceptance(12), 0.6655 / (1 + std::exp(-0.4942 * (12.0 - 10.8507))), 1e-15);
+  }
+}
+
+TEST(Acceptance, OffsetAndClipping) {
+  // COHERENT's 2021 CsI form a/(1 + e^(−k(x − x₀))) + offset with (1.32045, 0.285979,
+  // 10.8646, −0.333322) and no step: negative below x ≈ 5.2, so clipped to 0 there, and
+  // a + offset = 0.987 on the plateau; a large amplitude is clipped to 1.
+  AcceptanceConfig acceptance{.model = AcceptanceModel::logistic, .a = 1.32045, .k = 0.285979, .x0 = 10.8646,
+                              .offset = -0.333322, .step_PE = 0.0};
+  acceptance.validate();
+  EXPECT_EQ(acceptance.at(2.0), 0.0);
+  EXPECT_NEAR(acceptance.at(20.0), 1.32045 / (1 + std::exp(-0.285979 * (20.0 - 10.8646))) - 0.333322, 1e-15);
+  EXPECT_NEAR(acceptance.at(1e4), 1.32045 - 0.333322, 1e-12);
+  // Where the unclipped form crosses zero: x₀ − ln(a/(−offset) − 1)/k = 5.1964.
+  const double zero = 10.8646 - std::log(1.32045 / 0.333322 - 1.0) / 0.285979;
+  EXPECT_EQ(acceptance.at(zero - 1e-6), 0.0);
+  EXPECT_GT(acceptance.at(zero + 1e-3), 0.0);
+  acceptance.offset = 0.5;
+  EXPECT_EQ(acceptance.at(100.0), 1.0);
+  acceptance.offset = -1.5;  // no positive plateau
+  EXPECT_THROW(acceptance.validate(), InvalidValue);
 }
 
 }  // namespace

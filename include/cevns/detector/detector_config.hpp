@@ -34,23 +34,41 @@ struct DetectorConfig {
 
 /// An analysis acceptance as a function of NPE, e.g. COHERENT 2017's
 /// a/(1 + exp(−k(x − x₀))) · H(x − step_PE), with H = 0 below step_PE, ½ in
-/// [step_PE, step_PE + 1) and 1 above, evaluated at x = n − ½ for n photoelectrons (the
-/// 1-PE bin centre convention of the COHERENT release).
+/// [step_PE, step_PE + 1) and 1 above, or the later releases' form with an offset,
+/// a/(1 + exp(−k(x − x₀))) + offset; the result is clipped to [0, 1].
 enum class AcceptanceModel {
   none,      ///< acceptance 1
-  logistic,  ///< COHERENT 2017's form, below
+  logistic,  ///< the form above
 };
 inline constexpr NamedValues<AcceptanceModel, 2> acceptance_model_names{{{{"none", AcceptanceModel::none},
                                                                          {"logistic", AcceptanceModel::logistic}}}};
+
+/// Where the acceptance, a function of reconstructed PE x, is evaluated for a count of n
+/// photoelectrons (docs/validation.md: the default and what each choice moves).
+enum class AcceptanceEvaluation {
+  bin_centre,  ///< x = n − ½: the release's "n-PE bin" taken as (n − 1, n], centre n − ½
+  npe,         ///< x = n: the count is its own reconstructed PE (the default)
+  continuous,  ///< x = the continuous reconstructed PE where the response makes one
+               ///< (detector.resolution.model = "gamma"), integrated over it; else n
+};
+inline constexpr NamedValues<AcceptanceEvaluation, 3> acceptance_evaluation_names{
+    {{{"bin-centre", AcceptanceEvaluation::bin_centre},
+      {"npe", AcceptanceEvaluation::npe},
+      {"continuous", AcceptanceEvaluation::continuous}}}};
 
 struct AcceptanceConfig {
   AcceptanceModel model = AcceptanceModel::none;
   double a = 0.6655;      ///< COHERENT 2017 release values (coherent_parameters.yaml)
   double k = 0.4942;
   double x0 = 10.8507;
-  double step_PE = 5.0;
+  double offset = 0.0;    ///< added to the logistic (COHERENT's later CsI releases: −0.333)
+  double step_PE = 5.0;   ///< 0: no step
+  AcceptanceEvaluation evaluate_at = AcceptanceEvaluation::npe;
 
   void validate() const;
+  /// The acceptance at reconstructed PE `x`, clipped to [0, 1].
+  [[nodiscard]] double at(double x) const;
+  /// The acceptance of a count of n photoelectrons under `evaluate_at`.
   [[nodiscard]] double operator()(int photoelectrons) const;
 };
 

@@ -33,7 +33,8 @@ struct ExperimentConfig {
   std::string description;
   SourceConfig source;
   DetectorConfig detector;
-  ExposureConfig exposure{.calendar_days = 180.0, .beam_on_fraction = 1.0, .beam_hours = {}, .beam_energy_GWh = {}};
+  ExposureConfig exposure{
+      .calendar_days = 180.0, .beam_on_fraction = 1.0, .beam_hours = {}, .beam_energy_GWh = {}, .protons_on_target = {}};
   PhysicsConfig physics;
   SelectionConfig selection;
   std::vector<BackgroundTemplateConfig> backgrounds;

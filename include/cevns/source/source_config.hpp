@@ -45,7 +45,7 @@ struct SourceConfig {
   void validate() const;
 };
 
-/// How much beam the detector sees. Exactly one of the three forms is set.
+/// How much beam the detector sees. Exactly one of the four forms is set.
 struct ExposureConfig {
   /// Calendar time of data taking, of which `beam_on_fraction` has beam.
   std::optional<double> calendar_days;
@@ -54,6 +54,9 @@ struct ExposureConfig {
   std::optional<double> beam_hours;
   /// Delivered beam energy in GW·h (COHERENT's unit; independent of the power).
   std::optional<double> beam_energy_GWh;
+  /// Protons delivered on target, as papers quote them (COHERENT 2017: 1.76·10²³); the
+  /// beam-on time is then POT / (power / proton energy).
+  std::optional<double> protons_on_target;
 
   void validate() const;
 };
