@@ -65,6 +65,19 @@ double AcceptanceConfig::operator()(int photoelectrons) const {
   return at(evaluate_at == AcceptanceEvaluation::bin_centre ? n - 0.5 : n);
 }
 
+void TimeEfficiencyConfig::validate() const {
+  // Checked for every model. Arrival-time spectra reach at most 1000 µs (spectra.time_max_us).
+  require_range("selection.time_efficiency.flat_until_us", flat_until_us, -100.0, 1000.0,
+                "a time on the spectra's axis (COHERENT CsI 2021: 0.52 µs)");
+  require_range("selection.time_efficiency.decay_per_us", decay_per_us, 0.0, 10.0,
+                "a decay rate: 0 keeps every late event, 10 /µs none after a µs (COHERENT CsI 2021: 0.0494)");
+}
+
+double TimeEfficiencyConfig::operator()(double time_us) const {
+  if (model == TimeEfficiencyModel::none || time_us < flat_until_us) return 1.0;
+  return std::exp(-decay_per_us * (time_us - flat_until_us));
+}
+
 void SelectionConfig::validate() const {
   // Predictions multiply by these efficiencies and the Monte Carlo divides by them; a cut
   // keeping less than 1 % leaves nothing to measure.
@@ -72,6 +85,7 @@ void SelectionConfig::validate() const {
                             std::pair{"selection.afterglow_efficiency", afterglow_efficiency}})
     require_range(key, value, 0.01, 1.0, "an efficiency; below 1 % the cut removes the signal");
   acceptance.validate();
+  time_efficiency.validate();
   if (!(min_pmt_npe > 0.0 && min_pmt_npe <= 1.0))
     throw InvalidValue("selection.min_pmt_npe", format_value(min_pmt_npe), "must be in (0, 1]");
   require_range("selection.max_pretrace_npe", max_pretrace_npe, 0.0, 1e4,

@@ -292,6 +292,15 @@ Prediction predict(const ExperimentConfig& config) {
     Spectrum arrival = time_probability;
     for (double& c : arrival.counts) c *= by_flavor.at(flavor);
     result.arrival_time.emplace(flavor, std::move(arrival));
+    // The selected signal keeps ε(t) of each arrival, per flavour: prompt and delayed
+    // neutrinos arrive at different times and lose different fractions.
+    const auto& time_efficiency = config.selection.time_efficiency;
+    if (time_efficiency.model != TimeEfficiencyModel::none) {
+      const auto cdf_us = [&](double t_us) { return source.arrival_time().cdf(flavor, t_us * us); };
+      for (std::size_t bin = 0; bin < time_bins.size(); ++bin)
+        time_probability.counts[bin] =
+            time_efficiency.weighted_probability(cdf_us, time_bins.low(bin), time_bins.high(bin));
+    }
 
     Spectrum before(npe_bins);
     before.counts = npe_true[flavor];

@@ -685,6 +685,11 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
       a.value("step_PE", c.acceptance.step_PE);
       a.value("evaluate_at", c.acceptance.evaluate_at, acceptance_evaluation_names);
     });
+    s.section("time_efficiency", [&](V& t) {
+      t.value("model", c.time_efficiency.model, time_efficiency_model_names);
+      t.value("flat_until_us", c.time_efficiency.flat_until_us);
+      t.value("decay_per_us", c.time_efficiency.decay_per_us);
+    });
   });
   v.tables("backgrounds", e.backgrounds, [](V& s, BackgroundTemplateConfig& b) {
     s.value("name", b.name);

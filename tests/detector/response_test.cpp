@@ -105,5 +105,33 @@ TEST(Acceptance, OffsetAndClipping) {
   EXPECT_THROW(acceptance.validate(), InvalidValue);
 }
 
+TEST(TimeEfficiency, FlatThenExponential) {
+  const TimeEfficiencyConfig eps{.model = TimeEfficiencyModel::exponential, .flat_until_us = 0.52, .decay_per_us = 0.0494};
+  eps.validate();
+  EXPECT_EQ(eps(0.3), 1.0);
+  EXPECT_NEAR(eps(10.52), std::exp(-0.494), 1e-15);
+  EXPECT_EQ(TimeEfficiencyConfig{}(100.0), 1.0);
+  // Against closed forms for an exponential arrival F(t) = 1 − e^{−t/τ}: over (l, h] after
+  // t₀, ∫ e^{−b(t−t₀)} e^{−t/τ}/τ dt = e^{bt₀}(e^{−l(b+1/τ)} − e^{−h(b+1/τ)})/(1 + bτ).
+  for (double tau : {0.026, 2.197, 30.0}) {
+    const auto cdf = [tau](double t) { return t <= 0.0 ? 0.0 : -std::expm1(-t / tau); };
+    const double c = 0.0494 + 1.0 / tau;
+    const auto tail = [&](double l, double h) {
+      return std::exp(0.0494 * 0.52) * (std::exp(-l * c) - std::exp(-h * c)) / (1.0 + 0.0494 * tau);
+    };
+    EXPECT_NEAR(eps.weighted_probability(cdf, 0.0, 0.5), cdf(0.5), 1e-15);  // all before t₀
+    EXPECT_NEAR(eps.weighted_probability(cdf, 1.0, 1.5), tail(1.0, 1.5), 1e-13) << tau;
+    // A bin that straddles t₀, and the whole range in 0.5 µs bins.
+    EXPECT_NEAR(eps.weighted_probability(cdf, 0.25, 0.75), cdf(0.52) - cdf(0.25) + tail(0.52, 0.75), 1e-13) << tau;
+    double sum = 0.0;
+    for (int i = 0; i < 2000; ++i) sum += eps.weighted_probability(cdf, 0.5 * i, 0.5 * (i + 1));
+    EXPECT_NEAR(sum, cdf(0.52) + tail(0.52, 1000.0), 1e-12) << tau;
+  }
+  // Ranges: a decay rate is not negative.
+  TimeEfficiencyConfig bad = eps;
+  bad.decay_per_us = -1.0;
+  EXPECT_THROW(bad.validate(), InvalidValue);
+}
+
 }  // namespace
 }  // namespace cevns

@@ -3,6 +3,8 @@
 /// Plain configuration of the detector and of the event selection applied to expected
 /// spectra. Units are in the member names; `validate()` throws InvalidValue naming the key.
 
+#include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +74,33 @@ struct AcceptanceConfig {
   [[nodiscard]] double operator()(int photoelectrons) const;
 };
 
+/// An analysis efficiency in arrival time, multiplying the NPE acceptance: 1 before
+/// `flat_until_us`, then exp(−decay_per_us·(t − flat_until_us)) — the form of COHERENT's
+/// CsI analysis (arXiv:2110.07730 and its data release: 520 ns, 0.0494 /µs), where cuts
+/// on the pulse train lose late events. t is on the spectra's time axis.
+enum class TimeEfficiencyModel {
+  none,         ///< ε(t) = 1
+  exponential,  ///< flat, then exponential decay
+};
+inline constexpr NamedValues<TimeEfficiencyModel, 2> time_efficiency_model_names{
+    {{{"none", TimeEfficiencyModel::none}, {"exponential", TimeEfficiencyModel::exponential}}}};
+
+struct TimeEfficiencyConfig {
+  TimeEfficiencyModel model = TimeEfficiencyModel::none;
+  double flat_until_us = 0.52;   ///< COHERENT CsI 2021 release: a = 520 ns
+  double decay_per_us = 0.0494;  ///< COHERENT CsI 2021 release: b = 0.0494 /µs
+
+  void validate() const;
+  /// ε at `time_us`.
+  [[nodiscard]] double operator()(double time_us) const;
+  /// ∫ ε(t) dF(t) over (low_us, high_us] for a distribution with CDF `cdf_us` (t in µs):
+  /// the probability of arriving there and being kept. Exact before flat_until_us; after
+  /// it, by parts, e^{−b(h−t₀)}(F(h) − F(l)) + b∫ e^{−b(t−t₀)}(F(t) − F(l)) dt with
+  /// Gauss–Legendre on the smooth remainder.
+  template <class Cdf>
+  [[nodiscard]] double weighted_probability(Cdf&& cdf_us, double low_us, double high_us) const;
+};
+
 /// The event selection of the CLOVERS paper §2.4: applied to data by `cevns select`, and
 /// to expected spectra (criteria 1 and 2 as constant efficiencies) by `cevns predict`.
 struct SelectionConfig {
@@ -86,6 +115,7 @@ struct SelectionConfig {
   double min_pmt_npe = 0.25;
   bool single_crystal = true;           ///< criterion 4: exactly one crystal passes criterion 3
   AcceptanceConfig acceptance;
+  TimeEfficiencyConfig time_efficiency;
   int roi_npe_min = 4;   ///< region of interest, inclusive (paper §4: 4–72 NPE)
   int roi_npe_max = 72;
   /// Arrival-time region of interest in µs; unset: the whole spectra time window.
@@ -94,5 +124,29 @@ struct SelectionConfig {
 
   void validate() const;
 };
+
+template <class Cdf>
+double TimeEfficiencyConfig::weighted_probability(Cdf&& cdf_us, double low_us, double high_us) const {
+  if (!(high_us > low_us)) return 0.0;
+  const double f_low = cdf_us(low_us);
+  if (model == TimeEfficiencyModel::none || high_us <= flat_until_us) return cdf_us(high_us) - f_low;
+  const double split = std::max(low_us, flat_until_us);
+  const double f_split = split > low_us ? cdf_us(split) : f_low;
+  const double flat = f_split - f_low;
+  const double b = decay_per_us;
+  // 10-point Gauss–Legendre nodes and weights on [−1, 1] (Abramowitz & Stegun 25.4.30).
+  constexpr double x[5] = {0.1488743389816312, 0.4333953941292472, 0.6794095682990244, 0.8650633666889845,
+                           0.9739065285171717};
+  constexpr double w[5] = {0.2955242247147529, 0.2692667193099963, 0.2190863625159820, 0.1494513491505806,
+                           0.0666713443086881};
+  const double half = 0.5 * (high_us - split), mid = 0.5 * (high_us + split);
+  double remainder = 0.0;
+  for (int i = 0; i < 5; ++i)
+    for (double sign : {-1.0, 1.0}) {
+      const double t = mid + sign * half * x[i];
+      remainder += w[i] * std::exp(-b * (t - flat_until_us)) * (cdf_us(t) - f_split);
+    }
+  return flat + std::exp(-b * (high_us - flat_until_us)) * (cdf_us(high_us) - f_split) + b * half * remainder;
+}
 
 }  // namespace cevns
