@@ -618,7 +618,9 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.section("pulse", [&](V& p) {
       p.value("bunch_times_ns", e.source.pulse.bunch_times_ns);
       p.value("bunch_weights", e.source.pulse.bunch_weights);
+      p.value("shape", e.source.pulse.shape, pulse_shape_names);
       p.value("bunch_fwhm_ns", e.source.pulse.bunch_fwhm_ns);
+      p.value("bunch_rise_ns", e.source.pulse.bunch_rise_ns);
     });
   });
   v.section("detector", [&](V& s) {

@@ -36,7 +36,9 @@ void PulseConfig::validate() const {
       require_range("source.pulse.bunch_weights", w, 0.0, 1e6, "relative shares of the protons, normalised", true);
   }
   require_range("source.pulse.bunch_fwhm_ns", bunch_fwhm_ns, 0.0, longest_pulse_ns,
-                "a proton pulse lasts at most a few µs (SNS: 380 ns)");
+                "a proton pulse lasts at most a few µs (SNS: 380 ns)", shape == PulseShape::flat_top);
+  require_range("source.pulse.bunch_rise_ns", bunch_rise_ns, 0.0, longest_pulse_ns,
+                "an edge of a pulse lasting at most a few µs");
 }
 
 void SourceConfig::validate() const {

@@ -17,13 +17,13 @@ ExperimentConfig load(const std::string& name, const std::vector<std::string>& o
 }
 
 TEST(TimeEfficiency, SplitsPromptAndDelayedByTheirArrivalTimes) {
-  // COHERENT 2017 with a sharp pulse (FWHM 0) at 640 ns: a neutrino arrives at
+  // COHERENT 2017 with a sharp pulse (a Gaussian of FWHM 0) at 640 ns: a neutrino arrives at
   // c + t_π (+ t_µ), c = 640 ns + L/c, so the kept fraction of each flavour in the 0–12 µs
   // window is a closed form. For an exponential of mean τ starting at c, with
   // ε = 1 before t₀ and e^{−b(t−t₀)} after, over (0, T]:
   //   F(t₀) + [e^{−(t₀−c)/τ} − e^{−b(T−t₀)} e^{−(T−c)/τ}]/(1 + bτ)   (t₀ > c),
   // and the delayed flavours are (τ_µ·Exp(τ_µ) − τ_π·Exp(τ_π))/(τ_µ − τ_π).
-  const std::vector<std::string> sharp{"source.pulse.bunch_fwhm_ns=0"};
+  const std::vector<std::string> sharp{"source.pulse.shape=gaussian", "source.pulse.bunch_fwhm_ns=0"};
   auto with = sharp;
   for (const char* s : {"selection.time_efficiency.model=exponential", "selection.time_efficiency.flat_until_us=1.0",
                         "selection.time_efficiency.decay_per_us=0.2"})
