@@ -704,6 +704,13 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("origin", b.origin);
     s.value("simulate", b.simulate);
   });
+  v.tables("systematics", e.systematics, [](V& s, SystematicConfig& y) {
+    s.value("name", y.name);
+    s.value("parameter", y.parameter, systematic_parameter_names);
+    s.value("plus_sigma", y.plus_sigma);
+    s.value("minus_sigma", y.minus_sigma);
+    s.value("origin", y.origin);
+  });
   v.section("spectra", [&](V& s) {
     s.value("recoil_max_keVnr", e.spectra.recoil_max_keVnr);
     s.value("recoil_bin_keVnr", e.spectra.recoil_bin_keVnr);

@@ -364,6 +364,8 @@ namespace {
 std::pair<std::string, std::vector<std::string>> setting(const std::string& key, const std::string& value) {
   if (key.starts_with("backgrounds."))
     return {std::string(minimal) + "\n[[backgrounds]]\nname = \"b\"\n" + key.substr(12) + " = " + value + "\n", {}};
+  if (key.starts_with("systematics."))
+    return {std::string(minimal) + "\n[[systematics]]\nname = \"s\"\n" + key.substr(12) + " = " + value + "\n", {}};
   if (key == "exposure.beam_hours" || key == "exposure.beam_energy_GWh" || key == "exposure.protons_on_target")
     return {"[exposure]\n" + key.substr(9) + " = " + value + "\n", {}};
   return {minimal, {key + "=" + value}};

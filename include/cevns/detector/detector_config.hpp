@@ -50,8 +50,8 @@ inline constexpr NamedValues<AcceptanceModel, 2> acceptance_model_names{{{{"none
 enum class AcceptanceEvaluation {
   bin_centre,  ///< x = n − ½: the release's "n-PE bin" taken as (n − 1, n], centre n − ½
   npe,         ///< x = n: the count is its own reconstructed PE (the default)
-  continuous,  ///< x = the continuous reconstructed PE where the response makes one
-               ///< (detector.resolution.model = "gamma"), integrated over it; else n
+  continuous,  ///< x = the continuous reconstructed PE where a response makes one; the
+               ///< responses of today make integer NPE, for which it is n
 };
 inline constexpr NamedValues<AcceptanceEvaluation, 3> acceptance_evaluation_names{
     {{{"bin-centre", AcceptanceEvaluation::bin_centre},
