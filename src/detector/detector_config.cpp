@@ -30,7 +30,19 @@ void DetectorConfig::validate() const {
     throw InvalidValue("detector.pmt_share", format_value(pmt_share), "must be in (0, 1); 0.5 for a symmetric crystal");
   if (!(spe_resolution >= 0.0 && spe_resolution < 2.0))
     throw InvalidValue("detector.spe_resolution", format_value(spe_resolution), "must be in [0, 2); PMTs: 0.3–0.5");
+  resolution.validate();
+  if (resolution.model == ResolutionModel::gamma && spe_resolution > 0.0)
+    throw InvalidValue("detector.spe_resolution", format_value(spe_resolution),
+                       "must be 0 with detector.resolution.model = \"gamma\", whose width includes the charge resolution");
   quenching.validate();
+}
+
+void ResolutionConfig::validate() const {
+  // Shape 1 + b: b → 0 is an exponential (the widest), large b a narrow peak; COHERENT's
+  // 9.56 /keVee gives a width close to Poisson's at a few keVee.
+  require_range("detector.resolution.b_per_keVee", b_per_keVee, 0.0, 1000.0,
+                "the Gamma shape's slope per keVee (COHERENT CsI 2021: 9.56)");
+  require_range("detector.resolution.b_constant", b_constant, 0.0, 1e4, "the Gamma shape 1 + b at 0 keVee, minus 1");
 }
 
 double DetectorConfig::light_yield(int index) const {

@@ -631,6 +631,11 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.list_or_value("light_yield_PE_per_keVee", d.light_yield_PE_per_keVee);
     s.value("pmt_share", d.pmt_share);
     s.value("spe_resolution", d.spe_resolution);
+    s.section("resolution", [&](V& r) {
+      r.value("model", d.resolution.model, resolution_model_names);
+      r.value("b_per_keVee", d.resolution.b_per_keVee);
+      r.value("b_constant", d.resolution.b_constant);
+    });
     s.section("quenching", [&](V& q) {
       auto& c = d.quenching;
       q.value("model", c.model, quenching_model_names);

@@ -133,5 +133,52 @@ TEST(TimeEfficiency, FlatThenExponential) {
   EXPECT_THROW(bad.validate(), InvalidValue);
 }
 
+TEST(GammaResolution, MeanAndVarianceOfTheClosedForm) {
+  // A Gamma of mean μ and shape k has variance μ²/k; binned into [n − ½, n + ½) the mean
+  // stays μ (to the bin-0 edge effect, e^{-…}) and the variance gains 1/12 (Sheppard).
+  // COHERENT's b = 9.56 /keVee at 2 and 10 keVee with 13.35 PE/keVee: μ = 26.7, 133.5.
+  std::vector<double> p;
+  for (double keVee : {2.0, 10.0}) {
+    const double mu = 13.35 * keVee;
+    const double shape = ResolutionConfig{}.shape(keVee);
+    EXPECT_DOUBLE_EQ(shape, 1.0 + 9.56 * keVee);
+    gamma_pe_probabilities(mu, shape, 1000, p);
+    double sum = 0.0, mean = 0.0, second = 0.0;
+    for (std::size_t n = 0; n < p.size(); ++n) sum += p[n], mean += n * p[n], second += double(n) * n * p[n];
+    const double variance = second - mean * mean;
+    EXPECT_NEAR(sum, 1.0, 1e-12);
+    EXPECT_NEAR(mean / mu, 1.0, 1e-6) << keVee;
+    EXPECT_NEAR(variance / (mu * mu / shape + 1.0 / 12.0), 1.0, 1e-4) << keVee;
+    // Wider than Poisson (variance μ) above ≈ 0.1 keVee: μ/k = 13.35 E/(1 + 9.56 E) > 1.
+    EXPECT_GT(variance, mu);
+  }
+  // An exponential (shape 1): P(bin 0) = 1 − e^{−0.5/μ}.
+  gamma_pe_probabilities(4.0, 1.0, 200, p);
+  EXPECT_NEAR(p[0], -std::expm1(-0.5 / 4.0), 1e-14);
+  EXPECT_NEAR(p[3], std::exp(-2.5 / 4.0) - std::exp(-3.5 / 4.0), 1e-14);
+}
+
+TEST(GammaResolution, AcceptanceAtTheContinuousPE) {
+  // ∫ f(x) p(x) dx per bin against a midpoint sum of 20000 steps per bin, with the
+  // COHERENT 2017 acceptance, whose step at 5 and 6 PE lies inside bins.
+  const AcceptanceConfig acceptance{.model = AcceptanceModel::logistic};
+  std::vector<double> p, plain;
+  const double mu = 12.0, shape = 8.0, scale = mu / shape;
+  gamma_pe_probabilities(mu, shape, 60, p, &acceptance);
+  gamma_pe_probabilities(mu, shape, 60, plain);
+  for (std::size_t n : {3u, 5u, 6u, 12u, 30u}) {
+    double reference = 0.0;
+    const int steps = 20000;
+    for (int i = 0; i < steps; ++i) {
+      const double x = n - 0.5 + (i + 0.5) / steps;
+      const double density = std::exp((shape - 1.0) * std::log(x / scale) - x / scale - std::lgamma(shape)) / scale;
+      reference += acceptance.at(x) * density / steps;
+    }
+    EXPECT_NEAR(p[n], reference, 1e-8 * std::max(reference, 1e-3)) << n;
+    EXPECT_LE(p[n], plain[n] + 1e-15);
+  }
+  EXPECT_EQ(p[3], 0.0);  // below the step at 5 PE
+}
+
 }  // namespace
 }  // namespace cevns

@@ -14,6 +14,28 @@
 
 namespace cevns {
 
+/// The spread of the reconstructed photoelectron number around its mean μ = LY · E_ee.
+enum class ResolutionModel {
+  poisson,  ///< integer counts, Poisson (with spe_resolution: charge smearing, rounded)
+  gamma,    ///< continuous PE, Gamma of mean μ and shape 1 + b(E): variance μ²/(1 + b)
+};
+inline constexpr NamedValues<ResolutionModel, 2> resolution_model_names{
+    {{{"poisson", ResolutionModel::poisson}, {"gamma", ResolutionModel::gamma}}}};
+
+/// COHERENT's CsI energy resolution (arXiv:2110.07730 and its data release): the
+/// reconstructed PE x has density ∝ x^b e^{−(1+b)x/μ}, a Gamma of shape 1 + b(E) with
+/// b(E) = b_per_keVee · E_ee (9.56 /keVee; the release's a(E) = 0.0749/E_ee is 1/μ with
+/// its 13.35 PE/keVee light yield, here LY · E_ee).
+struct ResolutionConfig {
+  ResolutionModel model = ResolutionModel::poisson;
+  double b_per_keVee = 9.56;  ///< b(E) slope
+  double b_constant = 0.0;    ///< b(E) at E_ee = 0
+
+  void validate() const;
+  /// The Gamma shape 1 + b(E) at `visible_keVee`.
+  [[nodiscard]] double shape(double visible_keVee) const { return 1.0 + b_constant + b_per_keVee * visible_keVee; }
+};
+
 struct DetectorConfig {
   std::string material = "CsI";  ///< chemical formula of natural elements
   double mass_kg = 12.0;         ///< total target mass (CLOVERS: 4 × 3 kg)
@@ -27,6 +49,7 @@ struct DetectorConfig {
   /// Relative width σ/mean of the single-photoelectron charge. 0 counts photoelectrons
   /// exactly; > 0 estimates NPE from charge, smearing n PE by σ√n.
   double spe_resolution = 0.0;
+  ResolutionConfig resolution;
   QuenchingConfig quenching;
 
   void validate() const;
@@ -50,8 +73,8 @@ inline constexpr NamedValues<AcceptanceModel, 2> acceptance_model_names{{{{"none
 enum class AcceptanceEvaluation {
   bin_centre,  ///< x = n − ½: the release's "n-PE bin" taken as (n − 1, n], centre n − ½
   npe,         ///< x = n: the count is its own reconstructed PE (the default)
-  continuous,  ///< x = the continuous reconstructed PE where a response makes one; the
-               ///< responses of today make integer NPE, for which it is n
+  continuous,  ///< x = the continuous reconstructed PE (detector.resolution.model =
+               ///< "gamma"), integrated over it within each bin; for integer counts n
 };
 inline constexpr NamedValues<AcceptanceEvaluation, 3> acceptance_evaluation_names{
     {{{"bin-centre", AcceptanceEvaluation::bin_centre},
