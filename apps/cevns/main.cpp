@@ -40,6 +40,7 @@
 #include "fit_command.hpp"
 #include "options.hpp"
 #include "progress.hpp"
+#include "variations.hpp"
 
 namespace {
 
@@ -193,6 +194,9 @@ int run(int argc, char** argv) {
   predict_options.add_format(*predict);
   predict_options.add_output(*predict,
                              "Also write prediction.json, CSV spectra and the resolved config.toml into this directory");
+  bool predict_variations = false;
+  predict->add_flag("--variations", predict_variations,
+                    "Also predict each [[systematics]] nuisance at -1 and +1 sigma (table rows; JSON \"variations\")");
 
   StudyOptions sensitivity_options;
   CLI::App* sensitivity = app.add_subcommand(
@@ -277,10 +281,16 @@ int run(int argc, char** argv) {
   if (*predict) {
     const auto lock = predict_options.claim_directory({predict_options.config_path()});
     const auto prediction = cevns::predict(predict_options.load());
-    if (predict_options.format == "json")
-      std::cout << cevns::io::to_json(prediction).dump(2) << '\n';
-    else
+    const auto variations =
+        predict_variations ? cevns::predict_variations(prediction.config) : std::vector<cevns::Variation>{};
+    if (predict_options.format == "json") {
+      auto json = cevns::io::to_json(prediction);
+      if (predict_variations) json["variations"] = cevns::app::variations_json(variations);
+      std::cout << json.dump(2) << '\n';
+    } else {
       std::cout << cevns::report::format_prediction_table(prediction);
+      if (predict_variations) std::cout << cevns::app::variations_table(prediction, variations);
+    }
     if (lock) log_written(cevns::io::write_prediction(prediction, predict_options.output));
   } else if (*sensitivity) {
     const auto lock = sensitivity_options.claim_directory({sensitivity_options.config_path()});

@@ -166,7 +166,8 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
   for (Flavor flavor : all_flavors) {
     std::vector<double> t, cdf;
     const double first = *std::min_element(exp.source.pulse.bunch_times_ns.begin(), exp.source.pulse.bunch_times_ns.end());
-    for (double time = first - 5.0 * exp.source.pulse.bunch_fwhm_ns - 100.0; time <= window_ns_; time += 1.0) {
+    const double reach = 5.0 * (exp.source.pulse.bunch_fwhm_ns + exp.source.pulse.bunch_rise_ns);  // either shape
+    for (double time = first - reach - 100.0; time <= window_ns_; time += 1.0) {
       t.push_back(time);
       cdf.push_back(source.arrival_time().cdf(flavor, time));
     }

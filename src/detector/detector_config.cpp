@@ -1,5 +1,6 @@
 #include "cevns/detector/detector_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "cevns/core/error.hpp"
@@ -29,7 +30,19 @@ void DetectorConfig::validate() const {
     throw InvalidValue("detector.pmt_share", format_value(pmt_share), "must be in (0, 1); 0.5 for a symmetric crystal");
   if (!(spe_resolution >= 0.0 && spe_resolution < 2.0))
     throw InvalidValue("detector.spe_resolution", format_value(spe_resolution), "must be in [0, 2); PMTs: 0.3–0.5");
+  resolution.validate();
+  if (resolution.model == ResolutionModel::gamma && spe_resolution > 0.0)
+    throw InvalidValue("detector.spe_resolution", format_value(spe_resolution),
+                       "must be 0 with detector.resolution.model = \"gamma\", whose width includes the charge resolution");
   quenching.validate();
+}
+
+void ResolutionConfig::validate() const {
+  // Shape 1 + b: b → 0 is an exponential (the widest), large b a narrow peak; COHERENT's
+  // 9.56 /keVee gives a width close to Poisson's at a few keVee.
+  require_range("detector.resolution.b_per_keVee", b_per_keVee, 0.0, 1000.0,
+                "the Gamma shape's slope per keVee (COHERENT CsI 2021: 9.56)");
+  require_range("detector.resolution.b_constant", b_constant, 0.0, 1e4, "the Gamma shape 1 + b at 0 keVee, minus 1");
 }
 
 double DetectorConfig::light_yield(int index) const {
@@ -39,18 +52,42 @@ double DetectorConfig::light_yield(int index) const {
 
 void AcceptanceConfig::validate() const {
   // Checked for every model, so that a value set now is sound when the model is switched on.
-  // NPE spectra hold at most 5000 photoelectrons (spectra.npe_max).
-  if (!(a > 0.0 && a <= 1.0)) throw InvalidValue("selection.acceptance.a", format_value(a), "must be in (0, 1]");
+  // NPE spectra hold at most 5000 photoelectrons (spectra.npe_max). With an offset the
+  // logistic's amplitude may exceed 1 (COHERENT's 2021 CsI release: a = 1.32, offset −0.333).
+  require_range("selection.acceptance.a", a, 0.0, 5.0,
+                "the logistic's amplitude; ≤ 1 without an offset (COHERENT 2017: 0.6655)", true);
   require_range("selection.acceptance.k", k, 0.0, 100.0, "steepness per PE; COHERENT 2017: 0.49", true);
   require_range("selection.acceptance.x0", x0, -5000.0, 5000.0, "the NPE of half the plateau, within the spectra");
-  require_range("selection.acceptance.step_PE", step_PE, 0.0, 5000.0, "an NPE within the spectra");
+  require_range("selection.acceptance.offset", offset, -5.0, 1.0,
+                "added to the logistic before clipping to [0, 1]; COHERENT's 2021 CsI release: −0.333");
+  if (!(a + offset > 0.0))
+    throw InvalidValue("selection.acceptance.offset", format_value(offset),
+                       "must leave a positive plateau a + offset (a = " + format_value(a) + ")");
+  require_range("selection.acceptance.step_PE", step_PE, 0.0, 5000.0, "an NPE within the spectra; 0: no step");
+}
+
+double AcceptanceConfig::at(double x) const {
+  if (model == AcceptanceModel::none) return 1.0;
+  const double step = step_PE <= 0.0 ? 1.0 : (x < step_PE ? 0.0 : (x < step_PE + 1.0 ? 0.5 : 1.0));
+  return std::clamp(a / (1.0 + std::exp(-k * (x - x0))) + offset, 0.0, 1.0) * step;
 }
 
 double AcceptanceConfig::operator()(int photoelectrons) const {
-  if (model == AcceptanceModel::none) return 1.0;
-  const double x = photoelectrons - 0.5;  // centre of the n-th 1-PE bin
-  const double step = x < step_PE ? 0.0 : (x < step_PE + 1.0 ? 0.5 : 1.0);
-  return a / (1.0 + std::exp(-k * (x - x0))) * step;
+  const double n = photoelectrons;
+  return at(evaluate_at == AcceptanceEvaluation::bin_centre ? n - 0.5 : n);
+}
+
+void TimeEfficiencyConfig::validate() const {
+  // Checked for every model. Arrival-time spectra reach at most 1000 µs (spectra.time_max_us).
+  require_range("selection.time_efficiency.flat_until_us", flat_until_us, -100.0, 1000.0,
+                "a time on the spectra's axis (COHERENT CsI 2021: 0.52 µs)");
+  require_range("selection.time_efficiency.decay_per_us", decay_per_us, 0.0, 10.0,
+                "a decay rate: 0 keeps every late event, 10 /µs none after a µs (COHERENT CsI 2021: 0.0494)");
+}
+
+double TimeEfficiencyConfig::operator()(double time_us) const {
+  if (model == TimeEfficiencyModel::none || time_us < flat_until_us) return 1.0;
+  return std::exp(-decay_per_us * (time_us - flat_until_us));
 }
 
 void SelectionConfig::validate() const {
@@ -60,6 +97,7 @@ void SelectionConfig::validate() const {
                             std::pair{"selection.afterglow_efficiency", afterglow_efficiency}})
     require_range(key, value, 0.01, 1.0, "an efficiency; below 1 % the cut removes the signal");
   acceptance.validate();
+  time_efficiency.validate();
   if (!(min_pmt_npe > 0.0 && min_pmt_npe <= 1.0))
     throw InvalidValue("selection.min_pmt_npe", format_value(min_pmt_npe), "must be in (0, 1]");
   require_range("selection.max_pretrace_npe", max_pretrace_npe, 0.0, 1e4,

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
+
+#include <boost/math/quadrature/gauss.hpp>
+#include <boost/math/special_functions/gamma.hpp>
 
 namespace cevns {
 
@@ -28,6 +32,43 @@ std::pair<std::size_t, std::size_t> poisson_probabilities(double mean, std::size
   for (std::size_t n = mode + 1; n < last; ++n) out[n] = out[n - 1] * mean / static_cast<double>(n);
   for (std::size_t n = mode; n-- > first;) out[n] = out[n + 1] * static_cast<double>(n + 1) / mean;
   return {first, last};
+}
+
+void gamma_pe_probabilities(double mean, double shape, std::size_t size, std::vector<double>& out,
+                            const AcceptanceConfig* acceptance) {
+  out.assign(size, 0.0);
+  if (size == 0) return;
+  if (!(mean > 0.0)) {
+    out[0] = acceptance ? acceptance->at(0.0) : 1.0;
+    return;
+  }
+  const double scale = mean / shape;
+  const auto cdf = [&](double x) { return x <= 0.0 ? 0.0 : boost::math::gamma_p(shape, x / scale); };
+  const auto density = [&](double x) { return x <= 0.0 ? 0.0 : boost::math::gamma_p_derivative(shape, x / scale) / scale; };
+  // The Gamma's bulk: mean ± 12 σ (σ = mean/√shape) and a little more; beyond, P < 10⁻²⁰.
+  const double sigma = mean / std::sqrt(shape);
+  const double reach_high = mean + 12.0 * sigma + 20.0;
+  for (std::size_t n = 0; n < size; ++n) {
+    const double low = n == 0 ? 0.0 : n - 0.5;
+    const double high = n + 1 == size ? std::numeric_limits<double>::infinity() : n + 0.5;
+    if (low > reach_high) break;
+    if (!acceptance || acceptance->model == AcceptanceModel::none || std::isinf(high)) {
+      out[n] = (std::isinf(high) ? 1.0 : cdf(high)) - cdf(low);
+      if (acceptance && std::isinf(high)) out[n] *= acceptance->at(low);  // the overflow bin, at its edge
+      continue;
+    }
+    // Split at the acceptance's steps, where the integrand jumps.
+    std::vector<double> edges{low};
+    for (double step : {acceptance->step_PE, acceptance->step_PE + 1.0})
+      if (acceptance->step_PE > 0.0 && step > low && step < high) edges.push_back(step);
+    edges.push_back(high);
+    double sum = 0.0;
+    for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
+      const auto f = [&](double x) { return acceptance->at(x) * density(x); };
+      sum += boost::math::quadrature::gauss<double, 10>::integrate(f, edges[i], edges[i + 1]);
+    }
+    out[n] = sum;
+  }
 }
 
 SelectionEfficiency::SelectionEfficiency(const DetectorConfig& detector, const SelectionConfig& selection, int max_npe)

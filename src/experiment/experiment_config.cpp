@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cevns/core/error.hpp"
+#include "cevns/core/units.hpp"
 
 namespace cevns {
 void SpectraConfig::validate() const {
@@ -35,6 +36,25 @@ void SpectraConfig::validate() const {
     require_range("spectra.thresholds_keVnr", t, 0.0, 2000.0, "a recoil energy up to the decay-at-rest end point");
 }
 
+void SystematicConfig::validate(const std::string& key) const {
+  if (name.empty()) throw InvalidValue(key + ".name", "\"\"", "needs a name, used by tables, JSON and fits");
+  // Ranges per parameter: what a 1σ of that quantity can physically be.
+  const auto [high, why] = [&]() -> std::pair<double, const char*> {
+    switch (parameter) {
+      case SystematicParameter::quenching: return {5.0, "σ of the quenching model; 1 is its own ±1σ"};
+      case SystematicParameter::light_yield: return {0.5, "a relative 1σ; COHERENT 2017: 0.019/13.348"};
+      case SystematicParameter::acceptance_a: return {1.0, "an absolute 1σ of the plateau (COHERENT 2017: +0.0212 −0.0384)"};
+      case SystematicParameter::acceptance_k: return {10.0, "an absolute 1σ of the steepness per PE (COHERENT 2017: +0.0335 −0.0131)"};
+      case SystematicParameter::acceptance_x0: return {100.0, "an absolute 1σ in PE (COHERENT 2017: +0.1838 −0.3995)"};
+      case SystematicParameter::beam_timing: return {1000.0, "ns; a timing offset beyond 1 µs is no longer a systematic"};
+      case SystematicParameter::neutrino_yield: return {0.5, "a relative 1σ; COHERENT 2017: 0.008/0.08 = 10 %"};
+    }
+    return {0.0, ""};
+  }();
+  require_range(key + ".plus_sigma", plus_sigma, 0.0, high, why);
+  require_range(key + ".minus_sigma", minus_sigma, 0.0, high, why);
+}
+
 void ExperimentConfig::validate() const {
   source.validate();
   detector.validate();
@@ -49,6 +69,14 @@ void ExperimentConfig::validate() const {
     if (const auto [it, added] = names.emplace(backgrounds[i].name, i); !added)
       throw InvalidValue(key + ".name", "\"" + backgrounds[i].name + "\"",
                          "must differ from the name of backgrounds[" + std::to_string(it->second) + "]");
+  }
+  std::map<std::string, std::size_t> systematic_names;
+  for (std::size_t i = 0; i < systematics.size(); ++i) {
+    const std::string key = "systematics[" + std::to_string(i) + "]";
+    systematics[i].validate(key);
+    if (const auto [it, added] = systematic_names.emplace(systematics[i].name, i); !added)
+      throw InvalidValue(key + ".name", "\"" + systematics[i].name + "\"",
+                         "must differ from the name of systematics[" + std::to_string(it->second) + "]");
   }
   spectra.validate();
   if (selection.roi_npe_max > spectra.npe_max)
@@ -77,6 +105,9 @@ double ExperimentConfig::exposure_kg_days() const {
     days = *exposure.beam_hours / 24.0;
   } else if (exposure.beam_energy_GWh) {
     days = *exposure.beam_energy_GWh * 1e6 / source.beam.power_kW / 24.0;  // GW·h / kW = 1e6 h
+  } else if (exposure.protons_on_target) {
+    using namespace units;  // beam-on time: POT × E_p / power
+    days = *exposure.protons_on_target * source.beam.proton_energy_GeV * GeV / (source.beam.power_kW * kW) / day;
   }
   return detector.mass_kg * days;
 }

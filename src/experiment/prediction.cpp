@@ -243,8 +243,13 @@ Prediction predict(const ExperimentConfig& config) {
   const double mass = config.detector.mass_kg * kg;
 
   const Binning npe_bins = npe_binning(config.spectra);
-  std::map<Flavor, std::vector<double>> npe_true;
+  std::map<Flavor, std::vector<double>> npe_true, npe_accepted;
   for (Flavor flavor : all_flavors) npe_true[flavor].assign(npe_bins.size(), 0.0);
+  for (Flavor flavor : all_flavors) npe_accepted[flavor].assign(npe_bins.size(), 0.0);
+  const bool gamma_resolution = config.detector.resolution.model == ResolutionModel::gamma;
+  const bool continuous_acceptance = gamma_resolution &&
+                                     config.selection.acceptance.model != AcceptanceModel::none &&
+                                     config.selection.acceptance.evaluate_at == AcceptanceEvaluation::continuous;
   // Crystals with the same light yield share one folding.
   std::map<double, double> light_yield_shares;
   for (int c = 0; c < config.detector.crystals; ++c)
@@ -268,11 +273,25 @@ Prediction predict(const ExperimentConfig& config) {
       result.channels.push_back(std::move(channel));
 
       // Photostatistics: Poisson NPE with mean LY × E_ee(T); the last bin takes the rest.
+      // Or a continuous Gamma-distributed PE in the NPE bins [n − ½, n + ½), with the
+      // acceptance integrated over it when it is evaluated at the continuous PE.
       auto& npe = npe_true[flavor];
+      auto& accepted = npe_accepted[flavor];
       for_each_recoil_node(t_max, panels_for_npe, [&](double recoil, double weight) {
         const double events = weight * rate(recoil);
         const double visible_keVee = in_keVee(quenching.electron_equivalent(RecoilEnergy(recoil)));
         for (const auto& [light_yield, share] : light_yield_shares) {
+          if (gamma_resolution) {
+            const double shape = config.detector.resolution.shape(visible_keVee);
+            gamma_pe_probabilities(light_yield * visible_keVee, shape, npe.size(), poisson);
+            for (std::size_t n = 0; n < npe.size(); ++n) npe[n] += share * events * poisson[n];
+            if (continuous_acceptance) {
+              gamma_pe_probabilities(light_yield * visible_keVee, shape, npe.size(), poisson,
+                                     &config.selection.acceptance);
+              for (std::size_t n = 0; n < npe.size(); ++n) accepted[n] += share * events * poisson[n];
+            }
+            continue;
+          }
           const auto [first, last] = poisson_probabilities(light_yield * visible_keVee, npe.size(), poisson);
           double kept = 0.0;
           for (std::size_t n = first; n < std::min(last, npe.size() - 1); ++n)
@@ -286,6 +305,10 @@ Prediction predict(const ExperimentConfig& config) {
   const Binning time_bins = time_binning(config.spectra);
   const auto by_flavor = result.events_by_flavor();
   const SelectionEfficiency selection(config.detector, config.selection, config.spectra.npe_max);
+  // With the acceptance folded in at the continuous PE, the rest of the selection without it.
+  SelectionConfig without_acceptance = config.selection;
+  without_acceptance.acceptance.model = AcceptanceModel::none;
+  const SelectionEfficiency rest_of_selection(config.detector, without_acceptance, config.spectra.npe_max);
   for (Flavor flavor : all_flavors) {
     Spectrum time_probability(time_bins);
     for (std::size_t bin = 0; bin < time_bins.size(); ++bin)
@@ -294,11 +317,20 @@ Prediction predict(const ExperimentConfig& config) {
     Spectrum arrival = time_probability;
     for (double& c : arrival.counts) c *= by_flavor.at(flavor);
     result.arrival_time.emplace(flavor, std::move(arrival));
+    // The selected signal keeps ε(t) of each arrival, per flavour: prompt and delayed
+    // neutrinos arrive at different times and lose different fractions.
+    const auto& time_efficiency = config.selection.time_efficiency;
+    if (time_efficiency.model != TimeEfficiencyModel::none) {
+      const auto cdf_us = [&](double t_us) { return source.arrival_time().cdf(flavor, t_us * us); };
+      for (std::size_t bin = 0; bin < time_bins.size(); ++bin)
+        time_probability.counts[bin] =
+            time_efficiency.weighted_probability(cdf_us, time_bins.low(bin), time_bins.high(bin));
+    }
 
     Spectrum before(npe_bins);
     before.counts = npe_true[flavor];
     Spectrum after(npe_bins);
-    after.counts = selection.apply(before.counts);
+    after.counts = continuous_acceptance ? rest_of_selection.apply(npe_accepted[flavor]) : selection.apply(before.counts);
     Spectrum2D signal(npe_bins, time_bins);
     for (std::size_t n = 0; n < npe_bins.size(); ++n)
       for (std::size_t t = 0; t < time_bins.size(); ++t) signal.at(n, t) = after.counts[n] * time_probability.counts[t];

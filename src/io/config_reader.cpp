@@ -657,7 +657,9 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.section("pulse", [&](V& p) {
       p.value("bunch_times_ns", e.source.pulse.bunch_times_ns);
       p.value("bunch_weights", e.source.pulse.bunch_weights);
+      p.value("shape", e.source.pulse.shape, pulse_shape_names);
       p.value("bunch_fwhm_ns", e.source.pulse.bunch_fwhm_ns);
+      p.value("bunch_rise_ns", e.source.pulse.bunch_rise_ns);
     });
   });
   v.section("detector", [&](V& s) {
@@ -668,6 +670,11 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.list_or_value("light_yield_PE_per_keVee", d.light_yield_PE_per_keVee);
     s.value("pmt_share", d.pmt_share);
     s.value("spe_resolution", d.spe_resolution);
+    s.section("resolution", [&](V& r) {
+      r.value("model", d.resolution.model, resolution_model_names);
+      r.value("b_per_keVee", d.resolution.b_per_keVee);
+      r.value("b_constant", d.resolution.b_constant);
+    });
     s.section("quenching", [&](V& q) {
       auto& c = d.quenching;
       q.value("model", c.model, quenching_model_names);
@@ -693,6 +700,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("beam_on_fraction", e.exposure.beam_on_fraction);
     s.value("beam_hours", e.exposure.beam_hours);
     s.value("beam_energy_GWh", e.exposure.beam_energy_GWh);
+    s.value("protons_on_target", e.exposure.protons_on_target);
   });
   v.section("physics", [&](V& s) {
     s.value("form_factor", e.physics.form_factor, form_factor_names);
@@ -719,7 +727,14 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
       a.value("a", c.acceptance.a);
       a.value("k", c.acceptance.k);
       a.value("x0", c.acceptance.x0);
+      a.value("offset", c.acceptance.offset);
       a.value("step_PE", c.acceptance.step_PE);
+      a.value("evaluate_at", c.acceptance.evaluate_at, acceptance_evaluation_names);
+    });
+    s.section("time_efficiency", [&](V& t) {
+      t.value("model", c.time_efficiency.model, time_efficiency_model_names);
+      t.value("flat_until_us", c.time_efficiency.flat_until_us);
+      t.value("decay_per_us", c.time_efficiency.decay_per_us);
     });
   });
   v.tables("backgrounds", e.backgrounds, [](V& s, BackgroundConfig& b) {
@@ -744,6 +759,13 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("energy_min_keVee", b.energy_min_keVee);
     s.value("energy_max_keVee", b.energy_max_keVee);
     s.background_files(b);
+  });
+  v.tables("systematics", e.systematics, [](V& s, SystematicConfig& y) {
+    s.value("name", y.name);
+    s.value("parameter", y.parameter, systematic_parameter_names);
+    s.value("plus_sigma", y.plus_sigma);
+    s.value("minus_sigma", y.minus_sigma);
+    s.value("origin", y.origin);
   });
   v.section("spectra", [&](V& s) {
     s.value("recoil_max_keVnr", e.spectra.recoil_max_keVnr);

@@ -27,6 +27,7 @@ std::string format_exposure(const ExposureConfig& e, int digits) {
   }
   if (e.beam_hours) return significant(*e.beam_hours, digits) + " beam hours";
   if (e.beam_energy_GWh) return significant(*e.beam_energy_GWh, digits) + " GW h";
+  if (e.protons_on_target) return fmt::format("{:.{}g} POT", *e.protons_on_target, digits);
   return "no exposure";
 }
 

@@ -1,5 +1,6 @@
 #include "cevns/source/arrival_time.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <numeric>
@@ -48,8 +49,38 @@ double exgaussian_pdf(double x, double sigma, double tau) {
   return 0.5 / tau * exp_times_erfc(a, z);
 }
 
+namespace {
+
+/// ∫ F dx of the exGaussian CDF F (see box_exgaussian_cdf).
+double exgaussian_cdf_antiderivative(double x, double sigma, double tau) {
+  if (sigma <= 0.0) return std::max(x, 0.0) - tau * exgaussian_cdf(x, 0.0, tau);
+  const double u = x / sigma;
+  const double gauss_cdf = 0.5 * std::erfc(-u / std::numbers::sqrt2);
+  const double gauss_pdf = std::exp(-0.5 * u * u) / std::sqrt(2.0 * std::numbers::pi);
+  return x * gauss_cdf + sigma * gauss_pdf - tau * exgaussian_cdf(x, sigma, tau);
+}
+
+/// 10–90 % rise of a Gaussian edge (an erf step) per σ: 2 × 1.2815516.
+constexpr double rise_per_sigma = 2.5631031310892007;
+
+}  // namespace
+
+double box_exgaussian_cdf(double x, double width, double sigma, double tau) {
+  if (width <= 0.0) return exgaussian_cdf(x, sigma, tau);
+  return (exgaussian_cdf_antiderivative(x + 0.5 * width, sigma, tau) -
+          exgaussian_cdf_antiderivative(x - 0.5 * width, sigma, tau)) /
+         width;
+}
+
+double box_exgaussian_pdf(double x, double width, double sigma, double tau) {
+  if (width <= 0.0) return exgaussian_pdf(x, sigma, tau);
+  return (exgaussian_cdf(x + 0.5 * width, sigma, tau) - exgaussian_cdf(x - 0.5 * width, sigma, tau)) / width;
+}
+
 ArrivalTimeModel::ArrivalTimeModel(const PulseConfig& pulse, double time_of_flight_ns)
-    : sigma_(pulse.bunch_fwhm_ns / fwhm_per_sigma) {
+    : sigma_(pulse.shape == PulseShape::flat_top ? pulse.bunch_rise_ns / rise_per_sigma
+                                                 : pulse.bunch_fwhm_ns / fwhm_per_sigma),
+      box_(pulse.shape == PulseShape::flat_top ? pulse.bunch_fwhm_ns : 0.0) {
   pulse.validate();
   const auto n = pulse.bunch_times_ns.size();
   const double weight_sum = pulse.bunch_weights.empty()
@@ -65,18 +96,18 @@ template <class ExGaussian>
 double ArrivalTimeModel::sum_over_bunches(Flavor flavor, double time, ExGaussian exgaussian) const {
   double sum = 0.0;
   for (const auto& bunch : bunches_) {
-    const auto exg = [&](double tau) { return exgaussian(time - bunch.time, sigma_, tau); };
+    const auto exg = [&](double tau) { return exgaussian(time - bunch.time, box_, sigma_, tau); };
     sum += bunch.weight * (flavor == Flavor::nu_mu ? exg(constants::pion_lifetime) : delayed(exg));
   }
   return sum;
 }
 
 double ArrivalTimeModel::cdf(Flavor flavor, double time) const {
-  return sum_over_bunches(flavor, time, exgaussian_cdf);
+  return sum_over_bunches(flavor, time, box_exgaussian_cdf);
 }
 
 double ArrivalTimeModel::pdf(Flavor flavor, double time) const {
-  return sum_over_bunches(flavor, time, exgaussian_pdf);
+  return sum_over_bunches(flavor, time, box_exgaussian_pdf);
 }
 
 }  // namespace cevns

@@ -27,6 +27,7 @@ double DecayAtRestSource::beam_on_time(const ExposureConfig& exposure) const {
   exposure.validate();
   if (exposure.calendar_days) return *exposure.calendar_days * day * exposure.beam_on_fraction;
   if (exposure.beam_hours) return *exposure.beam_hours * hour;
+  if (exposure.protons_on_target) return *exposure.protons_on_target / proton_rate_;
   return *exposure.beam_energy_GWh * GWh / (config_.beam.power_kW * kW);
 }
 

@@ -36,7 +36,9 @@ void PulseConfig::validate() const {
       require_range("source.pulse.bunch_weights", w, 0.0, 1e6, "relative shares of the protons, normalised", true);
   }
   require_range("source.pulse.bunch_fwhm_ns", bunch_fwhm_ns, 0.0, longest_pulse_ns,
-                "a proton pulse lasts at most a few µs (SNS: 380 ns)");
+                "a proton pulse lasts at most a few µs (SNS: 380 ns)", shape == PulseShape::flat_top);
+  require_range("source.pulse.bunch_rise_ns", bunch_rise_ns, 0.0, longest_pulse_ns,
+                "an edge of a pulse lasting at most a few µs");
 }
 
 void SourceConfig::validate() const {
@@ -52,16 +54,21 @@ void SourceConfig::validate() const {
 }
 
 void ExposureConfig::validate() const {
-  const int forms = int(calendar_days.has_value()) + int(beam_hours.has_value()) + int(beam_energy_GWh.has_value());
+  const int forms = int(calendar_days.has_value()) + int(beam_hours.has_value()) + int(beam_energy_GWh.has_value()) +
+                    int(protons_on_target.has_value());
   if (forms != 1)
     throw InvalidValue("exposure", std::to_string(forms) + " forms given",
-                       "set exactly one of calendar_days, beam_hours, beam_energy_GWh");
+                       "set exactly one of calendar_days, beam_hours, beam_energy_GWh, protons_on_target");
   // At most 30 years of data taking, the life of an experiment; 1 GW·h is a few days of SNS.
   if (calendar_days) require_range("exposure.calendar_days", *calendar_days, 0.0, 1e4, "at most ≈ 30 years", true);
   if (beam_hours) require_range("exposure.beam_hours", *beam_hours, 0.0, 2.4e5, "at most ≈ 30 years", true);
   if (beam_energy_GWh)
     require_range("exposure.beam_energy_GWh", *beam_energy_GWh, 0.0, 1e5,
                   "at most 30 years at 400 MW; COHERENT's 2017 data: 7.5 GW·h", true);
+  // 30 years at 5 MW with 1 GeV protons: 3·10¹⁶ p/s × 10⁹ s ≈ 10²⁶.
+  if (protons_on_target)
+    require_range("exposure.protons_on_target", *protons_on_target, 0.0, 1e26,
+                  "at most 30 years of a 5 MW source; COHERENT's 2017 data: 1.76e23", true);
   require_range("exposure.beam_on_fraction", beam_on_fraction, 0.01, 1.0,
                 "a fraction of the calendar time; below 1 % there is no beam to measure");
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "cevns/core/error.hpp"
 #include "cevns/detector/response.hpp"
 
 namespace cevns {
@@ -68,12 +69,115 @@ TEST(SelectionEfficiency, ChargeSmearingConservesEvents) {
 }
 
 TEST(Acceptance, CoherentLogisticWithStep) {
-  // coherent_parameters.yaml: a/(1 + exp(−k(x − x₀)))·H(x − 5), x = n − ½.
-  AcceptanceConfig acceptance{.model = AcceptanceModel::logistic};
+  // coherent_parameters.yaml: a/(1 + exp(−k(x − x₀)))·H(x − 5); the release's "n-PE bin"
+  // read as (n − 1, n], evaluated at its centre x = n − ½.
+  AcceptanceConfig acceptance{.model = AcceptanceModel::logistic, .evaluate_at = AcceptanceEvaluation::bin_centre};
   EXPECT_EQ(acceptance(5), 0.0);  // x = 4.5 < 5
   EXPECT_NEAR(acceptance(6), 0.5 * 0.6655 / (1 + std::exp(-0.4942 * (5.5 - 10.8507))), 1e-15);
   EXPECT_NEAR(acceptance(12), 0.6655 / (1 + std::exp(-0.4942 * (11.5 - 10.8507))), 1e-15);
   EXPECT_EQ(AcceptanceConfig{}(3), 1.0);
+  // x = n (the default) and "continuous", which for a count is n as well.
+  for (auto at : {AcceptanceEvaluation::npe, AcceptanceEvaluation::continuous}) {
+    acceptance.evaluate_at = at;
+    EXPECT_EQ(acceptance(4), 0.0);  // x = 4 < 5
+    EXPECT_NEAR(acceptance(5), 0.5 * 0.6655 / (1 + std::exp(-0.4942 * (5.0 - 10.8507))), 1e-15);
+    EXPECT_NEAR(acceptance(12), 0.6655 / (1 + std::exp(-0.4942 * (12.0 - 10.8507))), 1e-15);
+  }
+}
+
+TEST(Acceptance, OffsetAndClipping) {
+  // COHERENT's 2021 CsI form a/(1 + e^(−k(x − x₀))) + offset with (1.32045, 0.285979,
+  // 10.8646, −0.333322) and no step: negative below x ≈ 5.2, so clipped to 0 there, and
+  // a + offset = 0.987 on the plateau; a large amplitude is clipped to 1.
+  AcceptanceConfig acceptance{.model = AcceptanceModel::logistic, .a = 1.32045, .k = 0.285979, .x0 = 10.8646,
+                              .offset = -0.333322, .step_PE = 0.0};
+  acceptance.validate();
+  EXPECT_EQ(acceptance.at(2.0), 0.0);
+  EXPECT_NEAR(acceptance.at(20.0), 1.32045 / (1 + std::exp(-0.285979 * (20.0 - 10.8646))) - 0.333322, 1e-15);
+  EXPECT_NEAR(acceptance.at(1e4), 1.32045 - 0.333322, 1e-12);
+  // Where the unclipped form crosses zero: x₀ − ln(a/(−offset) − 1)/k = 5.1964.
+  const double zero = 10.8646 - std::log(1.32045 / 0.333322 - 1.0) / 0.285979;
+  EXPECT_EQ(acceptance.at(zero - 1e-6), 0.0);
+  EXPECT_GT(acceptance.at(zero + 1e-3), 0.0);
+  acceptance.offset = 0.5;
+  EXPECT_EQ(acceptance.at(100.0), 1.0);
+  acceptance.offset = -1.5;  // no positive plateau
+  EXPECT_THROW(acceptance.validate(), InvalidValue);
+}
+
+TEST(TimeEfficiency, FlatThenExponential) {
+  const TimeEfficiencyConfig eps{.model = TimeEfficiencyModel::exponential, .flat_until_us = 0.52, .decay_per_us = 0.0494};
+  eps.validate();
+  EXPECT_EQ(eps(0.3), 1.0);
+  EXPECT_NEAR(eps(10.52), std::exp(-0.494), 1e-15);
+  EXPECT_EQ(TimeEfficiencyConfig{}(100.0), 1.0);
+  // Against closed forms for an exponential arrival F(t) = 1 − e^{−t/τ}: over (l, h] after
+  // t₀, ∫ e^{−b(t−t₀)} e^{−t/τ}/τ dt = e^{bt₀}(e^{−l(b+1/τ)} − e^{−h(b+1/τ)})/(1 + bτ).
+  for (double tau : {0.026, 2.197, 30.0}) {
+    const auto cdf = [tau](double t) { return t <= 0.0 ? 0.0 : -std::expm1(-t / tau); };
+    const double c = 0.0494 + 1.0 / tau;
+    const auto tail = [&](double l, double h) {
+      return std::exp(0.0494 * 0.52) * (std::exp(-l * c) - std::exp(-h * c)) / (1.0 + 0.0494 * tau);
+    };
+    EXPECT_NEAR(eps.weighted_probability(cdf, 0.0, 0.5), cdf(0.5), 1e-15);  // all before t₀
+    EXPECT_NEAR(eps.weighted_probability(cdf, 1.0, 1.5), tail(1.0, 1.5), 1e-13) << tau;
+    // A bin that straddles t₀, and the whole range in 0.5 µs bins.
+    EXPECT_NEAR(eps.weighted_probability(cdf, 0.25, 0.75), cdf(0.52) - cdf(0.25) + tail(0.52, 0.75), 1e-13) << tau;
+    double sum = 0.0;
+    for (int i = 0; i < 2000; ++i) sum += eps.weighted_probability(cdf, 0.5 * i, 0.5 * (i + 1));
+    EXPECT_NEAR(sum, cdf(0.52) + tail(0.52, 1000.0), 1e-12) << tau;
+  }
+  // Ranges: a decay rate is not negative.
+  TimeEfficiencyConfig bad = eps;
+  bad.decay_per_us = -1.0;
+  EXPECT_THROW(bad.validate(), InvalidValue);
+}
+
+TEST(GammaResolution, MeanAndVarianceOfTheClosedForm) {
+  // A Gamma of mean μ and shape k has variance μ²/k; binned into [n − ½, n + ½) the mean
+  // stays μ (to the bin-0 edge effect, e^{-…}) and the variance gains 1/12 (Sheppard).
+  // COHERENT's b = 9.56 /keVee at 2 and 10 keVee with 13.35 PE/keVee: μ = 26.7, 133.5.
+  std::vector<double> p;
+  for (double keVee : {2.0, 10.0}) {
+    const double mu = 13.35 * keVee;
+    const double shape = ResolutionConfig{}.shape(keVee);
+    EXPECT_DOUBLE_EQ(shape, 1.0 + 9.56 * keVee);
+    gamma_pe_probabilities(mu, shape, 1000, p);
+    double sum = 0.0, mean = 0.0, second = 0.0;
+    for (std::size_t n = 0; n < p.size(); ++n) sum += p[n], mean += n * p[n], second += double(n) * n * p[n];
+    const double variance = second - mean * mean;
+    EXPECT_NEAR(sum, 1.0, 1e-12);
+    EXPECT_NEAR(mean / mu, 1.0, 1e-6) << keVee;
+    EXPECT_NEAR(variance / (mu * mu / shape + 1.0 / 12.0), 1.0, 1e-4) << keVee;
+    // Wider than Poisson (variance μ) above ≈ 0.1 keVee: μ/k = 13.35 E/(1 + 9.56 E) > 1.
+    EXPECT_GT(variance, mu);
+  }
+  // An exponential (shape 1): P(bin 0) = 1 − e^{−0.5/μ}.
+  gamma_pe_probabilities(4.0, 1.0, 200, p);
+  EXPECT_NEAR(p[0], -std::expm1(-0.5 / 4.0), 1e-14);
+  EXPECT_NEAR(p[3], std::exp(-2.5 / 4.0) - std::exp(-3.5 / 4.0), 1e-14);
+}
+
+TEST(GammaResolution, AcceptanceAtTheContinuousPE) {
+  // ∫ f(x) p(x) dx per bin against a midpoint sum of 20000 steps per bin, with the
+  // COHERENT 2017 acceptance, whose step at 5 and 6 PE lies inside bins.
+  const AcceptanceConfig acceptance{.model = AcceptanceModel::logistic};
+  std::vector<double> p, plain;
+  const double mu = 12.0, shape = 8.0, scale = mu / shape;
+  gamma_pe_probabilities(mu, shape, 60, p, &acceptance);
+  gamma_pe_probabilities(mu, shape, 60, plain);
+  for (std::size_t n : {3u, 5u, 6u, 12u, 30u}) {
+    double reference = 0.0;
+    const int steps = 20000;
+    for (int i = 0; i < steps; ++i) {
+      const double x = n - 0.5 + (i + 0.5) / steps;
+      const double density = std::exp((shape - 1.0) * std::log(x / scale) - x / scale - std::lgamma(shape)) / scale;
+      reference += acceptance.at(x) * density / steps;
+    }
+    EXPECT_NEAR(p[n], reference, 1e-8 * std::max(reference, 1e-3)) << n;
+    EXPECT_LE(p[n], plain[n] + 1e-15);
+  }
+  EXPECT_EQ(p[3], 0.0);  // below the step at 5 PE
 }
 
 }  // namespace

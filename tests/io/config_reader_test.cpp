@@ -136,6 +136,7 @@ TEST(ConfigReader, ResolvedConfigRoundTrips) {
     const auto again = parse_experiment_config(to_toml(config), "resolved.toml");
     EXPECT_EQ(to_toml(again), to_toml(config)) << name;
     EXPECT_EQ(again.exposure.beam_energy_GWh, config.exposure.beam_energy_GWh);
+    EXPECT_EQ(again.exposure.protons_on_target, config.exposure.protons_on_target);
     EXPECT_EQ(again.source.pulse.bunch_times_ns, config.source.pulse.bunch_times_ns);
     // The whole configuration (with the DAQ, which COHERENT's recorded window needs) too.
     const auto everything = read_configuration(configs + name);
@@ -367,7 +368,9 @@ namespace {
 std::pair<std::string, std::vector<std::string>> setting(const std::string& key, const std::string& value) {
   if (key.starts_with("backgrounds."))
     return {std::string(minimal) + "\n[[backgrounds]]\nname = \"b\"\n" + key.substr(12) + " = " + value + "\n", {}};
-  if (key == "exposure.beam_hours" || key == "exposure.beam_energy_GWh")
+  if (key.starts_with("systematics."))
+    return {std::string(minimal) + "\n[[systematics]]\nname = \"s\"\n" + key.substr(12) + " = " + value + "\n", {}};
+  if (key == "exposure.beam_hours" || key == "exposure.beam_energy_GWh" || key == "exposure.protons_on_target")
     return {"[exposure]\n" + key.substr(9) + " = " + value + "\n", {}};
   return {minimal, {key + "=" + value}};
 }

@@ -19,6 +19,14 @@ double coincidence_efficiency(int photoelectrons, double share);
 /// returned window [first, last) is non-zero: beyond μ ± (10√μ + 10), P < 10⁻²⁰.
 std::pair<std::size_t, std::size_t> poisson_probabilities(double mean, std::size_t size, std::vector<double>& out);
 
+/// Probabilities that a continuous reconstructed PE x, Gamma-distributed with mean `mean`
+/// and shape `shape` (variance mean²/shape), falls in each NPE bin [n − ½, n + ½),
+/// n = 0 … size − 1 (bin 0 from 0, the last one to ∞), into `out` (resized). With an
+/// `acceptance`, each bin's ∫ acceptance.at(x) p(x) dx instead (the acceptance evaluated
+/// at the continuous PE; 10-point Gauss–Legendre, split at the acceptance's steps).
+void gamma_pe_probabilities(double mean, double shape, std::size_t size, std::vector<double>& out,
+                            const AcceptanceConfig* acceptance = nullptr);
+
 /// The efficiency of the whole selection for an event of n true photoelectrons, and the
 /// optional charge smearing from true to observed NPE.
 class SelectionEfficiency {

@@ -28,12 +28,46 @@ struct SpectraConfig {
   void validate() const;
 };
 
+/// What a systematic uncertainty moves (docs/configuration.md, `[[systematics]]`).
+enum class SystematicParameter {
+  quenching,        ///< detector.quenching.shift_sigma, in the model's own σ
+  light_yield,      ///< every crystal's light yield, relative
+  acceptance_a,     ///< selection.acceptance.a, absolute
+  acceptance_k,     ///< selection.acceptance.k, absolute
+  acceptance_x0,    ///< selection.acceptance.x0, absolute (PE)
+  beam_timing,      ///< every bunch time, ns (the beam-timing offset)
+  neutrino_yield,   ///< neutrinos per proton (or the given flux), relative
+};
+inline constexpr NamedValues<SystematicParameter, 7> systematic_parameter_names{{{
+    {"quenching", SystematicParameter::quenching},
+    {"light-yield", SystematicParameter::light_yield},
+    {"acceptance-a", SystematicParameter::acceptance_a},
+    {"acceptance-k", SystematicParameter::acceptance_k},
+    {"acceptance-x0", SystematicParameter::acceptance_x0},
+    {"beam-timing", SystematicParameter::beam_timing},
+    {"neutrino-yield", SystematicParameter::neutrino_yield},
+}}};
+
+/// One named nuisance: the parameter it moves and by how much at +1σ and −1σ (both given
+/// as magnitudes, so asymmetric errors such as the COHERENT release's are expressible).
+struct SystematicConfig {
+  std::string name;
+  SystematicParameter parameter = SystematicParameter::quenching;
+  double plus_sigma = 1.0;   ///< the shift at +1σ
+  double minus_sigma = 1.0;  ///< the size of the shift at −1σ (applied downwards)
+  std::string origin;        ///< where the sizes come from
+
+  /// Throws InvalidValue naming `key` (e.g. "systematics[0]").
+  void validate(const std::string& key) const;
+};
+
 struct ExperimentConfig {
   std::string name = "experiment";
   std::string description;
   SourceConfig source;
   DetectorConfig detector;
-  ExposureConfig exposure{.calendar_days = 180.0, .beam_on_fraction = 1.0, .beam_hours = {}, .beam_energy_GWh = {}};
+  ExposureConfig exposure{
+      .calendar_days = 180.0, .beam_on_fraction = 1.0, .beam_hours = {}, .beam_energy_GWh = {}, .protons_on_target = {}};
   PhysicsConfig physics;
   SelectionConfig selection;
   std::vector<BackgroundTemplateConfig> backgrounds;
@@ -41,6 +75,8 @@ struct ExperimentConfig {
   /// of daq.pmt and daq.digitizer, made by the configuration reader (and by daq::Simulation).
   DarkCountInputs dark_counts;
   SpectraConfig spectra;
+  /// Systematic uncertainties, for `predict_variations` (include/cevns/experiment/variations.hpp).
+  std::vector<SystematicConfig> systematics;
 
   /// Mass × days of data taking: calendar days when the exposure is given so, else days
   /// of beam (the exposure that steady backgrounds scale with).

@@ -3,9 +3,10 @@
 /// When neutrinos reach the detector, relative to the centre of the first proton bunch.
 ///
 /// Prompt ν_μ: t = t_bunch + t_π + L/c; delayed ν_e, ν̄_μ: t = t_bunch + t_π + t_μ + L/c,
-/// with t_π, t_μ exponential (mean lives from PDG) and t_bunch from the Gaussian bunches
-/// of the pulse. The distributions are closed forms (exponentially modified Gaussians),
-/// so binned probabilities are exact differences of the cumulative distribution.
+/// with t_π, t_μ exponential (mean lives from PDG) and t_bunch from the bunches of the
+/// pulse, Gaussian or flat-topped (a box with Gaussian edges). The distributions are closed
+/// forms (exponentially modified Gaussians, and their running mean over the box), so binned
+/// probabilities are exact differences of the cumulative distribution.
 
 #include "cevns/source/flavor.hpp"
 #include "cevns/source/source_config.hpp"
@@ -36,7 +37,8 @@ class ArrivalTimeModel {
     double weight;  // fraction of protons
   };
   std::vector<Bunch> bunches_;
-  double sigma_;  // ns, Gaussian width of each bunch
+  double sigma_;  // ns, Gaussian width of each bunch, or of the edges of a flat top
+  double box_;    // ns, width of the flat top; 0 for Gaussian bunches
 };
 
 /// CDF of an exponentially modified Gaussian (Gaussian of width σ convolved with an
@@ -44,5 +46,11 @@ class ArrivalTimeModel {
 double exgaussian_cdf(double x, double sigma, double tau);
 /// Density of the same distribution.
 double exgaussian_pdf(double x, double sigma, double tau);
+/// CDF of the same distribution further convolved with a uniform box of width `width`
+/// centred on 0: [G(x + w/2) − G(x − w/2)]/w with G(x) = xΦ(x/σ) + σφ(x/σ) − τF(x), the
+/// antiderivative of the exGaussian CDF F (G′ = Φ − τf = F since τf = Φ − F).
+double box_exgaussian_cdf(double x, double width, double sigma, double tau);
+/// Its density, [F(x + w/2) − F(x − w/2)]/w.
+double box_exgaussian_pdf(double x, double width, double sigma, double tau);
 
 }  // namespace cevns

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cevns/core/named_values.hpp"
+
 namespace cevns {
 
 /// The proton beam on target.
@@ -19,16 +21,28 @@ struct BeamConfig {
   void validate() const;
 };
 
-/// Time structure of one proton pulse: Gaussian bunches. Time zero is the centre of the
-/// first bunch as it hits the target.
+/// The shape of each proton bunch in time.
+enum class PulseShape {
+  gaussian,  ///< a Gaussian of FWHM bunch_fwhm_ns
+  flat_top,  ///< a box of width bunch_fwhm_ns with Gaussian edges of 10–90 % rise bunch_rise_ns
+};
+inline constexpr NamedValues<PulseShape, 2> pulse_shape_names{
+    {{{"gaussian", PulseShape::gaussian}, {"flat-top", PulseShape::flat_top}}}};
+
+/// Time structure of one proton pulse: bunches of one shape. Time zero is the centre of
+/// the first bunch as it hits the target.
 struct PulseConfig {
   /// Bunch centres in ns. CSNS extracts two bunches ≈410 ns apart (DESIGN.md §2).
   std::vector<double> bunch_times_ns{0.0, 410.0};
   /// Fraction of the protons in each bunch; empty means equal shares.
   std::vector<double> bunch_weights{};
-  /// Full width at half maximum of each bunch in ns. The CSNS value is an assumption
+  PulseShape shape = PulseShape::gaussian;
+  /// Full width at half maximum of each bunch in ns (for flat-top: the box width, which is
+  /// the FWHM while the edges are shorter than it). The CSNS value is an assumption
   /// (docs/physics.md); the SNS single pulse is ≈380 ns wide (DESIGN.md §2).
   double bunch_fwhm_ns = 80.0;
+  /// Flat-top only: 10–90 % rise (and fall) time of each edge, ns; 0 is a sharp box.
+  double bunch_rise_ns = 50.0;
 
   void validate() const;
 };
@@ -45,7 +59,7 @@ struct SourceConfig {
   void validate() const;
 };
 
-/// How much beam the detector sees. Exactly one of the three forms is set.
+/// How much beam the detector sees. Exactly one of the four forms is set.
 struct ExposureConfig {
   /// Calendar time of data taking, of which `beam_on_fraction` has beam.
   std::optional<double> calendar_days;
@@ -54,6 +68,9 @@ struct ExposureConfig {
   std::optional<double> beam_hours;
   /// Delivered beam energy in GW·h (COHERENT's unit; independent of the power).
   std::optional<double> beam_energy_GWh;
+  /// Protons delivered on target, as papers quote them (COHERENT 2017: 1.76·10²³); the
+  /// beam-on time is then POT / (power / proton energy).
+  std::optional<double> protons_on_target;
 
   void validate() const;
 };
