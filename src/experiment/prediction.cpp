@@ -156,6 +156,7 @@ void Prediction::check_finite() const {
   const std::string& name = config.name;
   require_finite(name + ": beam-on time (s)", beam_on_time_s);
   require_finite(name + ": protons on target", protons_on_target);
+  require_finite(name + ": beam energy (GW·h)", beam_energy_GWh);
   require_finite(name + ": neutrino flux per flavour (/cm²/s)", flux_per_cm2_s);
   require_finite(name + ": neutrino fluence per flavour (/cm²)", fluence_per_cm2);
   for (const auto& [isotope, count] : nuclei) require_finite(name + ": " + isotope + " nuclei", count);
@@ -236,6 +237,9 @@ Prediction predict(const ExperimentConfig& config) {
   const double beam_on_time = source.beam_on_time(config.exposure);
   result.beam_on_time_s = beam_on_time / s;
   result.protons_on_target = source.protons_on_target(config.exposure);
+  constexpr double joules_per_GeV = 1.602176634e-10, joules_per_GWh = 3.6e12;  // CODATA e; 10⁹ W × 3600 s
+  result.beam_energy_GWh =
+      result.protons_on_target * config.source.beam.proton_energy_GeV * joules_per_GeV / joules_per_GWh;
   result.flux_per_cm2_s = source.flux() * cm2 * s;
   result.fluence_per_cm2 = source.fluence(config.exposure) * cm2;
 

@@ -288,9 +288,7 @@ std::map<std::string, std::vector<double>> cevns_templates(const Prediction& p, 
 /// The release's beam-related neutrons: promptPDF (per GW·h, 1-PE bins) × exposure ×
 /// acceptance at each n, times the prompt-neutron arrival-time PDF.
 std::vector<double> release_brn(const Prediction& p, const ObservedData& data, const FitConfig& c) {
-  if (!p.config.exposure.beam_energy_GWh)
-    throw ConfigError("fit.brn = \"release\" scales the release's promptPDF (per GW·h) and needs exposure.beam_energy_GWh");
-  const double gwh = *p.config.exposure.beam_energy_GWh;
+  const double gwh = p.beam_energy_GWh;  // POT × proton energy, however the exposure is given
   const auto rows = read_columns(c.release_dir / "promptPDF.txt");
   std::vector<double> by_n(rows.size() + 1, 0.0);
   for (const auto& [centre, value] : rows) {

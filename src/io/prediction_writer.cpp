@@ -259,6 +259,7 @@ json to_json(const Prediction& p) {
       {"exposure",
        {{"beam_on_time_s", p.beam_on_time_s},
         {"protons_on_target", p.protons_on_target},
+        {"beam_energy_GWh", p.beam_energy_GWh},
         {"flux_per_cm2_s_per_flavor", p.flux_per_cm2_s},
         {"fluence_per_cm2_per_flavor", p.fluence_per_cm2}}},
       {"target", {{"material", cfg.detector.material}, {"mass_kg", cfg.detector.mass_kg}, {"nuclei", p.nuclei}}},

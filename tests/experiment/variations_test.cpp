@@ -49,7 +49,7 @@ TEST(Variations, CoherentReleaseUncertainties) {
 TEST(Variations, ShiftedMovesEachParameter) {
   const auto config = load("clovers.toml");
   const auto at = [&](SystematicParameter p, double plus, double minus, double sigmas) {
-    return shifted(config, SystematicConfig{.name = "s", .parameter = p, .plus_sigma = plus, .minus_sigma = minus},
+    return shifted(config, SystematicConfig{.name = "s", .parameter = p, .plus_sigma = plus, .minus_sigma = minus, .origin = {}},
                    sigmas);
   };
   EXPECT_DOUBLE_EQ(at(SystematicParameter::light_yield, 0.1, 0.2, 1.0).detector.light_yield(0), 33.5 * 1.1);

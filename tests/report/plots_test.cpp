@@ -173,9 +173,9 @@ TEST(FigureLayout, ExposureIsNamedInItsOwnUnit) {
   const auto cicenns = io::read_experiment_config(std::string(CEVNS_SOURCE_DIR) + "/configs/cicenns.toml");
   EXPECT_EQ(format_exposure(cicenns.exposure), "5000 beam hours");
   EXPECT_EQ(format_exposure(cicenns.exposure, 3), "5000 beam hours");  // not 5e+03
-  ExposureConfig e{.calendar_days = 365.0, .beam_on_fraction = 0.6, .beam_hours = {}, .beam_energy_GWh = {}};
+  ExposureConfig e{.calendar_days = 365.0, .beam_on_fraction = 0.6, .beam_hours = {}, .beam_energy_GWh = {}, .protons_on_target = {}};
   EXPECT_EQ(format_exposure(e), "365 days at 60 % beam");
-  e = {.calendar_days = {}, .beam_on_fraction = 1.0, .beam_hours = {}, .beam_energy_GWh = 7.47594};
+  e = {.calendar_days = {}, .beam_on_fraction = 1.0, .beam_hours = {}, .beam_energy_GWh = 7.47594, .protons_on_target = {}};
   EXPECT_EQ(format_exposure(e, 3), "7.48 GW h");
 }
 

@@ -41,6 +41,8 @@ struct Prediction {
   ExperimentConfig config;          ///< the resolved configuration predicted
   double beam_on_time_s = 0.0;
   double protons_on_target = 0.0;
+  /// Beam energy on target, POT × proton energy (what COHERENT's release normalises per).
+  double beam_energy_GWh = 0.0;
   double flux_per_cm2_s = 0.0;      ///< per flavour, beam on
   double fluence_per_cm2 = 0.0;     ///< per flavour, over the exposure
   std::map<std::string, double> nuclei;  ///< target nuclei per isotope
