@@ -112,6 +112,7 @@ class Fit final : public FitCommand {
       all.insert(all.end(), more.begin(), more.end());
       return predict(io::read_experiment_config(config_path, all));
     };
+    if (have_data && !coherent && config.roi) data = fit::crop_to_roi(data, prediction);
     if (!poi_.empty()) config.poi = poi_;
     auto built = fit::build_model(prediction, data, config, repredict);
     fit::AnalysisOptions options;
