@@ -1,5 +1,7 @@
 #include "cevns/report/prediction_table.hpp"
 
+#include "cevns/fit/sensitivity.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <regex>

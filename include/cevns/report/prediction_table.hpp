@@ -6,7 +6,10 @@
 #include <vector>
 
 #include "cevns/experiment/prediction.hpp"
-#include "cevns/fit/sensitivity.hpp"
+
+namespace cevns::fit {
+struct LikelihoodSensitivity;  // cevns/fit/sensitivity.hpp
+}
 
 namespace cevns::report {
 
