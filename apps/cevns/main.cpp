@@ -329,7 +329,7 @@ int run(int argc, char** argv) {
     }
     if (lock) {
       log_written(cevns::io::write_sensitivity(result, sensitivity_options.output));
-      log_written(write_likelihood_sensitivity(result, likelihood, sensitivity_options.output));
+      if (!likelihood.undefined) log_written(write_likelihood_sensitivity(result, likelihood, sensitivity_options.output));
     }
   } else if (*study) {
     const auto lock = study_options.claim_directory({study_options.config_path()});

@@ -192,6 +192,11 @@ LikelihoodSensitivity likelihood_sensitivity(const Prediction& prediction, const
   LikelihoodSensitivity out;
   out.options = options;
   for (const auto& b : prediction.backgrounds) (is_beam_related(b) ? out.beam_related : out.steady_state).push_back(b.name);
+  if (!(prediction.roi_background() > 0.0)) {
+    out.undefined = "no background in the region of interest: the Asimov likelihood significance diverges";
+    out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return out;
+  }
   struct Axis {
     const char* name;
     bool npe, time;
@@ -267,6 +272,7 @@ nlohmann::json to_json(const LikelihoodSensitivity& s) {
           {"steady_state", s.steady_state},
           {"target_sigma", s.options.target_sigma},
           {"map_significance", s.map_significance},
+          {"undefined", s.undefined ? json(*s.undefined) : json(nullptr)},
           {"fits", s.fits},
           {"seconds", s.seconds}};
 }

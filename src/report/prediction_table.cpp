@@ -148,6 +148,7 @@ std::string format_likelihood_sensitivity_table(const Sensitivity& counting, con
   const auto days = [](const std::optional<double>& d) {
     return d ? fmt::format("{:>10.1f}", *d) : fmt::format("{:>10}", "never");
   };
+  if (likelihood.undefined) return fmt::format("  likelihood significance: undefined ({})\n", *likelihood.undefined);
   std::string out = "\n  expected significance (Asimov)        sigma   days to 5σ\n";
   out += fmt::format("  {:<34}{:>8.2f}  {}\n", "counting N/√(N+B)", counting.significance,
                      days(std::optional<double>(counting.days_to_5sigma)));

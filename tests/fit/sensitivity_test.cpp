@@ -116,6 +116,15 @@ TEST(LikelihoodSensitivity, TheFluxCannotChangeTheDiscoverySignificanceAndTheSte
   EXPECT_THROW((void)likelihood_sensitivity(p, bad), InvalidValue);
 }
 
+TEST(LikelihoodSensitivity, IsUndefinedWithoutBackground) {
+  // No background: the Asimov q₀ diverges (2 s ln(s/0)); reported as undefined, as the
+  // counting Asimov formula is, rather than as a number of hundreds of σ.
+  const auto s = likelihood_sensitivity(clovers({"backgrounds=[]"}));
+  EXPECT_TRUE(s.undefined.has_value());
+  EXPECT_TRUE(s.binnings.empty());
+  EXPECT_THROW((void)s.binning("npe x time"), InvalidValue);
+}
+
 TEST(LikelihoodSensitivity, MapOnTheCountingGridAgreesWithTheDirectSignificance) {
   const auto p = clovers();
   // Grid 0 … 24 kg × 0 … 360 days in 4 steps: point (2, 2) is the configured 12 kg × 180 days.

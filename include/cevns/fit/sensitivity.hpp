@@ -55,6 +55,9 @@ struct LikelihoodSensitivity {
   /// Figure 14 from the likelihood (NPE × time): map[i_mass * days.size() + i_day] on the
   /// counting map's grid (empty when no grid was given).
   std::vector<double> map_significance;
+  /// Set when there is no likelihood significance (no background in the region of
+  /// interest: the Asimov q₀ diverges, as the counting Asimov formula does); binnings empty.
+  std::optional<std::string> undefined;
   int fits = 0;           ///< minimisations done
   double seconds = 0.0;
 
