@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -43,6 +44,40 @@ fit::ObservedData prediction_layout(const Prediction& p) {
   d.regions.emplace_back("on-beam", p.beam_on_time_s, Binning::uniform(sel.roi_npe_min, n_high, n_high - sel.roi_npe_min),
                          Binning(time_edges));
   return d;
+}
+
+/// The protons on target of a `cevns select --output DIR` run, from DIR/selection.json
+/// beside DIR/observed.csv; unset for other data.
+std::optional<double> selected_protons_on_target(const fs::path& observed_csv) {
+  const fs::path json_file = observed_csv.parent_path() / "selection.json";
+  if (!fs::exists(json_file)) return std::nullopt;
+  std::ifstream in(json_file);
+  nlohmann::json j;
+  try {
+    in >> j;
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError(fmt::format("{}: not JSON ({})", json_file.string(), e.what()));
+  }
+  const auto* pot = j.contains("exposure") && j["exposure"].contains("protons_on_target") ? &j["exposure"]["protons_on_target"]
+                                                                                        : nullptr;
+  if (!pot || !pot->is_number() || !(pot->get<double>() > 0.0) || !std::isfinite(pot->get<double>()))
+    throw ConfigError(fmt::format("{}: exposure.protons_on_target must be a positive number", json_file.string()));
+  return pot->get<double>();
+}
+
+/// `p` scaled to `protons_on_target` (every template ∝ POT at fixed trigger efficiency,
+/// as cevns select's own "cevns predict for these protons on target").
+Prediction scaled_to(Prediction p, double protons_on_target) {
+  const double f = protons_on_target / p.protons_on_target;
+  for (auto& [flavor, s] : p.signal)
+    for (auto& c : s.counts) c *= f;
+  for (auto& b : p.backgrounds) {
+    for (auto& c : b.npe_time.counts) c *= f;
+    b.roi *= f;
+  }
+  p.beam_on_time_s *= f;
+  p.protons_on_target = protons_on_target;
+  return p;
 }
 
 class Fit final : public FitCommand {
@@ -98,7 +133,12 @@ class Fit final : public FitCommand {
     }
     const bool coherent = have_data && fit::is_coherent_2017_release(data_);
     const fs::path config_path = find_config(config_file_.empty() && coherent ? "coherent-csi-2017.toml" : config_file_);
-    const auto prediction = predict(io::read_experiment_config(config_path, overrides_));
+    // A cevns select run: the templates for its protons on target, so that the signal
+    // strength and the constrained backgrounds refer to the data's exposure.
+    const auto pot = have_data && !coherent ? selected_protons_on_target(data_) : std::nullopt;
+    const auto at_exposure = [&](Prediction p) { return pot ? scaled_to(std::move(p), *pot) : p; };
+    const auto prediction = at_exposure(predict(io::read_experiment_config(config_path, overrides_)));
+    if (pot) logger("fit")->info("templates scaled to the {:.6g} protons on target of the selection (selection.json)", *pot);
     if (!have_data) {
       data = prediction_layout(prediction);
       if (fit_config_.empty()) config = fit::default_fit_config(data);
@@ -110,8 +150,9 @@ class Fit final : public FitCommand {
     const fit::Repredict repredict = [&](const std::vector<std::string>& more) {
       auto all = overrides_;
       all.insert(all.end(), more.begin(), more.end());
-      return predict(io::read_experiment_config(config_path, all));
+      return at_exposure(predict(io::read_experiment_config(config_path, all)));
     };
+    if (have_data && !coherent && config.roi) data = fit::crop_to_roi(data, prediction);
     if (!poi_.empty()) config.poi = poi_;
     auto built = fit::build_model(prediction, data, config, repredict);
     fit::AnalysisOptions options;

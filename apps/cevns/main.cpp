@@ -25,6 +25,7 @@
 #include "cevns/core/pipeline.hpp"
 #include "cevns/core/version.hpp"
 #include "cevns/experiment/prediction.hpp"
+#include "cevns/fit/sensitivity.hpp"
 #include "cevns/io/config_reader.hpp"
 #include "cevns/io/output_guard.hpp"
 #include "cevns/io/prediction_writer.hpp"
@@ -88,6 +89,20 @@ struct StudyOptions {
 /// The sensitivity map spans twice the configured mass and time (at least a year).
 cevns::Sensitivity sensitivity_of(const cevns::Prediction& p) {
   return cevns::sensitivity(p, 2.0 * p.config.detector.mass_kg, std::max(365.0, 2.0 * p.days()));
+}
+
+/// likelihood_sensitivity.json and Figure 14 from the likelihood (significance_map_likelihood.csv).
+std::vector<fs::path> write_likelihood_sensitivity(const cevns::Sensitivity& counting,
+                                                   const cevns::fit::LikelihoodSensitivity& likelihood, const fs::path& dir) {
+  std::string csv = "# Asimov likelihood significance (NPE x time) with signal and background scaled by mass x days\n"
+                    "mass_kg,days,significance\n";
+  for (std::size_t i = 0; i < counting.map_mass_kg.size(); ++i)
+    for (std::size_t j = 0; j < counting.map_days.size(); ++j)
+      csv += fmt::format("{:g},{:g},{:.6g}\n", counting.map_mass_kg[i], counting.map_days[j],
+                         likelihood.map_significance[i * counting.map_days.size() + j]);
+  cevns::io::write_file_atomically(dir / "likelihood_sensitivity.json", cevns::fit::to_json(likelihood).dump(2) + "\n");
+  cevns::io::write_file_atomically(dir / "significance_map_likelihood.csv", csv);
+  return {dir / "likelihood_sensitivity.json", dir / "significance_map_likelihood.csv"};
 }
 
 void log_written(const std::vector<fs::path>& files) {
@@ -200,10 +215,25 @@ int run(int argc, char** argv) {
 
   StudyOptions sensitivity_options;
   CLI::App* sensitivity = app.add_subcommand(
-      "sensitivity", "Significance N_sig/sqrt(N_sig+N_bkg), days to 5 sigma, and the map over mass x time");
+      "sensitivity", "Significance N_sig/sqrt(N_sig+N_bkg) and from the likelihood (NPE x time, Asimov), days to 5 sigma, "
+                     "and the map over mass x time");
   sensitivity_options.add_config(*sensitivity);
   sensitivity_options.add_format(*sensitivity);
-  sensitivity_options.add_output(*sensitivity, "Also write sensitivity.json and significance_map.csv into this directory");
+  sensitivity_options.add_output(*sensitivity, "Also write sensitivity.json, significance_map.csv, likelihood_sensitivity.json and "
+                                              "significance_map_likelihood.csv into this directory");
+  cevns::fit::LikelihoodSensitivityOptions likelihood_options;
+  sensitivity->add_option("--flux-sigma", likelihood_options.flux_sigma,
+                          "Likelihood: relative Gaussian width of the neutrino flux (0: left out)")
+      ->capture_default_str();
+  sensitivity->add_option("--beam-background-sigma", likelihood_options.beam_background_sigma,
+                          "Likelihood: relative log-normal width of each beam-related background")
+      ->capture_default_str();
+  sensitivity->add_option("--beam-background-npe-tilt", likelihood_options.beam_background_npe_tilt,
+                          "Likelihood: +-relative linear NPE tilt of each beam-related background (a shape nuisance; 0: none)")
+      ->capture_default_str();
+  sensitivity->add_option("--off-beam-ratio", likelihood_options.off_beam_live_time_ratio,
+                          "Likelihood: off-beam / on-beam live time measuring the steady state (0: steady state free)")
+      ->capture_default_str();
 
   StudyOptions study_options;
   study_options.output = "results";
@@ -296,16 +326,22 @@ int run(int argc, char** argv) {
     const auto lock = sensitivity_options.claim_directory({sensitivity_options.config_path()});
     const auto prediction = cevns::predict(sensitivity_options.load());
     const auto result = sensitivity_of(prediction);
+    const auto likelihood = cevns::fit::likelihood_sensitivity(prediction, likelihood_options, &result);
     if (sensitivity_options.format == "json") {
       auto json = cevns::io::to_json(result);
       json["experiment"] = prediction.config.name;
       json["roi"] = cevns::io::to_json(prediction)["roi"];
+      json["likelihood"] = cevns::fit::to_json(likelihood);
       std::cout << json.dump(2) << '\n';
     } else {
       std::cout << cevns::report::format_prediction_table(prediction) << '\n'
-                << cevns::report::format_sensitivity_table(result);
+                << cevns::report::format_sensitivity_table(result)
+                << cevns::report::format_likelihood_sensitivity_table(result, likelihood);
     }
-    if (lock) log_written(cevns::io::write_sensitivity(result, sensitivity_options.output));
+    if (lock) {
+      log_written(cevns::io::write_sensitivity(result, sensitivity_options.output));
+      if (!likelihood.undefined) log_written(write_likelihood_sensitivity(result, likelihood, sensitivity_options.output));
+    }
   } else if (*study) {
     const auto lock = study_options.claim_directory({study_options.config_path()});
     const auto prediction = cevns::predict(study_options.load());

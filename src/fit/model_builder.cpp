@@ -75,7 +75,7 @@ FitConfig read_fit_config(const fs::path& file) {
   check_keys(*fit,
              {"poi", "split_cevns", "cevns_time", "brn", "brn_sigma", "steady_state", "background_sigma",
               "beam_timing_sigma_us", "on_region", "release_dir", "variation", "beam_off", "free_live_time_regions",
-              "backgrounds"},
+              "backgrounds", "roi"},
              "fit.", file.string());
   FitConfig c;
   const std::string w = file.string();
@@ -90,6 +90,7 @@ FitConfig read_fit_config(const fs::path& file) {
   c.beam_timing_sigma_us = get<double>(*fit, "beam_timing_sigma_us", c.beam_timing_sigma_us, w);
   c.on_region = get<std::string>(*fit, "on_region", c.on_region, w);
   c.beam_off = get<bool>(*fit, "beam_off", c.beam_off, w);
+  c.roi = get<bool>(*fit, "roi", c.roi, w);
   if (const auto* list = (*fit)["backgrounds"].as_array()) {
     c.backgrounds.emplace();
     for (const auto& node : *list) {
@@ -139,6 +140,41 @@ FitConfig default_fit_config(const ObservedData& data) {
     c.source = "defaults";
   }
   return c;
+}
+
+ObservedData crop_to_roi(const ObservedData& data, const Prediction& prediction) {
+  const auto& sel = prediction.config.selection;
+  const double t_low = sel.roi_time_min_us.value_or(prediction.config.spectra.time_min_us);
+  const double t_high = sel.roi_time_max_us.value_or(prediction.config.spectra.time_max_us);
+  ObservedData out;
+  out.source = data.source;
+  for (const auto& r : data.regions) {
+    std::vector<std::size_t> keep_npe, keep_time;
+    for (std::size_t i = 0; i < r.npe.size(); ++i) {
+      const auto n_low = static_cast<long>(std::ceil(r.npe.low(i) - 1e-9));
+      const auto n_high = static_cast<long>(std::ceil(r.npe.high(i) - 1e-9));  // exclusive, as in rebin
+      if (n_high > n_low && n_low >= sel.roi_npe_min && n_high - 1 <= sel.roi_npe_max) keep_npe.push_back(i);
+    }
+    for (std::size_t j = 0; j < r.time_us.size(); ++j)
+      if (r.time_us.low(j) >= t_low - 1e-9 && r.time_us.high(j) <= t_high + 1e-9) keep_time.push_back(j);
+    if (keep_npe.empty() || keep_time.empty())
+      throw ConfigError(fmt::format("{}: region '{}' has no bin inside the region of interest ({}–{} NPE, {}–{} µs; set "
+                                    "fit.roi = false to fit every bin)",
+                                    data.source, r.name, sel.roi_npe_min, sel.roi_npe_max, t_low, t_high));
+    // Kept bins must be contiguous for the edges to describe them.
+    const auto contiguous = [](const std::vector<std::size_t>& k) { return k.back() - k.front() + 1 == k.size(); };
+    if (!contiguous(keep_npe) || !contiguous(keep_time))
+      throw ConfigError(fmt::format("{}: the region of interest cuts region '{}' into pieces", data.source, r.name));
+    const auto sub = [](const Binning& b, const std::vector<std::size_t>& k) {
+      return Binning(std::vector<double>(b.edges().begin() + static_cast<long>(k.front()),
+                                         b.edges().begin() + static_cast<long>(k.back()) + 2));
+    };
+    Region c(r.name, r.live_time_s, sub(r.npe, keep_npe), sub(r.time_us, keep_time));
+    for (std::size_t a = 0; a < keep_npe.size(); ++a)
+      for (std::size_t b = 0; b < keep_time.size(); ++b) c.at(a, b) = r.at(keep_npe[a], keep_time[b]);
+    out.regions.push_back(std::move(c));
+  }
+  return out;
 }
 
 std::vector<RegionLayout> layout_of(const ObservedData& data) {

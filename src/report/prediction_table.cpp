@@ -1,5 +1,7 @@
 #include "cevns/report/prediction_table.hpp"
 
+#include "cevns/fit/sensitivity.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <regex>
@@ -140,6 +142,31 @@ std::string format_sensitivity_table(const Sensitivity& s) {
                                  : std::string("(no background configured: N_sig/√N_sig; Asimov undefined)");
   out += fmt::format("  significance N_sig/√(N_sig+N_bkg) {:>8.2f} σ   {}\n", s.significance, asimov);
   out += fmt::format("  days to {:g}σ                      {:>8.1f}\n", s.target_sigma, s.days_to_5sigma);
+  return out;
+}
+
+std::string format_likelihood_sensitivity_table(const Sensitivity& counting, const fit::LikelihoodSensitivity& likelihood) {
+  const auto days = [](const std::optional<double>& d) {
+    return d ? fmt::format("{:>10.1f}", *d) : fmt::format("{:>10}", "never");
+  };
+  if (likelihood.undefined) return fmt::format("  likelihood significance: undefined ({})\n", *likelihood.undefined);
+  std::string out = "\n  expected significance (Asimov)        sigma   days to 5σ\n";
+  out += fmt::format("  {:<34}{:>8.2f}  {}\n", "counting N/√(N+B)", counting.significance,
+                     days(std::optional<double>(counting.days_to_5sigma)));
+  for (const auto& b : likelihood.binnings)
+    out += fmt::format("  {:<34}{:>8.2f}  {}\n", fmt::format("likelihood, {} ({} bins)", b.binning, b.bins), b.significance,
+                       days(b.days_to_target));
+  out += "  likelihood nuisances:\n";
+  for (const auto& p : likelihood.parameters) {
+    if (p.constraint == fit::Constraint::none && p.name == "cevns") continue;
+    const std::string width = p.constraint == fit::Constraint::none ? "free"
+                              : p.constraint == fit::Constraint::gaussian
+                                  ? fmt::format("Gaussian ± {:.3g}", p.sigma)
+                                  : fmt::format("log-normal ± {:.3g}", p.sigma);
+    out += fmt::format("    {:<30} {:<20} {}\n", p.name, width, p.source);
+  }
+  out += fmt::format("  ({} Asimov fits, {:.2f} s; docs/statistics.md, \"cevns sensitivity\")\n", likelihood.fits,
+                     likelihood.seconds);
   return out;
 }
 

@@ -47,6 +47,9 @@ struct FitConfig {
   double beam_timing_sigma_us = 0.0;
   std::vector<RepredictVariation> variations;  ///< shape systematics by re-predicting
   std::string on_region = "on-beam";  ///< the region the beam-related samples live in
+  /// Generic data (observed.csv): fit only the bins inside the prediction's region of
+  /// interest (crop_to_roi); the COHERENT release is never cropped (its analysis window).
+  bool roi = true;
   /// Regions of unknown live time (the COHERENT release's beam-off windows): their steady
   /// state is scaled by one shared free parameter "live_scale" instead.
   std::vector<std::string> free_live_time_regions;
@@ -90,6 +93,14 @@ BuiltModel build_model(const Prediction& prediction, const ObservedData& data, c
 /// Sums an NPE × time prediction into the bins of `region`: NPE bin [lo, hi) collects the
 /// prediction's bins n = lo … hi − 1; time bins by overlap (uniform within a bin).
 std::vector<double> rebin(const Spectrum2D& spectrum, const Region& region);
+
+/// `data` with only the bins inside the region of interest of `prediction`: NPE bins whose
+/// photoelectron counts n (the convention of rebin) all lie in selection.roi_npe_min …
+/// roi_npe_max, time bins inside selection.roi_time_min_us … roi_time_max_us (default: the
+/// spectra's window). Live times are kept (the steady state is shared per live time and
+/// time-bin width, so every region must be cropped alike, as here). Throws ConfigError
+/// when a region keeps no bin.
+ObservedData crop_to_roi(const ObservedData& data, const Prediction& prediction);
 
 /// The Model's bin layout of `data`.
 std::vector<RegionLayout> layout_of(const ObservedData& data);

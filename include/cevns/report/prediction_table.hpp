@@ -7,6 +7,10 @@
 
 #include "cevns/experiment/prediction.hpp"
 
+namespace cevns::fit {
+struct LikelihoodSensitivity;  // cevns/fit/sensitivity.hpp
+}
+
 namespace cevns::report {
 
 /// The exposure as configured, in its own unit, for titles and headers: "180 days",
@@ -26,5 +30,9 @@ std::string format_prediction_table(const Prediction& prediction);
 
 /// Significance and days to 5σ, as `cevns sensitivity` prints them.
 std::string format_sensitivity_table(const Sensitivity& sensitivity);
+
+/// The likelihood significance (NPE x time, NPE only, time only) beside the counting one,
+/// days to 5σ with each, and the nuisances with their constraints.
+std::string format_likelihood_sensitivity_table(const Sensitivity& counting, const fit::LikelihoodSensitivity& likelihood);
 
 }  // namespace cevns::report
