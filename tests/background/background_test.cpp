@@ -12,7 +12,12 @@ namespace {
 
 // Beam-related and radioactivity models (docs/backgrounds.md).
 struct Study {
-  DetectorConfig detector{.mass_kg = 12.0, .crystals = 4};
+  DetectorConfig detector = [] {
+    DetectorConfig d;
+    d.mass_kg = 12.0;
+    d.crystals = 4;
+    return d;
+  }();
   SelectionConfig selection{};
   ArrivalTimeModel arrival{PulseConfig{.bunch_times_ns = {0.0, 410.0}, .bunch_weights = {}, .bunch_fwhm_ns = 80.0}, 35.0};
   Binning npe = Binning::uniform(-0.5, 200.5, 201);
@@ -26,8 +31,12 @@ struct Study {
 };
 
 BackgroundConfig brn_config() {
-  BackgroundConfig c{.name = "brn", .model = BackgroundKind::beam, .events_per_pot_per_kg = 1e-21,
-                     .single_crystal_fraction = 0.3, .spectrum_variable = SpectrumVariable::recoil_keVnr};
+  BackgroundConfig c;
+  c.name = "brn";
+  c.model = BackgroundKind::beam;
+  c.events_per_pot_per_kg = 1e-21;
+  c.single_crystal_fraction = 0.3;
+  c.spectrum_variable = SpectrumVariable::recoil_keVnr;
   for (int i = 0; i < 100; ++i) c.spectrum.x.push_back(i + 0.5), c.spectrum.y.push_back(std::exp(-(i + 0.5) / 15.6));
   return c;
 }
@@ -83,9 +92,15 @@ TEST(BeamBackground, NothingBelowTwoPhotoelectronsAndEveryBinFinite) {
 TEST(BeamBackground, CoherentFilesArePerGWhAndTheirPeBinsStartAtOne) {
   Study study;
   study.detector.crystals = 1;
-  study.selection = SelectionConfig{.muon_veto = false, .afterglow_cut = false, .two_pmt_coincidence = false};
-  BackgroundConfig c{.name = "brn", .model = BackgroundKind::beam, .normalisation = BeamNormalisation::file_per_GWh,
-                     .file_scale = 1.0, .spectrum_format = TableFormat::coherent};
+  study.selection.muon_veto = false;
+  study.selection.afterglow_cut = false;
+  study.selection.two_pmt_coincidence = false;
+  BackgroundConfig c;
+  c.name = "brn";
+  c.model = BackgroundKind::beam;
+  c.normalisation = BeamNormalisation::file_per_GWh;
+  c.file_scale = 1.0;
+  c.spectrum_format = TableFormat::coherent;
   c.spectrum = {{0.5, 1.5, 2.5}, {1.0, 2.0, 3.0}};  // per GW·h
   auto context = study.context();
   // 7.47594 GW·h at 1 GeV: COHERENT 2017's exposure (data release).
@@ -139,8 +154,12 @@ TEST(BeamBackground, TimeProfiles) {
 
 TEST(RadioactivityBackground, SteadyPerKgAndLiveTime) {
   Study study;
-  BackgroundConfig c{.name = "rad", .model = BackgroundKind::radioactivity, .rate_per_kg_keVee_day = 2.0,
-                     .energy_min_keVee = 0.0, .energy_max_keVee = 10.0};
+  BackgroundConfig c;
+  c.name = "rad";
+  c.model = BackgroundKind::radioactivity;
+  c.rate_per_kg_keVee_day = 2.0;
+  c.energy_min_keVee = 0.0;
+  c.energy_max_keVee = 10.0;
   const RadioactivityBackground rad(c);
   auto context = study.context();
   const auto d = rad.deposits(study.npe, context);
@@ -180,7 +199,10 @@ TEST(BackgroundConfig, Validation) {
   c = brn_config();
   c.neutrino_flavor_weights = {1.0, 1.0};
   EXPECT_THROW(c.validate("backgrounds[0]"), InvalidValue);
-  BackgroundConfig rad{.name = "rad", .model = BackgroundKind::radioactivity, .rate_per_kg_keVee_day = -1.0};
+  BackgroundConfig rad;
+  rad.name = "rad";
+  rad.model = BackgroundKind::radioactivity;
+  rad.rate_per_kg_keVee_day = -1.0;
   EXPECT_THROW(rad.validate("backgrounds[1]"), InvalidValue);
   rad.rate_per_kg_keVee_day = 1.0;
   rad.energy_max_keVee = 0.0;
