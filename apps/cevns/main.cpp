@@ -91,8 +91,9 @@ cevns::Sensitivity sensitivity_of(const cevns::Prediction& p) {
   return cevns::sensitivity(p, 2.0 * p.config.detector.mass_kg, std::max(365.0, 2.0 * p.days()));
 }
 
-/// likelihood_sensitivity.json and Figure 14 from the likelihood (significance_map_likelihood.csv).
-std::vector<fs::path> write_likelihood_sensitivity(const cevns::Sensitivity& counting,
+/// likelihood_sensitivity.json and Figure 14 from the likelihood (significance_map_likelihood.csv
+/// and fig14_significance_map_likelihood.png/.svg).
+std::vector<fs::path> write_likelihood_sensitivity(const cevns::Prediction& prediction, const cevns::Sensitivity& counting,
                                                    const cevns::fit::LikelihoodSensitivity& likelihood, const fs::path& dir) {
   std::string csv = "# Asimov likelihood significance (NPE x time) with signal and background scaled by mass x days\n"
                     "mass_kg,days,significance\n";
@@ -102,7 +103,14 @@ std::vector<fs::path> write_likelihood_sensitivity(const cevns::Sensitivity& cou
                          likelihood.map_significance[i * counting.map_days.size() + j]);
   cevns::io::write_file_atomically(dir / "likelihood_sensitivity.json", cevns::fit::to_json(likelihood).dump(2) + "\n");
   cevns::io::write_file_atomically(dir / "significance_map_likelihood.csv", csv);
-  return {dir / "likelihood_sensitivity.json", dir / "significance_map_likelihood.csv"};
+  std::vector<fs::path> written{dir / "likelihood_sensitivity.json", dir / "significance_map_likelihood.csv"};
+  if (likelihood.map_significance.size() != counting.map_significance.size() || likelihood.binnings.empty())
+    return written;  // no map on the counting grid: the CSV and JSON only
+  cevns::Sensitivity map = counting;
+  map.map_significance = likelihood.map_significance;
+  map.significance = likelihood.binnings.front().significance;  // NPE × time
+  for (auto& f : cevns::report::write_likelihood_significance_map(prediction, map, dir)) written.push_back(std::move(f));
+  return written;
 }
 
 void log_written(const std::vector<fs::path>& files) {
@@ -340,7 +348,7 @@ int run(int argc, char** argv) {
     }
     if (lock) {
       log_written(cevns::io::write_sensitivity(result, sensitivity_options.output));
-      if (!likelihood.undefined) log_written(write_likelihood_sensitivity(result, likelihood, sensitivity_options.output));
+      if (!likelihood.undefined) log_written(write_likelihood_sensitivity(prediction, result, likelihood, sensitivity_options.output));
     }
   } else if (*study) {
     const auto lock = study_options.claim_directory({study_options.config_path()});

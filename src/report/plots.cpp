@@ -357,8 +357,11 @@ void signal_background(const Prediction& p, const fs::path& directory, std::vect
 }
 
 /// Figure 14: significance over detector mass × days, with the configured point.
+/// `what` names the significance in the title; `name` the file.
 void significance_map(const Prediction& p, const Sensitivity& s, const fs::path& directory,
-                      std::vector<fs::path>& written) {
+                      std::vector<fs::path>& written,
+                      const std::string& what = "significance N_{sig}/(N_{sig}+N_{bkg})^{1/2}",
+                      const std::string& name = "fig14_significance_map") {
   const auto n_mass = static_cast<long>(s.map_mass_kg.size());
   const auto n_days = static_cast<long>(s.map_days.size());
   mglData mass(s.map_mass_kg);
@@ -377,8 +380,7 @@ void significance_map(const Prediction& p, const Sensitivity& s, const fs::path&
   gr.SubPlot(1, 1, 0, "<_>");
   gr.SetRanges(s.map_mass_kg.front(), s.map_mass_kg.back(), s.map_days.front(), s.map_days.back());
   gr.SetRange('c', 0, z_max);
-  const std::string title =
-      fmt::format("{}: significance N_{{sig}}/(N_{{sig}}+N_{{bkg}})^{{1/2}}", tex_escape(p.config.name));
+  const std::string title = fmt::format("{}: {}", tex_escape(p.config.name), what);
   gr.Title(title.c_str(), "", title_size(title));
   const char* scheme = "BbcyrR";
   gr.Dens(mass, days, z, scheme);
@@ -457,7 +459,7 @@ void significance_map(const Prediction& p, const Sensitivity& s, const fs::path&
   gr.Box();
   gr.Label('x', "detector mass (kg)", 0);
   gr.Label('y', days_axis_label(p), 0);
-  save(gr, directory, "fig14_significance_map", written);
+  save(gr, directory, name, written);
 }
 
 
@@ -688,6 +690,14 @@ std::vector<fs::path> write_figures(const Prediction& prediction, const Sensitiv
   return written;
 }
 
+std::vector<fs::path> write_likelihood_significance_map(const Prediction& prediction, const Sensitivity& map,
+                                                        const fs::path& directory) {
+  std::vector<fs::path> written;
+  significance_map(prediction, map, directory, written, "likelihood significance (NPE and arrival time, Asimov)",
+                   "fig14_significance_map_likelihood");
+  return written;
+}
+
 }  // namespace cevns::report
 
 // What the loader (plots_loader.cpp) calls.
@@ -695,3 +705,4 @@ CEVNS_PLOT_ENTRY(write_figures)
 CEVNS_PLOT_ENTRY(write_dark_count_figure)
 CEVNS_PLOT_ENTRY(write_npe_response_figure)
 CEVNS_PLOT_ENTRY(write_background_figures)
+CEVNS_PLOT_ENTRY(write_likelihood_significance_map)

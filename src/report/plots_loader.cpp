@@ -92,6 +92,12 @@ std::vector<fs::path> write_background_figures(const Prediction& prediction, con
                                                                                                       directory);
 }
 
+std::vector<fs::path> write_likelihood_significance_map(const Prediction& prediction, const Sensitivity& map,
+                                                        const fs::path& directory) {
+  return plotting_function<decltype(&write_likelihood_significance_map)>(
+      "cevns_plot_write_likelihood_significance_map")(prediction, map, directory);
+}
+
 std::vector<fs::path> write_fit_figures(const fit::Analysis& analysis, const std::string& title,
                                         const fs::path& directory) {
   return plotting_function<decltype(&write_fit_figures)>("cevns_plot_write_fit_figures")(analysis, title, directory);

@@ -55,6 +55,9 @@ TEST(SensitivityCommand, PrintsTheLikelihoodBesideTheCountingSignificance) {
   EXPECT_EQ(o.exit_code, 0) << o.output;
   EXPECT_TRUE(fs::exists(dir / "likelihood_sensitivity.json"));
   EXPECT_TRUE(fs::exists(dir / "significance_map_likelihood.csv"));
+  // Figure 14 from the likelihood, drawn by the plotting module.
+  for (const char* figure : {"fig14_significance_map_likelihood.png", "fig14_significance_map_likelihood.svg"})
+    EXPECT_GT(fs::exists(dir / figure) ? fs::file_size(dir / figure) : 0u, 1000u) << figure;
   EXPECT_TRUE(fs::exists(dir / "significance_map.csv"));
   fs::remove_all(dir);
 }

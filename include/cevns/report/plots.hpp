@@ -21,6 +21,13 @@ std::vector<std::filesystem::path> write_figures(const Prediction& prediction, c
 std::vector<std::filesystem::path> write_background_figures(const Prediction& prediction,
                                                             const std::filesystem::path& directory);
 
+/// The paper's Figure 14 from the likelihood: `map` is the counting Sensitivity with its
+/// map_significance and significance replaced by the Asimov likelihood ones (NPE × time,
+/// fit::likelihood_sensitivity), drawn as fig14_significance_map_likelihood.png and .svg.
+std::vector<std::filesystem::path> write_likelihood_significance_map(const Prediction& prediction,
+                                                                     const Sensitivity& map,
+                                                                     const std::filesystem::path& directory);
+
 /// The paper's Figure 10 from a selection: the NPE of every candidate crystal (all
 /// sources together) without and with the two-PMT coincidence — for dark-count data, the
 /// coincidence suppression — as fig10_npe_before_after_coincidence.png and .svg in
