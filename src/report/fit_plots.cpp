@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cevns/core/error.hpp"
+#include "figure.hpp"
 #include "plots_module.hpp"
 
 namespace cevns::report {
@@ -18,45 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-class Canvas : public mglGraph {
- public:
-  Canvas(int width = 800, int height = 600) : mglGraph(0, width, height) { SetFontSize(2.6); }
-  Canvas(const Canvas&) = delete;
-  Canvas& operator=(const Canvas&) = delete;
-};
-
-std::string tex_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '_' || c == '^' || c == '\\' || c == '{' || c == '}') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
-/// Writes `gr` as directory/stem.png and .svg through temporary names.
-void save(mglGraph& gr, const fs::path& directory, const std::string& stem, std::vector<fs::path>& written) {
-  for (const char* extension : {".png", ".svg"}) {
-    const fs::path final_path = directory / (stem + extension);
-    const fs::path temporary = directory / ("." + stem + ".tmp" + extension);
-    std::error_code ec;
-    fs::remove(temporary, ec);
-    gr.SetWarn(mglWarnNone, "");
-    if (std::string(extension) == ".png")
-      gr.WritePNG(temporary.c_str(), "", false);
-    else
-      gr.WriteSVG(temporary.c_str(), "");
-    const auto size = fs::file_size(temporary, ec);
-    if (ec || size == 0) {
-      fs::remove(temporary, ec);
-      throw IoError(fmt::format("cannot write {}; check that the directory is writable and not full", final_path.string()));
-    }
-    fs::rename(temporary, final_path, ec);
-    if (ec) throw IoError(fmt::format("cannot write {} ({})", final_path.string(), ec.message()));
-    written.push_back(final_path);
-  }
-}
+using figure::Canvas;
+using figure::save;
+using figure::tex_escape;
 
 const char* sample_colour(std::size_t k) {
   static const char* colours[] = {"r", "b", "g", "y", "m", "c"};

@@ -16,6 +16,7 @@
 #include "cevns/core/error.hpp"
 #include "cevns/detector/response.hpp"
 #include "cevns/report/prediction_table.hpp"
+#include "figure.hpp"
 #include "plots_module.hpp"
 
 namespace cevns::report {
@@ -23,8 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int image_width_px = 800;
-constexpr int image_height_px = 600;
+using figure::Canvas;
+using figure::save;
+using figure::tex_escape;
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 /// MathGL's TeX-like label of a flavour.
@@ -47,24 +49,7 @@ const char* flavor_pen(Flavor f) {
   return "k-2";
 }
 
-/// Text for MathGL, which reads '_', '^', '\' and braces as TeX: escape them in names.
-std::string tex_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '_' || c == '^' || c == '\\' || c == '{' || c == '}') out += '\\';
-    out += c;
-  }
-  return out;
-}
 
-/// A MathGL canvas of the house size and font. (mglGraph must not be copied: its copy
-/// would delete the canvas twice.)
-class Canvas : public mglGraph {
- public:
-  Canvas() : mglGraph(0, image_width_px, image_height_px) { SetFontSize(2.6); }
-  Canvas(const Canvas&) = delete;
-  Canvas& operator=(const Canvas&) = delete;
-};
 
 /// "12 kg, 180 days" or "300 kg, 5000 beam hours" for titles: the exposure as configured.
 std::string exposure_text(const Prediction& p) {
@@ -126,35 +111,6 @@ std::pair<std::vector<double>, std::vector<double>> density_points(const Spectru
   return {std::move(x), std::move(y)};
 }
 
-/// Writes `gr` as `directory/stem.png` and `.svg` through temporary names.
-void save(mglGraph& gr, const fs::path& directory, const std::string& stem, std::vector<fs::path>& written) {
-  for (const char* extension : {".png", ".svg"}) {
-    const fs::path final_path = directory / (stem + extension);
-    const fs::path temporary = directory / ("." + stem + ".tmp" + extension);
-    std::error_code ec;
-    fs::remove(temporary, ec);
-    gr.SetWarn(mglWarnNone, "");
-    if (std::string(extension) == ".png")
-      gr.WritePNG(temporary.c_str(), "", false);
-    else
-      gr.WriteSVG(temporary.c_str(), "");
-    const bool opened = gr.GetWarn() != mglWarnOpen;
-    const auto size = fs::file_size(temporary, ec);
-    if (ec || size == 0) {
-      fs::remove(temporary, ec);
-      throw IoError(fmt::format("cannot write {} ({}); check that the directory is writable and not full",
-                                final_path.string(), opened ? "MathGL wrote an empty file" : "cannot open the file"));
-    }
-    fs::rename(temporary, final_path, ec);
-    if (ec) {
-      const std::string why = ec.message();
-      fs::remove(temporary, ec);
-      throw IoError(fmt::format("cannot write {} (renaming {} failed: {})", final_path.string(),
-                                temporary.filename().string(), why));
-    }
-    written.push_back(final_path);
-  }
-}
 
 /// Axes, grid, frame and labels of a 2-D plot, after the ranges are set.
 void decorate(mglGraph& gr, const std::string& title, const char* x_label, const char* y_label) {
