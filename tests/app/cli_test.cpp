@@ -1,6 +1,8 @@
 // The cevns program end to end: output and exit codes on good and bad input.
 #include <gtest/gtest.h>
 
+#include "shell.hpp"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -16,22 +18,13 @@
 
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using cevns::test::Result;
 
 /// Runs `program arguments` in `directory`.
 Result run_in(const std::filesystem::path& directory, const std::string& arguments,
               const std::string& program = CEVNS_EXECUTABLE) {
   const std::string command = "cd '" + directory.string() + "' && " + program + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return cevns::test::run_shell(command);
 }
 
 Result run(const std::string& arguments) { return run_in(std::filesystem::current_path(), arguments); }

@@ -3,6 +3,8 @@
 // plots says clearly when it cannot be opened.
 #include <gtest/gtest.h>
 
+#include "shell.hpp"
+
 #include <sys/wait.h>
 
 #include <array>
@@ -12,20 +14,11 @@
 
 namespace {
 
-struct Result {
-  int exit_code;
-  std::string output;
-};
+using cevns::test::Result;
 
 Result run(const std::string& environment, const std::string& arguments) {
   const std::string command = environment + " " + CEVNS_EXECUTABLE + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return cevns::test::run_shell(command);
 }
 
 const std::string missing = "CEVNS_PLOTS_MODULE=/nonexistent/libcevns_plots.so";

@@ -3,6 +3,8 @@
 // still selected with a warning, and a bad window position as a configuration error.
 #include <gtest/gtest.h>
 
+#include "shell.hpp"
+
 #include <unistd.h>
 
 #include <array>
@@ -17,20 +19,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using cevns::test::Result;
 
 Result run(const std::string& arguments) {
   const std::string command = std::string(CEVNS_EXECUTABLE) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  std::string output;
-  std::array<char, 4096> buffer{};
-  for (std::size_t n; (n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return cevns::test::run_shell(command);
 }
 
 std::string read(const fs::path& path) {

@@ -2,6 +2,8 @@
 // table, the JSON and the output directory; bad likelihood options are refused.
 #include <gtest/gtest.h>
 
+#include "shell.hpp"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -13,20 +15,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int exit_code;
-  std::string output;
-};
+using cevns::test::Result;
 
 Result cevns(const std::string& arguments, bool with_stderr = true) {
   const std::string command = std::string(CEVNS_EXECUTABLE) + " " + arguments + (with_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-1, "popen failed"};
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) output += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  return cevns::test::run_shell(command);
 }
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
