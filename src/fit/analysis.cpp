@@ -110,6 +110,12 @@ Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptio
     t.seconds = toys.seconds + bkg.seconds;
     a.toys = t;
   }
+  // What is printed and written must be finite (a model that overflows can still converge).
+  const auto& m = a.fit.minimum;
+  require_finite("fit: −2 ln L at the minimum", m.deviance);
+  for (std::size_t i = 0; i < m.values.size(); ++i) require_finite("fit: " + model.parameters()[i].name, m.values[i]);
+  require_finite("fit: q₀", a.q0);
+  require_finite("fit: significance", a.significance);
   return a;
 }
 
