@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <mutex>
 #include <thread>
 
@@ -32,16 +33,16 @@ namespace {
 namespace fs = std::filesystem;
 
 /// The value of numeric configuration key `key` in `config` (its TOML form).
-double numeric_key(const ExperimentConfig& config, const std::string& key) {
+double numeric_key(const ExperimentConfig& config, const std::string& key, double low) {
   const auto table = toml::parse(io::to_toml(config));
   const auto node = table.at_path(key);
   if (const auto v = node.value<double>()) return *v;
-  const auto known = io::configuration_keys();
-  if (std::find(known.begin(), known.end(), key) == known.end())
-    throw ConfigError(fmt::format("--param {}: not a configuration key (docs/configuration.md lists them, e.g. "
-                                  "physics.sin2_theta_w)",
-                                  key));
-  throw ConfigError(fmt::format("--param {}: not a number in this configuration (a scan needs a numeric key)", key));
+  if (!node) {  // unset: a key only if the reader takes it (it names the key and what is allowed when not)
+    (void)io::parse_experiment_config(io::to_toml(config), "the configuration", {fmt::format("{}={:.17g}", key, low)});
+  }
+  if (node) throw ConfigError(fmt::format("--param {}: not a number in this configuration (a scan needs a numeric key)", key));
+  // A key the configuration leaves unset (e.g. physics.neutron_radius_fm.all): no reference value.
+  return std::numeric_limits<double>::quiet_NaN();
 }
 
 class Scan final : public FitCommand {
@@ -117,7 +118,7 @@ class Scan final : public FitCommand {
                              p.name, p.name);
 
     std::vector<double> reference;
-    for (const auto& a : axes) reference.push_back(numeric_key(in.prediction.config, a.name));
+    for (const auto& a : axes) reference.push_back(numeric_key(in.prediction.config, a.name, a.low));
     const bool fast = !full_predict_ && std::all_of(axes.begin(), axes.end(), [](const fit::ScanAxis& a) {
       return a.name.rfind("physics.", 0) == 0;
     });
@@ -151,7 +152,8 @@ class Scan final : public FitCommand {
       p.signal = std::move(signal);
       return fit::cevns_templates(p, in.data, config);
     };
-    if (fast) {  // the cached response must give the prediction's own templates at the reference
+    if (fast && std::all_of(reference.begin(), reference.end(), [](double v) { return std::isfinite(v); })) {
+      // the cached response must give the prediction's own templates at the reference
       const auto at_reference = templates(reference);
       for (const auto& s : model.samples()) {
         const auto it = at_reference.find(s.name);
@@ -162,6 +164,8 @@ class Scan final : public FitCommand {
                                              "prediction {} (a bug: run with --full-predict)",
                                              it->second[b], b, s.name, s.nominal[b]));
       }
+    }
+    if (fast) {
       logger("scan")->info("cached detector response: {} recoil-energy nodes per point", response->node_count());
     } else {
       logger("scan")->info("every scan point predicted in full ({})", full_predict_ ? "--full-predict"

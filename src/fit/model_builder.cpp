@@ -26,7 +26,7 @@ void FitConfig::validate() const {
     throw InvalidValue("fit.steady_state", steady_state,
                        "must be \"per-npe-and-time-bin\", \"per-npe-bin\" or \"none\"");
   require_range("fit.cevns_sigma", cevns_sigma, 0.0, 10.0,
-                "relative width of the CEvNS normalisation's constraint; 0: free (COHERENT 2017: 0.112 without quenching)", true);
+                "relative width of the CEvNS normalisation's constraint; 0: free (COHERENT 2017 flux: 0.10)");
   require_range("fit.brn_sigma", brn_sigma, 0.0, 10.0, "relative width of the BRN normalisation; release: 0.25", true);
   require_range("fit.background_sigma", background_sigma, 0.0, 10.0, "relative width of a background normalisation", true);
   require_range("fit.beam_timing_sigma_us", beam_timing_sigma_us, 0.0, 5.0,

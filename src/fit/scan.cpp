@@ -85,7 +85,11 @@ namespace {
 
 /// Where the 1-D profile `delta` over `x` is below `level`: ranges with linearly
 /// interpolated ends.
-ScanInterval interval_1d(const std::vector<double>& x, const std::vector<double>& delta, const ScanLevel& level) {
+ScanInterval interval_1d(const std::vector<double>& all_x, const std::vector<double>& all_delta, const ScanLevel& level) {
+  // Points that did not converge are left out: the profile is interpolated across them.
+  std::vector<double> x, delta;
+  for (std::size_t i = 0; i < all_x.size(); ++i)
+    if (std::isfinite(all_delta[i])) x.push_back(all_x[i]), delta.push_back(all_delta[i]);
   ScanInterval out;
   out.level = level.name;
   out.cl = level.cl;
@@ -102,8 +106,8 @@ ScanInterval interval_1d(const std::vector<double>& x, const std::vector<double>
     while (j + 1 < x.size() && inside(j + 1)) ++j;
     const double lo = i == 0 ? x.front() : crossing(i - 1, i);
     const double hi = j + 1 == x.size() ? x.back() : crossing(j, j + 1);
-    if (i == 0) out.at_low_edge = true;
-    if (j + 1 == x.size()) out.at_high_edge = true;
+    if (i == 0 && x.front() == all_x.front()) out.at_low_edge = true;
+    if (j + 1 == x.size() && x.back() == all_x.back()) out.at_high_edge = true;
     out.ranges.emplace_back(lo, hi);
   }
   return out;
@@ -150,9 +154,11 @@ ScanResult profile_scan(const Model& model, const Dataset& data, const std::vect
         const Fitter fitter(point, data);
         Minimum m = fitter.minimize(start);
         // A second start from the nominal values where the first did not converge.
-        if (!m.converged || !std::isfinite(m.deviance)) {
-          Minimum again = fitter.minimize(nominal);
-          if (again.converged && (!m.converged || again.deviance < m.deviance)) m = std::move(again);
+        // Restarts where the first did not converge: from where it stopped (a fresh
+        // quasi-Newton memory), then from the nominal values.
+        for (int attempt = 0; attempt < 2 && (!m.converged || !std::isfinite(m.deviance)); ++attempt) {
+          Minimum again = fitter.minimize(attempt == 0 && std::isfinite(m.deviance) ? m.values : nominal);
+          if (again.converged || !std::isfinite(m.deviance) || again.deviance < m.deviance) m = std::move(again);
         }
         r.deviance[i] = m.deviance;
         r.converged[i] = m.converged && std::isfinite(m.deviance);
@@ -182,7 +188,9 @@ ScanResult profile_scan(const Model& model, const Dataset& data, const std::vect
   double best_t = r.deviance[best];
   r.best = {r.axis_values[0][best / n1]};
   if (axes.size() == 2) r.best.push_back(r.axis_values[1][best % n1]);
-  if (at_reference.converged && at_reference.deviance < best_t) r.best = reference;
+  const bool reference_known = std::all_of(reference.begin(), reference.end(), [](double v) { return std::isfinite(v); });
+  if (reference_known && at_reference.converged && at_reference.deviance < best_t) r.best = reference;
+  if (!reference_known) r.t_min = std::numeric_limits<double>::infinity();  // the configuration's point is off the axes
   r.t_min = std::min(r.t_min, best_t);
   r.reference_delta = at_reference.converged ? at_reference.deviance - r.t_min : std::numeric_limits<double>::quiet_NaN();
   r.delta.resize(total);
@@ -227,8 +235,8 @@ nlohmann::json to_json(const ScanResult& s) {
                          {"points", s.axes[a].points},
                          {"values", s.axis_values[a]},
                          {"best", s.best[a]},
-                         {"reference", s.reference[a]}});
-  j["reference_delta_chi2"] = s.reference_delta;
+                         {"reference", std::isfinite(s.reference[a]) ? nlohmann::json(s.reference[a]) : nlohmann::json(nullptr)}});
+  j["reference_delta_chi2"] = std::isfinite(s.reference_delta) ? nlohmann::json(s.reference_delta) : nlohmann::json(nullptr);
   for (const auto& l : s.levels) j["levels"].push_back({{"name", l.name}, {"cl", l.cl}, {"delta_chi2", l.delta_chi2}});
   for (const auto& iv : s.intervals) {
     nlohmann::json ranges = nlohmann::json::array();

@@ -56,8 +56,10 @@ void profile_1d(const fit::ScanResult& s, const std::string& title, const fs::pa
         for (const auto& [lo, hi] : iv.ranges) ranges += fmt::format("{}[{:.4g}, {:.4g}]", ranges.empty() ? "" : " ", lo, hi);
     gr.AddLegend(fmt::format("{} ({:.2f}): {}", tex_escape(l.name), l.delta_chi2, ranges).c_str(), pen.c_str());
   }
-  gr.Line(mglPoint(s.reference[0], 0), mglPoint(s.reference[0], y_max), "m-2");
-  gr.AddLegend("configuration (SM)", "m-2");
+  if (std::isfinite(s.reference[0])) {
+    gr.Line(mglPoint(s.reference[0], 0), mglPoint(s.reference[0], y_max), "m-2");
+    gr.AddLegend("configuration (SM)", "m-2");
+  }
   gr.Legend(3, "#");
   save(gr, directory, "scan_profile", written);
 }
@@ -94,8 +96,10 @@ void contours_2d(const fit::ScanResult& s, const std::string& title, const fs::p
   for (std::size_t k = 0; k < s.levels.size(); ++k)
     gr.AddLegend(fmt::format("{} (\\Delta\\chi^2 < {:.2f})", tex_escape(s.levels[k].name), s.levels[k].delta_chi2).c_str(),
                  fmt::format("{}s", fills[k % 4]).c_str());
-  gr.Mark(mglPoint(s.reference[0], s.reference[1]), "r*");
-  gr.AddLegend("configuration (SM)", "r*");
+  if (std::isfinite(s.reference[0]) && std::isfinite(s.reference[1])) {
+    gr.Mark(mglPoint(s.reference[0], s.reference[1]), "r*");
+    gr.AddLegend("configuration (SM)", "r*");
+  }
   gr.Mark(mglPoint(s.best[0], s.best[1]), "k+");
   gr.AddLegend("best fit (grid)", "k+");
   gr.Legend(1, "#");

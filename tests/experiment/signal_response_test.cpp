@@ -33,13 +33,12 @@ double worst_relative(const std::map<Flavor, Spectrum2D>& a, const std::map<Flav
 // The response built at the nominal physics, evaluated at other physics.* values, must give
 // what predict() gives with those values: the map is linear in dσ/dT on the same nodes, so
 // the agreement is to round-off (tolerance 1e-10 relative per bin). A term added outside
-// the cross section (in predict() only) would break it and fail here.
+// the cross section (in predict() only) would break it and fail here. (≈ 15 s: 8 full
+// predictions of four configurations, each with its background models.)
 TEST(SignalResponse, MatchesFullPredictionForOtherPhysics) {
   const std::vector<std::vector<std::string>> points = {
-      {"physics.sin2_theta_w=0.30"},
-      {"physics.neutron_skin_fm=0.8"},
       {"physics.sin2_theta_w=0.20", "physics.neutron_skin_fm=-0.3"},
-      {"physics.form_factor=symmetrized-fermi"},
+      {"physics.form_factor=symmetrized-fermi", "physics.nsi.eps_u_ee=0.2", "physics.magnetic_moment_nu_mu_muB=1e-8"},
   };
   // COHERENT 2017 also with the Gamma resolution and the acceptance at the continuous PE
   // (the other folding of predict), and with a time efficiency.
