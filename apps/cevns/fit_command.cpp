@@ -80,6 +80,68 @@ Prediction scaled_to(Prediction p, double protons_on_target) {
   return p;
 }
 
+}  // namespace
+
+FitInputs load_fit_inputs(const std::string& config_file, const std::vector<std::string>& overrides,
+                          const std::string& data_path, const std::string& fit_config, bool asimov, const std::string& command) {
+  FitInputs in;
+  auto& data = in.data;
+  auto& config = in.config;
+  in.have_data = !data_path.empty();
+  if (!fit_config.empty()) config = fit::read_fit_config(fit_config);
+  if (in.have_data) {
+    const fs::path path = data_path;
+    if (fs::is_directory(path))
+      data = fit::read_coherent_2017(path, config.beam_off);
+    else
+      data = fit::read_observed_data(path);
+    if (fit_config.empty()) config = fit::default_fit_config(data);
+    if (fit::is_coherent_2017_release(path) && config.release_dir.empty()) config.release_dir = path;
+  } else if (!asimov) {
+    throw ConfigError(fmt::format("cevns {} needs --data FILE (an observed.csv or the COHERENT 2017 release), or --asimov", command));
+  }
+  const bool coherent = in.have_data && fit::is_coherent_2017_release(data_path);
+  in.config_path = find_config(config_file.empty() && coherent ? "coherent-csi-2017.toml" : config_file);
+  // A cevns select run: the templates for its protons on target, so that the signal
+  // strength and the constrained backgrounds refer to the data's exposure.
+  const auto pot = in.have_data && !coherent ? selected_protons_on_target(data_path) : std::nullopt;
+  const auto at_exposure = [pot](Prediction p) { return pot ? scaled_to(std::move(p), *pot) : p; };
+  auto unscaled = predict(io::read_experiment_config(in.config_path, overrides));
+  if (pot) in.exposure_factor = *pot / unscaled.protons_on_target;
+  in.prediction = at_exposure(std::move(unscaled));
+  if (pot) logger(command)->info("templates scaled to the {:.6g} protons on target of the selection (selection.json)", *pot);
+  if (!in.have_data) {
+    data = prediction_layout(in.prediction);
+    if (fit_config.empty()) config = fit::default_fit_config(data);
+  }
+  const fs::path config_path = in.config_path;
+  in.repredict = [config_path, overrides, at_exposure](const std::vector<std::string>& more) {
+    auto all = overrides;
+    all.insert(all.end(), more.begin(), more.end());
+    return at_exposure(predict(io::read_experiment_config(config_path, all)));
+  };
+  if (in.have_data && !coherent && config.roi) data = fit::crop_to_roi(data, in.prediction);
+  return in;
+}
+
+std::vector<std::pair<std::string, double>> parse_fix_options(const std::vector<std::string>& fix) {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& f : fix) {
+    const auto eq = f.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw ConfigError(fmt::format("--fix {}: expected name=value, e.g. --fix brn=1", f));
+    const std::string value = f.substr(eq + 1);
+    char* end = nullptr;
+    const double v = std::strtod(value.c_str(), &end);
+    if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(v))
+      throw ConfigError(fmt::format("--fix {}: '{}' is not a number", f, value));
+    out.emplace_back(f.substr(0, eq), v);
+  }
+  return out;
+}
+
+namespace {
+
 class Fit final : public FitCommand {
  public:
   explicit Fit(CLI::App& app) {
@@ -116,43 +178,16 @@ class Fit final : public FitCommand {
   [[nodiscard]] bool selected() const override { return command_->parsed(); }
 
   void run() const override {
-    fit::ObservedData data;
-    const bool have_data = !data_.empty();
-    fit::FitConfig config;
-    if (!fit_config_.empty()) config = fit::read_fit_config(fit_config_);
-    if (have_data) {
-      const fs::path path = data_;
-      if (fs::is_directory(path))
-        data = fit::read_coherent_2017(path, config.beam_off);
-      else
-        data = fit::read_observed_data(path);
-      if (fit_config_.empty()) config = fit::default_fit_config(data);
-      if (fit::is_coherent_2017_release(path) && config.release_dir.empty()) config.release_dir = path;
-    } else if (!asimov_) {
-      throw ConfigError("cevns fit needs --data FILE (an observed.csv or the COHERENT 2017 release), or --asimov");
-    }
-    const bool coherent = have_data && fit::is_coherent_2017_release(data_);
-    const fs::path config_path = find_config(config_file_.empty() && coherent ? "coherent-csi-2017.toml" : config_file_);
-    // A cevns select run: the templates for its protons on target, so that the signal
-    // strength and the constrained backgrounds refer to the data's exposure.
-    const auto pot = have_data && !coherent ? selected_protons_on_target(data_) : std::nullopt;
-    const auto at_exposure = [&](Prediction p) { return pot ? scaled_to(std::move(p), *pot) : p; };
-    const auto prediction = at_exposure(predict(io::read_experiment_config(config_path, overrides_)));
-    if (pot) logger("fit")->info("templates scaled to the {:.6g} protons on target of the selection (selection.json)", *pot);
-    if (!have_data) {
-      data = prediction_layout(prediction);
-      if (fit_config_.empty()) config = fit::default_fit_config(data);
-    }
+    auto in = load_fit_inputs(config_file_, overrides_, data_, fit_config_, asimov_, "fit");
+    auto& data = in.data;
+    auto& config = in.config;
+    const auto& prediction = in.prediction;
+    const bool have_data = in.have_data;
     std::optional<io::OutputLock> lock;
-    std::vector<fs::path> inputs{config_path};
+    std::vector<fs::path> inputs{in.config_path};
     if (have_data) inputs.emplace_back(data_);
     if (!output_.empty()) lock.emplace(io::claim_output(output_, io::OutputKind::directory, inputs, force_));
-    const fit::Repredict repredict = [&](const std::vector<std::string>& more) {
-      auto all = overrides_;
-      all.insert(all.end(), more.begin(), more.end());
-      return at_exposure(predict(io::read_experiment_config(config_path, all)));
-    };
-    if (have_data && !coherent && config.roi) data = fit::crop_to_roi(data, prediction);
+    const fit::Repredict repredict = in.repredict;
     if (!poi_.empty()) config.poi = poi_;
     auto built = fit::build_model(prediction, data, config, repredict);
     fit::AnalysisOptions options;
@@ -162,17 +197,7 @@ class Fit final : public FitCommand {
     options.seed = seed_;
     options.threads = threads_;
     options.free = free_;
-    for (const auto& f : fix_) {
-      const auto eq = f.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw ConfigError(fmt::format("--fix {}: expected name=value, e.g. --fix brn=1", f));
-      const std::string value = f.substr(eq + 1);
-      char* end = nullptr;
-      const double v = std::strtod(value.c_str(), &end);
-      if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(v))
-        throw ConfigError(fmt::format("--fix {}: '{}' is not a number", f, value));
-      options.fix.emplace_back(f.substr(0, eq), v);
-    }
+    options.fix = parse_fix_options(fix_);
     if (!export_.empty()) {
       auto model = built.model;
       for (const auto& [name, value] : options.fix) {

@@ -39,6 +39,7 @@
 #include "cevns/report/selection_table.hpp"
 #include "cevns/selection/event_selection.hpp"
 #include "fit_command.hpp"
+#include "scan_command.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 #include "variations.hpp"
@@ -305,6 +306,7 @@ int run(int argc, char** argv) {
   show_options.add_config(*show);
 
   const auto fit = cevns::app::add_fit_command(app);
+  const auto scan = cevns::app::add_scan_command(app);
 
   if (!known_command(argc, argv, app)) return 2;
   try {
@@ -503,6 +505,8 @@ int run(int argc, char** argv) {
     }
   } else if (fit->selected()) {
     fit->run();
+  } else if (scan->selected()) {
+    scan->run();
   } else if (*show) {
     std::cout << cevns::io::to_toml(cevns::io::read_configuration(show_options.config_path(), show_options.overrides));
   }

@@ -8,6 +8,7 @@
 #include "cevns/core/error.hpp"
 #include "cevns/core/log.hpp"
 #include "cevns/detector/response.hpp"
+#include "cevns/experiment/signal_response.hpp"
 #include "cevns/physics/cross_section.hpp"
 #include "cevns/stats/significance.hpp"
 #include "cevns/physics/target.hpp"
@@ -35,31 +36,6 @@ double integrate_recoil(F&& f, double a, double b, int panels) {
 }
 
 constexpr int panels_for_totals = 8;
-/// Finer panels for folding with Poisson photostatistics, whose peaks are a few keV wide.
-constexpr int panels_for_npe = 32;
-
-/// Calls visit(T, weight) for the Gauss–Legendre nodes in u = √T over [0, t_max], so that
-/// Σ weight·f(T) approximates ∫ f dT (see integrate_recoil).
-template <class Visit>
-void for_each_recoil_node(double t_max, int panels, Visit&& visit) {
-  using Rule = boost::math::quadrature::gauss<double, 10>;
-  const double width = std::sqrt(t_max) / panels;
-  for (int i = 0; i < panels; ++i) {
-    const double mid = (i + 0.5) * width;
-    const auto& x = Rule::abscissa();
-    const auto& w = Rule::weights();
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      for (double sign : {-1.0, 1.0}) {
-        if (k == 0 && sign > 0.0 && x[0] == 0.0) continue;  // the centre node once
-        const double u = mid + sign * x[k] * 0.5 * width;
-        visit(u * u, 2.0 * u * w[k] * 0.5 * width);
-      }
-    }
-  }
-}
-
-Binning npe_binning(const SpectraConfig& s) { return Binning::uniform(-0.5, s.npe_max + 0.5, s.npe_max + 1); }
-
 /// The fraction of time bin [low, high) inside [roi_low, roi_high], taking counts as
 /// uniform within the bin.
 double overlap(double low, double high, double roi_low, double roi_high) {
@@ -84,11 +60,6 @@ double roi_count(const Spectrum2D& spectrum, const ExperimentConfig& config) {
 Binning recoil_binning(const SpectraConfig& s) {
   const auto bins = static_cast<std::size_t>(std::llround(s.recoil_max_keVnr / s.recoil_bin_keVnr));
   return Binning::uniform(0.0, bins * s.recoil_bin_keVnr, bins);
-}
-
-Binning time_binning(const SpectraConfig& s) {
-  const auto bins = static_cast<std::size_t>(std::llround((s.time_max_us - s.time_min_us) / s.time_bin_us));
-  return Binning::uniform(s.time_min_us, s.time_min_us + bins * s.time_bin_us, bins);
 }
 
 }  // namespace
@@ -246,22 +217,11 @@ Prediction predict(const ExperimentConfig& config) {
   const Binning recoil_bins = recoil_binning(config.spectra);
   const double mass = config.detector.mass_kg * kg;
 
-  const Binning npe_bins = npe_binning(config.spectra);
-  std::map<Flavor, std::vector<double>> npe_true, npe_accepted;
-  for (Flavor flavor : all_flavors) npe_true[flavor].assign(npe_bins.size(), 0.0);
-  for (Flavor flavor : all_flavors) npe_accepted[flavor].assign(npe_bins.size(), 0.0);
-  const bool gamma_resolution = config.detector.resolution.model == ResolutionModel::gamma;
-  const bool continuous_acceptance = gamma_resolution &&
-                                     config.selection.acceptance.model != AcceptanceModel::none &&
-                                     config.selection.acceptance.evaluate_at == AcceptanceEvaluation::continuous;
-  // Crystals with the same light yield share one folding.
-  std::map<double, double> light_yield_shares;
-  for (int c = 0; c < config.detector.crystals; ++c)
-    light_yield_shares[config.detector.light_yield(c)] += 1.0 / config.detector.crystals;
-  std::vector<double> poisson;
-
+  // The detector's response to each channel's recoil rate (signal_response.hpp): the
+  // same folding `cevns scan` reuses for other cross sections.
+  const SignalResponse response(config, source);
+  const Binning& npe_bins = response.npe_binning();
   for (const auto& component : target.components()) {
-    const Quenching quenching(config.detector.quenching, component.isotope);
     result.nuclei[component.isotope.name] += target.nuclei(component, mass);
     for (Flavor flavor : all_flavors) {
       const RecoilRate rate(config, source, component, flavor);
@@ -275,69 +235,22 @@ Prediction predict(const ExperimentConfig& config) {
         channel.recoil.counts[bin] =
             integrate_recoil(rate, recoil_bins.low(bin) * keV, std::min(recoil_bins.high(bin) * keV, t_max), 1);
       result.channels.push_back(std::move(channel));
-
-      // Photostatistics: Poisson NPE with mean LY × E_ee(T); the last bin takes the rest.
-      // Or a continuous Gamma-distributed PE in the NPE bins [n − ½, n + ½), with the
-      // acceptance integrated over it when it is evaluated at the continuous PE.
-      auto& npe = npe_true[flavor];
-      auto& accepted = npe_accepted[flavor];
-      for_each_recoil_node(t_max, panels_for_npe, [&](double recoil, double weight) {
-        const double events = weight * rate(recoil);
-        const double visible_keVee = in_keVee(quenching.electron_equivalent(RecoilEnergy(recoil)));
-        for (const auto& [light_yield, share] : light_yield_shares) {
-          if (gamma_resolution) {
-            const double shape = config.detector.resolution.shape(visible_keVee);
-            gamma_pe_probabilities(light_yield * visible_keVee, shape, npe.size(), poisson);
-            for (std::size_t n = 0; n < npe.size(); ++n) npe[n] += share * events * poisson[n];
-            if (continuous_acceptance) {
-              gamma_pe_probabilities(light_yield * visible_keVee, shape, npe.size(), poisson,
-                                     &config.selection.acceptance);
-              for (std::size_t n = 0; n < npe.size(); ++n) accepted[n] += share * events * poisson[n];
-            }
-            continue;
-          }
-          const auto [first, last] = poisson_probabilities(light_yield * visible_keVee, npe.size(), poisson);
-          double kept = 0.0;
-          for (std::size_t n = first; n < std::min(last, npe.size() - 1); ++n)
-            npe[n] += share * events * poisson[n], kept += poisson[n];
-          npe.back() += share * events * std::max(0.0, 1.0 - kept);
-        }
-      });
     }
   }
+  const auto folded = response.fold(config.physics);
+  auto selected = response.select(folded);
 
-  const Binning time_bins = time_binning(config.spectra);
+  const Binning& time_bins = response.time_binning();
   const auto by_flavor = result.events_by_flavor();
-  const SelectionEfficiency selection(config.detector, config.selection, config.spectra.npe_max);
-  // With the acceptance folded in at the continuous PE, the rest of the selection without it.
-  SelectionConfig without_acceptance = config.selection;
-  without_acceptance.acceptance.model = AcceptanceModel::none;
-  const SelectionEfficiency rest_of_selection(config.detector, without_acceptance, config.spectra.npe_max);
   for (Flavor flavor : all_flavors) {
-    Spectrum time_probability(time_bins);
+    Spectrum arrival(time_bins);
     for (std::size_t bin = 0; bin < time_bins.size(); ++bin)
-      time_probability.counts[bin] =
-          source.arrival_time().probability(flavor, time_bins.low(bin) * us, time_bins.high(bin) * us);
-    Spectrum arrival = time_probability;
-    for (double& c : arrival.counts) c *= by_flavor.at(flavor);
+      arrival.counts[bin] = by_flavor.at(flavor) *
+                            source.arrival_time().probability(flavor, time_bins.low(bin) * us, time_bins.high(bin) * us);
     result.arrival_time.emplace(flavor, std::move(arrival));
-    // The selected signal keeps ε(t) of each arrival, per flavour: prompt and delayed
-    // neutrinos arrive at different times and lose different fractions.
-    const auto& time_efficiency = config.selection.time_efficiency;
-    if (time_efficiency.model != TimeEfficiencyModel::none) {
-      const auto cdf_us = [&](double t_us) { return source.arrival_time().cdf(flavor, t_us * us); };
-      for (std::size_t bin = 0; bin < time_bins.size(); ++bin)
-        time_probability.counts[bin] =
-            time_efficiency.weighted_probability(cdf_us, time_bins.low(bin), time_bins.high(bin));
-    }
-
     Spectrum before(npe_bins);
-    before.counts = npe_true[flavor];
-    Spectrum after(npe_bins);
-    after.counts = continuous_acceptance ? rest_of_selection.apply(npe_accepted[flavor]) : selection.apply(before.counts);
-    Spectrum2D signal(npe_bins, time_bins);
-    for (std::size_t n = 0; n < npe_bins.size(); ++n)
-      for (std::size_t t = 0; t < time_bins.size(); ++t) signal.at(n, t) = after.counts[n] * time_probability.counts[t];
+    before.counts = folded.npe_true.at(flavor);
+    auto& signal = selected.at(flavor);
     result.roi_signal_by_flavor[flavor] = roi_count(signal, config);
     result.npe_before_selection.emplace(flavor, std::move(before));
     result.signal.emplace(flavor, std::move(signal));
@@ -369,7 +282,7 @@ Prediction predict(const ExperimentConfig& config) {
   }
 
   double mean_light_yield = 0.0;
-  for (const auto& [light_yield, share] : light_yield_shares) mean_light_yield += share * light_yield;
+  for (int c = 0; c < config.detector.crystals; ++c) mean_light_yield += config.detector.light_yield(c) / config.detector.crystals;
   const Quenching quenching(config.detector.quenching, target.components().front().isotope);
   result.roi_threshold_keVnr =
       in_keVnr(quenching.recoil_for(keVee(config.selection.roi_npe_min / mean_light_yield)));

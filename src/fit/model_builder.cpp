@@ -25,6 +25,8 @@ void FitConfig::validate() const {
   if (steady_state != "per-npe-bin" && steady_state != "per-npe-and-time-bin" && steady_state != "none")
     throw InvalidValue("fit.steady_state", steady_state,
                        "must be \"per-npe-and-time-bin\", \"per-npe-bin\" or \"none\"");
+  require_range("fit.cevns_sigma", cevns_sigma, 0.0, 10.0,
+                "relative width of the CEvNS normalisation's constraint; 0: free (COHERENT 2017 flux: 0.10)");
   require_range("fit.brn_sigma", brn_sigma, 0.0, 10.0, "relative width of the BRN normalisation; release: 0.25", true);
   require_range("fit.background_sigma", background_sigma, 0.0, 10.0, "relative width of a background normalisation", true);
   require_range("fit.beam_timing_sigma_us", beam_timing_sigma_us, 0.0, 5.0,
@@ -73,7 +75,7 @@ FitConfig read_fit_config(const fs::path& file) {
   if (!fit) throw ConfigError(fmt::format("{}: no [fit] table", file.string()));
   check_keys(root, {"fit"}, "", file.string());
   check_keys(*fit,
-             {"poi", "split_cevns", "cevns_time", "brn", "brn_sigma", "steady_state", "background_sigma",
+             {"poi", "cevns_sigma", "split_cevns", "cevns_time", "brn", "brn_sigma", "steady_state", "background_sigma",
               "beam_timing_sigma_us", "on_region", "release_dir", "variation", "beam_off", "free_live_time_regions",
               "backgrounds", "roi"},
              "fit.", file.string());
@@ -81,6 +83,7 @@ FitConfig read_fit_config(const fs::path& file) {
   const std::string w = file.string();
   c.source = w;
   c.poi = get<std::string>(*fit, "poi", c.poi, w);
+  c.cevns_sigma = get<double>(*fit, "cevns_sigma", c.cevns_sigma, w);
   c.split_cevns = get<bool>(*fit, "split_cevns", c.split_cevns, w);
   c.cevns_time = get<std::string>(*fit, "cevns_time", c.cevns_time, w);
   c.brn = get<std::string>(*fit, "brn", c.brn, w);
@@ -298,7 +301,8 @@ std::vector<double> in_region(const ObservedData& data, const std::string& name,
   return out;
 }
 
-/// The CEvNS templates of one prediction: per sample name, over all regions.
+}  // namespace
+
 std::map<std::string, std::vector<double>> cevns_templates(const Prediction& p, const ObservedData& data, const FitConfig& c) {
   const Region& on = data.region(c.on_region);
   std::map<std::string, Spectrum2D> by_group;
@@ -320,6 +324,8 @@ std::map<std::string, std::vector<double>> cevns_templates(const Prediction& p, 
   for (const auto& [group, s] : by_group) out[group] = in_region(data, c.on_region, rebin(s, on));
   return out;
 }
+
+namespace {
 
 /// The release's beam-related neutrons: promptPDF (per GW·h, 1-PE bins) × exposure ×
 /// acceptance at each n, times the prompt-neutron arrival-time PDF.
@@ -367,7 +373,12 @@ BuiltModel build_model(const Prediction& prediction, const ObservedData& data, c
   auto cevns = cevns_templates(prediction, data, config);
   std::map<std::string, Sample> cevns_samples;
   for (auto& [name, t] : cevns) {
-    parameters.push_back({.name = name, .nominal = 1.0, .lower = 0.0, .upper = 20.0, .source = "free (signal)"});
+    if (config.cevns_sigma > 0.0)
+      parameters.push_back({.name = name, .nominal = 1.0, .lower = 0.0, .upper = 20.0, .constraint = Constraint::gaussian,
+                            .sigma = config.cevns_sigma,
+                            .source = fmt::format("signal rate known to ± {:g} % (fit.cevns_sigma)", 100 * config.cevns_sigma)});
+    else
+      parameters.push_back({.name = name, .nominal = 1.0, .lower = 0.0, .upper = 20.0, .source = "free (signal)"});
     cevns_samples[name] = Sample{.name = name, .nominal = t, .norm_factors = {name}};
   }
   notes.push_back(fmt::format("CEvNS arrival times from the {}", config.cevns_time == "release" ? "release's neutrino PDFs"
@@ -416,11 +427,16 @@ BuiltModel build_model(const Prediction& prediction, const ObservedData& data, c
     const auto down = cevns_templates(repredict({fmt::format("{}={:.17g}", v.key, v.down)}), data, config);
     // Shape only: scaled to the nominal count, since the CEvNS normalisation is free and
     // the fitted count is then the parameter times the nominal count at every α.
-    for (auto& [name, s] : cevns_samples) s.shape_variations.push_back({v.name, same_total(up.at(name), s.nominal),
-                                                                        same_total(down.at(name), s.nominal)});
+    // With a constrained normalisation (fit.cevns_sigma > 0) the variation keeps its
+    // change of the rate, which then no free normalisation absorbs.
+    const bool keep_rate = config.cevns_sigma > 0.0;
+    for (auto& [name, s] : cevns_samples)
+      s.shape_variations.push_back({v.name, keep_rate ? up.at(name) : same_total(up.at(name), s.nominal),
+                                    keep_rate ? down.at(name) : same_total(down.at(name), s.nominal)});
     parameters.push_back({.name = v.name, .nominal = 0.0, .lower = -5.0, .upper = 5.0, .constraint = Constraint::gaussian,
                           .sigma = 1.0, .source = fmt::format("{} = {:g} / {:g} at ±1σ ({})", v.key, v.up, v.down, v.source)});
-    notes.push_back(fmt::format("shape systematic '{}': {} re-predicted at {:g} and {:g}", v.name, v.key, v.up, v.down));
+    notes.push_back(fmt::format("{} systematic '{}': {} re-predicted at {:g} and {:g}", keep_rate ? "rate and shape" : "shape",
+                                v.name, v.key, v.up, v.down));
   }
   // Beam timing: every beam-related template shifted by ±σ together.
   if (config.beam_timing_sigma_us > 0.0) {

@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "cevns/core/error.hpp"
+#include "cevns/physics/isotope.hpp"
 
 namespace cevns::io {
 namespace {
@@ -638,6 +639,20 @@ class KeyLister {
   std::string path_;
 };
 
+/// One optional number per known isotope ("Cs133", …), and "all" first when `with_all`:
+/// the entries of `values` that are set.
+template <class V>
+void per_isotope(V& v, std::map<std::string, double>& values, bool with_all) {
+  const auto one = [&](const std::string& key) {
+    std::optional<double> value;
+    if (auto it = values.find(key); it != values.end()) value = it->second;
+    v.value(key, value);
+    if (value) values[key] = *value;
+  };
+  if (with_all) one("all");
+  for (const auto& isotope : isotope_table()) one(isotope.name);
+}
+
 /// Every configuration key, once: `Section` reads them, `TableWriter` writes them, so the
 /// two cannot drift apart. The acquisition and reconstruction are described when given.
 template <class V>
@@ -707,6 +722,37 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("weak_charge", e.physics.weak_charge, weak_charge_names);
     s.value("sin2_theta_w", e.physics.sin2_theta_w);
     s.value("neutron_skin_fm", e.physics.neutron_skin_fm);
+    s.value("flavor_scale_nu_e", e.physics.flavor_scale_nu_e);
+    s.value("flavor_scale_nu_mu", e.physics.flavor_scale_nu_mu);
+    s.value("flavor_scale_nubar_mu", e.physics.flavor_scale_nubar_mu);
+    s.value("magnetic_moment_nu_e_muB", e.physics.magnetic_moment_nu_e_muB);
+    s.value("magnetic_moment_nu_mu_muB", e.physics.magnetic_moment_nu_mu_muB);
+    s.value("charge_radius_nu_e_cm2", e.physics.charge_radius_nu_e_cm2);
+    s.value("charge_radius_nu_mu_cm2", e.physics.charge_radius_nu_mu_cm2);
+    s.section("neutron_radius_fm", [&](V& n) { per_isotope(n, e.physics.neutron_radius_fm, true); });
+    s.section("weak_charge_override", [&](V& w) { per_isotope(w, e.physics.weak_charge_override, false); });
+    s.section("nsi", [&](V& n) {
+      auto& c = e.physics.nsi;
+      n.value("eps_u_ee", c.eps_u_ee);
+      n.value("eps_d_ee", c.eps_d_ee);
+      n.value("eps_u_mumu", c.eps_u_mumu);
+      n.value("eps_d_mumu", c.eps_d_mumu);
+      n.value("eps_u_emu", c.eps_u_emu);
+      n.value("eps_d_emu", c.eps_d_emu);
+      n.value("eps_u_etau", c.eps_u_etau);
+      n.value("eps_d_etau", c.eps_d_etau);
+      n.value("eps_u_mutau", c.eps_u_mutau);
+      n.value("eps_d_mutau", c.eps_d_mutau);
+    });
+    s.section("vector_mediator", [&](V& m) {
+      m.value("coupling", e.physics.vector_mediator.coupling);
+      m.value("mass_MeV", e.physics.vector_mediator.mass_MeV);
+      m.value("charges", e.physics.vector_mediator.charges, vector_mediator_charge_names);
+    });
+    s.section("scalar_mediator", [&](V& m) {
+      m.value("coupling", e.physics.scalar_mediator.coupling);
+      m.value("mass_MeV", e.physics.scalar_mediator.mass_MeV);
+    });
   });
   v.section("selection", [&](V& s) {
     auto& c = e.selection;

@@ -51,7 +51,8 @@ double symmetrized_fermi_form_factor(double q, double c, double a) {
   return 3.0 / (qc * (qc * qc + pqa * pqa)) * (pqa / std::sinh(pqa)) * bracket;
 }
 
-NuclearFormFactor::NuclearFormFactor(FormFactorModel model, const Isotope& isotope, double neutron_skin_fm)
+NuclearFormFactor::NuclearFormFactor(FormFactorModel model, const Isotope& isotope, double neutron_skin_fm,
+                                     std::optional<double> neutron_rms_fm, const std::string& neutron_key)
     : model_(model) {
   const double a13 = std::cbrt(static_cast<double>(isotope.mass_number));
   double proton_rms = 0.0;
@@ -78,11 +79,11 @@ NuclearFormFactor::NuclearFormFactor(FormFactorModel model, const Isotope& isoto
     case FormFactorModel::none:
       break;
   }
-  proton_ = shape_with_rms(proton_rms);
-  neutron_ = shape_with_rms(proton_rms + neutron_skin_fm);
+  proton_ = shape_with_rms(proton_rms, "physics.form_factor");
+  neutron_ = shape_with_rms(neutron_rms_fm ? *neutron_rms_fm : proton_rms + neutron_skin_fm, neutron_key);
 }
 
-NuclearFormFactor::Shape NuclearFormFactor::shape_with_rms(double rms) const {
+NuclearFormFactor::Shape NuclearFormFactor::shape_with_rms(double rms, const std::string& key) const {
   // Invert the rms-radius relation of each model for its size parameter:
   // Helm ⟨r²⟩ = 3/5 R₀² + 3s²; Klein–Nystrand ⟨r²⟩ = 3/5 R_A² + 6a_k²;
   // symmetrised Fermi ⟨r²⟩ = 3/5 c² + 7/5 π²a².
@@ -98,7 +99,7 @@ NuclearFormFactor::Shape NuclearFormFactor::shape_with_rms(double rms) const {
     case FormFactorModel::none: return {rms, 0.0};
   }
   if (!(size_squared > 0.0))
-    throw InvalidValue("physics.neutron_skin_fm", fmt::format("{:g} (rms radius {:.3f} fm)", rms, rms),
+    throw InvalidValue(key, fmt::format("{:g} (rms radius {:.3f} fm)", rms, rms),
                        fmt::format("gives no valid {} form factor; the rms radius is too small", to_string(model_)));
   return {rms, std::sqrt(size_squared)};
 }

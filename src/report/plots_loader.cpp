@@ -103,4 +103,8 @@ std::vector<fs::path> write_fit_figures(const fit::Analysis& analysis, const std
   return plotting_function<decltype(&write_fit_figures)>("cevns_plot_write_fit_figures")(analysis, title, directory);
 }
 
+std::vector<fs::path> write_scan_figures(const fit::ScanResult& scan, const std::string& title, const fs::path& directory) {
+  return plotting_function<decltype(&write_scan_figures)>("cevns_plot_write_scan_figures")(scan, title, directory);
+}
+
 }  // namespace cevns::report

@@ -28,6 +28,10 @@ struct RepredictVariation {
 /// The fit configuration ([fit] table of a fit TOML; every key in docs/statistics.md).
 struct FitConfig {
   std::string poi = "cevns";         ///< the parameter of interest
+  /// Width of a Gaussian constraint (around 1) on the CEvNS normalisation(s), relative:
+  /// the rate uncertainty a measurement of the cross section needs (flux, acceptance, …);
+  /// 0: free (a measurement of the count, as `cevns fit` by default).
+  double cevns_sigma = 0.0;
   bool split_cevns = false;          ///< prompt ν_μ ("cevns_prompt") and delayed ν_e + ν̄_μ ("cevns_delayed") apart
   /// CEvNS arrival times: "prediction" (cevns::predict's) or "release" (the COHERENT
   /// release's neutrino arrival-time PDFs, needs release_dir).
@@ -89,6 +93,11 @@ using Repredict = std::function<Prediction(const std::vector<std::string>& overr
 /// the data cannot give (no region `on_region`, steady state without matching NPE bins).
 BuiltModel build_model(const Prediction& prediction, const ObservedData& data, const FitConfig& config,
                        const Repredict& repredict = {});
+
+/// The CEvNS templates of `prediction` (its `signal`) over every bin of `data`, per CEvNS
+/// sample ("cevns", or "cevns_prompt" and "cevns_delayed"), as build_model makes them.
+std::map<std::string, std::vector<double>> cevns_templates(const Prediction& prediction, const ObservedData& data,
+                                                           const FitConfig& config);
 
 /// Sums an NPE × time prediction into the bins of `region`: NPE bin [lo, hi) collects the
 /// prediction's bins n = lo … hi − 1; time bins by overlap (uniform within a bin).

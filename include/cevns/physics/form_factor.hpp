@@ -3,6 +3,9 @@
 /// Nuclear form factors F(q), normalised to F(0) = 1, for protons and neutrons
 /// separately so that the neutron radius can differ from the proton radius.
 
+#include <optional>
+#include <string>
+
 #include "cevns/physics/isotope.hpp"
 #include "cevns/physics/physics_config.hpp"
 
@@ -20,7 +23,11 @@ double symmetrized_fermi_form_factor(double q, double half_density_radius, doubl
 
 class NuclearFormFactor {
  public:
-  NuclearFormFactor(FormFactorModel model, const Isotope& isotope, double neutron_skin_fm);
+  /// The neutron rms radius is `neutron_rms_fm` when given, else the proton one plus
+  /// `neutron_skin_fm`; `neutron_key` names the setting in error messages.
+  NuclearFormFactor(FormFactorModel model, const Isotope& isotope, double neutron_skin_fm,
+                    std::optional<double> neutron_rms_fm = std::nullopt,
+                    const std::string& neutron_key = "physics.neutron_skin_fm");
 
   /// Proton and neutron form factors at momentum transfer `q_per_fm` (fm⁻¹).
   [[nodiscard]] double proton(double q_per_fm) const { return evaluate(q_per_fm, proton_); }
@@ -34,7 +41,7 @@ class NuclearFormFactor {
     double rms = 0.0;   // fm
     double size = 0.0;  // R₀ (Helm), R_A (Klein–Nystrand), c (symmetrised Fermi), fm
   };
-  [[nodiscard]] Shape shape_with_rms(double rms) const;
+  [[nodiscard]] Shape shape_with_rms(double rms, const std::string& key) const;
   [[nodiscard]] double evaluate(double q, const Shape& shape) const;
 
   FormFactorModel model_;
