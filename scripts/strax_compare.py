@@ -40,12 +40,20 @@ it; the tolerances below allow for that and nothing more:
   * rows with a pulse: the same in both for ≥ --min-row-agreement (default 0.99),
   * arrival: the same sample (within 1 ns) on ≥ --min-row-agreement of the rows,
   * charges: |strax − cevns| ≤ 4 × rms(baseline difference) × samples of the window + 1
-    ADC×sample per pulse, on ≥ --min-charge-agreement (default 0.97) of the rows: strax's
+    ADC×sample per pulse + 1 % (the pretrace pulses that a plain mean, strax's, includes
+    and cevns' robust mean leaves out: up to 0.7 % with 20 kHz dark counts), on ≥ --min-charge-agreement (default 0.97) of the rows: strax's
     baseline is wrong wherever a pulse falls into a record's first 40 samples, or a
     pretrace pulse's tail lifts them (a documented limit of its baseline, which cevns'
     robust pretrace mean avoids); on a 40-trigger CLOVERS file with 20 kHz dark counts 2 of
     143 rows differ so, one of them by a whole photoelectron.
 Exit status 0 when all hold, 1 otherwise.
+
+With strax's 40 baseline samples the baseline is off by ≈ 0.3 ADC either way, and noise
+alone then crosses a 5σ threshold noticeably more often where it is too low: on 300
+CLOVERS triggers (111 Hz dark rate, 11 rows with pulses) strax finds 2 rows of noise hits
+that cevns does not. `--baseline-samples 40000` (the whole pretrace, as cevns) compares the
+pulse finding itself: the same 11 rows, charges and arrivals — what scripts/dev.sh bench
+and the CTest test check; the speed is the same either way.
 
     scripts/strax_compare.py run.h5 [--cevns build/bin/cevns] [--reduced reco.h5]
 """
@@ -224,7 +232,7 @@ def compare(trigger_ids, strax, reduced_path, args):
     bl_rms = args.noise / np.sqrt(args.baseline_samples)
     charge_ok = 0
     for pairs in checks:
-        ok = all(abs(a - b) <= (4 * bl_rms * window + 1.0) * max(p, 1) for a, b, p in pairs)
+        ok = all(abs(a - b) <= (4 * bl_rms * window + 1.0) * max(p, 1) + 0.01 * abs(b) for a, b, p in pairs)
         charge_ok += ok
         if not ok and os.environ.get("STRAX_COMPARE_DEBUG"):
             print("charge differs (strax, cevns, pulses):", pairs)
