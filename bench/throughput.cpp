@@ -6,7 +6,11 @@
 //   - cevns reconstruct of a zero-suppressed file, 2 threads against 1;
 //   - cevns simulate --mode full on one thread, into the page cache, against the memory
 //     bandwidth (memcpy into a reused buffer) and the 10⁹ samples/s target;
-//   - cevns predict, the whole process.
+//   - cevns predict, the whole process;
+//   - each lossless compression (--compression): the bytes of the full-mode, zero-
+//     suppressed and reduced files against uncompressed ones, and the write (simulate) and
+//     read (HDF5, reconstruct) rates of the compressed full-mode file against the same
+//     limits (the uncompressed figures above are of --compression none files).
 // Every figure is the min and median over --runs runs (the median is the one compared).
 // Run: scripts/dev.sh bench (or build/bin/cevns-throughput --help).
 #include <hdf5.h>
@@ -164,6 +168,7 @@ int main(int argc, char** argv) {
   std::uint64_t full_triggers = 1000, zs_triggers = 100000;
   std::string zs_config = "cicenns.toml";  // 30 channels, 2.9 kHz dark counts: a segment in nearly every trigger
   std::string reconstruct_options;  // e.g. "--set reco.spe_charge_adc_samples=508" for a cevns that cannot fall back
+  std::vector<std::string> compressions = {"deflate", "lz4", "zstd"};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
@@ -174,9 +179,18 @@ int main(int argc, char** argv) {
     else if (a == "--zs-triggers") zs_triggers = std::strtoull(value().c_str(), nullptr, 10);
     else if (a == "--reconstruct-options") reconstruct_options = value();
     else if (a == "--zs-config") zs_config = value();
+    else if (a == "--compressions") {
+      compressions.clear();
+      std::string list = value();
+      for (std::size_t at = 0; at <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', at), list.size());
+        if (comma > at) compressions.push_back(list.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
     else {
       std::printf("usage: cevns-throughput [--cevns PATH] [--dir DIR] [--runs N] [--full-triggers N] [--zs-triggers N]\n"
-                  "                        [--zs-config cicenns.toml]\n"
+                  "                        [--zs-config cicenns.toml] [--compressions deflate,lz4,zstd]\n"
                   "                        [--reconstruct-options 'OPTIONS']\n"
                   "Times whole cevns commands (CLOVERS) beside the limits measured in the same run.\n");
       return a == "--help" ? 0 : 2;
@@ -190,7 +204,8 @@ int main(int argc, char** argv) {
 
   // Full mode: simulate (timed, one thread), then read and reconstruct the warm file.
   const std::string simulate_full =
-      c + " simulate -q -n " + std::to_string(full_triggers) + " --mode full -t 1 --force -o '" + full.string() + "'";
+      c + " simulate -q -n " + std::to_string(full_triggers) + " --mode full --compression none -t 1 --force -o '" +
+      full.string() + "'";
   run_command(simulate_full);  // the file, and a warm-up
   const FileShape fs_full = shape_of(full);
   const double full_samples = static_cast<double>(fs_full.triggers * fs_full.per_trigger);
@@ -207,8 +222,8 @@ int main(int argc, char** argv) {
     return r;
   });
   const auto reconstruct = [&](const fs::path& in, int threads) {
-    return c + " reconstruct -q " + reconstruct_options + " -t " + std::to_string(threads) + " --force -o '" + out.string() + "' '" + in.string() +
-           "' 2>/dev/null";
+    return c + " reconstruct -q --compression none " + reconstruct_options + " -t " + std::to_string(threads) +
+           " --force -o '" + out.string() + "' '" + in.string() + "' 2>/dev/null";
   };
   const auto timed = [&](std::vector<double>& cpu, const std::string& command, double samples) {
     const double r = samples / run_command(command);
@@ -220,7 +235,7 @@ int main(int argc, char** argv) {
 
   // Zero-suppressed.
   const std::string simulate_zs = c + " simulate -q -c " + zs_config + " -n " + std::to_string(zs_triggers) +
-                                  " --force -o '" + zs.string() + "'";
+                                  " --compression none --force -o '" + zs.string() + "'";
   const Figure zs_sim = measure(1, [&] { return run_command(simulate_zs); });
   const double zs_samples = static_cast<double>(shape_of(zs).per_trigger);
   const Figure zs1 = measure(runs, [&] { return timed(cpu_zs1, reconstruct(zs, 1), zs_samples); });
@@ -259,6 +274,37 @@ int main(int argc, char** argv) {
   print_rate("  per CPU second: reconstruct zero-supp., 2 thr.", cz2, cz1.median, "1 thread (100 %: no overhead)");
   std::printf("%-44s %11.1f %11.1f %11.1f %6.0f%%  %s\n", "cevns predict, whole process (ms)", predict.min,
               predict.median, 20.0, 100.0 * predict.median / 20.0, "target ≤ 20 ms");
+
+  // Compression: the same runs (same seeds) written with each filter.
+  const auto bytes_of = [](const fs::path& p) { return static_cast<double>(fs::file_size(p)); };
+  run_command(reconstruct(zs, 1));
+  const double full_bytes = bytes_of(full), zs_bytes = bytes_of(zs), reduced_bytes = bytes_of(out);
+  const fs::path cfull = dir / "full-c.h5", czs = dir / "zs-c.h5", cout = dir / "reduced-c.h5";
+  for (const std::string& name : compressions) {
+    const std::string simulate_c = c + " simulate -q -n " + std::to_string(full_triggers) + " --mode full -t 1 --compression " +
+                                   name + " --force -o '" + cfull.string() + "'";
+    const Figure write = measure(runs, [&] { return full_samples / run_command(simulate_c); });
+    const Figure read = measure(runs, [&] { return hdf5_read_rate(cfull); });
+    const auto reconstruct_c = [&](const fs::path& in, int threads) {
+      return c + " reconstruct -q --compression " + name + " " + reconstruct_options + " -t " + std::to_string(threads) +
+             " --force -o '" + cout.string() + "' '" + in.string() + "' 2>/dev/null";
+    };
+    const Figure reco1 = measure(runs, [&] { return full_samples / run_command(reconstruct_c(cfull, 1)); });
+    const Figure reco2 = measure(runs, [&] { return full_samples / run_command(reconstruct_c(cfull, 2)); });
+    const double cfull_bytes = bytes_of(cfull);
+    run_command(c + " simulate -q -c " + zs_config + " -n " + std::to_string(zs_triggers) + " --compression " + name +
+                " --force -o '" + czs.string() + "'");
+    run_command(reconstruct_c(czs, 1));
+    std::printf("\n--compression %s: full-mode file %.4g bytes (%.2f× smaller), zero-suppressed %.4g (%.2f×), "
+                "its reduced file %.4g (%.2f×)\n",
+                name.c_str(), cfull_bytes, full_bytes / cfull_bytes, bytes_of(czs), zs_bytes / bytes_of(czs),
+                bytes_of(cout), reduced_bytes / bytes_of(cout));
+    print_rate("  cevns simulate --mode full, 1 thread", write, sim_rate.median, "uncompressed simulate");
+    print_rate("  HDF5 read of the compressed file", read, hdf5.median, "HDF5 read, uncompressed file");
+    print_rate("  cevns reconstruct full, 1 thread", reco1, read.median, "HDF5 read of this file, target ≥ 50 %");
+    print_rate("  cevns reconstruct full, 2 threads", reco2, read.median, "HDF5 read of this file");
+  }
+  for (const fs::path& p : {cfull, czs, cout}) fs::remove(p);
   fs::remove(out);
   return 0;
 }

@@ -69,6 +69,12 @@ case "${1:-}" in
     # The whole commands beside their limits, then the kernels (Google Benchmark, which
     # takes the arguments, e.g. --benchmark_filter=Reco).
     build/bin/cevns-throughput
+    # strax's published pulse processing (numba) beside cevns reconstruct, end to end from
+    # the same full-mode file: pulse agreement and the speed ratio.
+    strax_dir=$(mktemp -d)
+    build/bin/cevns -q simulate -c configs/clovers.toml -n 500 --mode full --compression none -t 1 -o "$strax_dir/full.h5"
+    /usr/bin/python3 scripts/strax_compare.py "$strax_dir/full.h5" --cevns build/bin/cevns --baseline-samples 40000 || true
+    rm -rf "$strax_dir"
     build/bin/cevns-bench "${@:2}"
     ;;
   *)

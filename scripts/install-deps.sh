@@ -20,6 +20,9 @@ packages=(
   libpcg-cpp-dev        # PCG random-number streams
   hdf5-tools            # h5dump, h5ls; h5clear for the .part of a killed run
   python3-h5py          # tests check that h5py reads the raw-data files
+  hdf5-filter-plugin-blosc-serial  # the Blosc filter (HDF5 32001) of --compression zstd/lz4, for cevns and h5py (docs/raw-format.md)
+  hdf5-filter-plugin    # LZ4 and BZip2 HDF5 filters: measured by scripts/compression_survey.py
+  python3-numba         # scripts/strax_compare.py: the strax-like pulse finder beside cevns reconstruct
   pybind11-dev python3-dev python3-numpy python3-pytest  # the Python module (import cevns) and its tests
   libnlopt-cxx-dev libeigen3-dev  # the likelihood fit: NLopt minimiser, Eigen for the Hessian
   python3-iminuit       # the reference likelihood (scripts/) the fit is checked against

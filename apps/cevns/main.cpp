@@ -278,6 +278,18 @@ int run(int argc, char** argv) {
   simulate->add_option("-t,--threads", simulate_threads, "Worker threads")
       ->check(cevns::app::whole_number(1, cevns::max_pipeline_threads(), threads_why))
       ->capture_default_str();
+  // Lossless HDF5 filters of the written file (docs/raw-format.md, "Compression").
+  std::string compression_choice(cevns::io::compression_name(cevns::io::default_compression));
+  const auto add_compression = [&](CLI::App& command) {
+    std::vector<std::string> allowed;
+    for (const auto c : {cevns::io::Compression::none, cevns::io::Compression::deflate, cevns::io::Compression::lz4,
+                         cevns::io::Compression::zstd})
+      allowed.emplace_back(cevns::io::compression_name(c));
+    command.add_option("--compression", compression_choice, "Lossless compression of the file written")
+        ->check(CLI::IsMember(allowed))
+        ->capture_default_str();
+  };
+  add_compression(*simulate);
 
   StudyOptions reconstruct_options;
   std::string raw_input;
@@ -290,6 +302,7 @@ int run(int argc, char** argv) {
   reconstruct->add_option("-t,--threads", reconstruct_threads, "Worker threads")
       ->check(cevns::app::whole_number(1, cevns::max_pipeline_threads(), threads_why))
       ->capture_default_str();
+  add_compression(*reconstruct);
 
   StudyOptions select_options;
   std::string reduced_input;
@@ -390,6 +403,8 @@ int run(int argc, char** argv) {
                                            simulate_duration, rate_hz));
     const auto mode = simulate_mode == "full" ? cevns::daq::WaveformMode::full : cevns::daq::WaveformMode::zero_suppressed;
     const fs::path output = simulate_options.output;
+    const auto compression = cevns::io::parse_compression(compression_choice, "--compression");
+    cevns::io::require_compression(compression);
     const auto lock = cevns::io::claim_output(output, OutputKind::file, {config_file}, simulate_options.force);
     const cevns::daq::Simulation simulation(simulation_config, mode);
     const double bytes = cevns::io::estimated_raw_file_bytes(simulation, simulation_config, mode, triggers);
@@ -399,7 +414,7 @@ int run(int argc, char** argv) {
     cevns::logger("simulate")->info("{}: {} triggers ({} of data taking), {} mode, seed {}, {} threads; about {} to write",
                                     simulation_config.experiment.name, triggers, cevns::app::format_duration(triggers / rate_hz),
                                     simulate_mode, simulate_seed, simulate_threads, cevns::io::format_bytes(bytes));
-    cevns::io::RawFileWriter writer(output, info);
+    cevns::io::RawFileWriter writer(output, info, compression);
     cevns::app::ProgressBar progress("simulate");
     SimulationSummary summary;
     cevns::daq::run_simulation(
@@ -427,6 +442,8 @@ int run(int argc, char** argv) {
     cevns::reco::check_config_matches_run(run, config.simulation, configuration_name(reconstruct_options, raw_input),
                                           raw_input);
     const fs::path output = reconstruct_options.output;
+    const auto compression = cevns::io::parse_compression(compression_choice, "--compression");
+    cevns::io::require_compression(compression);
     const std::vector<fs::path> inputs{raw_input, reconstruct_options.config_file.empty() ? fs::path()
                                                                                          : reconstruct_options.config_path()};
     const auto lock = cevns::io::claim_output(output, OutputKind::file, inputs, reconstruct_options.force);
@@ -444,7 +461,7 @@ int run(int argc, char** argv) {
           cevns::reco::ReducedRunInfo info{run, raw_input, cevns::io::to_toml(config), reco.spe_charge(), 0,
                                             reco.off_beam_window_start_us()};
           for (const auto& c : run.channels) info.crystals = std::max<std::uint16_t>(info.crystals, c.crystal + 1);
-          writer.emplace(output, info);
+          writer.emplace(output, info, compression);
         },
         [&](cevns::reco::ReducedBlock&& block) { writer->write(block); },
         [&](const cevns::io::ReconstructRunSummary& done) {

@@ -292,20 +292,31 @@ DarkCountsPerTrigger dark_counts_per_trigger(const DarkCountInputs& pmt, const D
   if (!coincidence) pmt_charge[0] = r.pmt_signal_pe[0];
   for (std::size_t k = 1; k <= k_max; ++k) {
     const double sd = sigma * std::sqrt(double(k));
+    // A cell's upper edge (i + 0.5)·dq is the next one's lower edge (i + 1 − 0.5)·dq, the
+    // same double: its normal_below is reused, not computed twice (the same numbers).
+    double below_high = 0.0;
+    bool have_high = false;
     for (std::size_t i = 0; i < cells; ++i) {
-      const double low = std::max((double(i) - 0.5) * dq, threshold), high = (double(i) + 0.5) * dq;
-      if (high <= low) continue;
-      pmt_charge[i] += r.pmt_signal_pe[k] * (normal_below(high, double(k), sd) - normal_below(low, double(k), sd));
+      const double edge = (double(i) - 0.5) * dq;
+      const double low = std::max(edge, threshold), high = (double(i) + 0.5) * dq;
+      if (high <= low) {
+        have_high = false;
+        continue;
+      }
+      const double below_low = have_high && low == edge ? below_high : normal_below(low, double(k), sd);
+      below_high = normal_below(high, double(k), sd);
+      have_high = true;
+      pmt_charge[i] += r.pmt_signal_pe[k] * (below_high - below_low);
     }
   }
+  // The crystal's NPE of charge cell n = i + j: the charge rounded, computed once per n.
+  std::vector<std::size_t> npe_of(2 * cells);
+  for (std::size_t n = 0; n < npe_of.size(); ++n)
+    npe_of[n] = std::min(static_cast<std::size_t>(std::floor(double(n) * dq + 0.5 + 1e-9)), size - 1);
   std::vector<double> crystal(size, 0.0);  // P(passes criterion 3 and shows m NPE)
   for (std::size_t i = 0; i < cells; ++i) {
     if (pmt_charge[i] == 0.0) continue;
-    for (std::size_t j = 0; j < cells; ++j) {
-      const double charge = double(i + j) * dq;
-      const auto m = std::min(static_cast<std::size_t>(std::floor(charge + 0.5 + 1e-9)), size - 1);
-      crystal[m] += pmt_charge[i] * pmt_charge[j];
-    }
+    for (std::size_t j = 0; j < cells; ++j) crystal[npe_of[i + j]] += pmt_charge[i] * pmt_charge[j];
   }
   crystal[0] = 0.0;  // no light in the signal region: not a candidate
   for (double c : crystal) r.crystal_coincidence += c;

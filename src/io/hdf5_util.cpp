@@ -168,9 +168,80 @@ std::string read_string_attribute(hid_t object, const char* name, const Context&
 // ---------------------------------------------------------------------------------------
 // Datasets
 
+namespace {
+/// Blosc's registered HDF5 filter (hdf5-blosc, the plugin of hdf5-filter-plugin-blosc-serial).
+constexpr H5Z_filter_t blosc_filter = 32001;
+}  // namespace
+
+H5Z_filter_t compression_filter(Compression compression) {
+  switch (compression) {
+    case Compression::none: return 0;
+    case Compression::deflate: return H5Z_FILTER_DEFLATE;
+    case Compression::lz4:
+    case Compression::zstd: return blosc_filter;
+  }
+  return 0;
+}
+
+std::string missing_filter_message(H5Z_filter_t filter, std::string_view what) {
+  if (filter == blosc_filter)
+    return fmt::format(
+        "HDF5 filter 32001 (Blosc) is not available for {}: its plugin is missing; install the Debian package "
+        "hdf5-filter-plugin-blosc-serial, or set HDF5_PLUGIN_PATH to the folder that holds libH5Zblosc.so "
+        "(write with --compression deflate or none for files that need no plugin)",
+        what);
+  return fmt::format("HDF5 filter {} is not available for {}: this HDF5 has no such filter and no plugin for it "
+                     "(HDF5_PLUGIN_PATH names the folders of filter plugins)",
+                     filter, what);
+}
+
+void add_compression(hid_t create, Compression compression, const Context& c) {
+  switch (compression) {
+    case Compression::none: return;
+    case Compression::deflate:
+      c.check(H5Pset_shuffle(create), "H5Pset_shuffle");
+      c.check(H5Pset_deflate(create, 1), "H5Pset_deflate");
+      return;
+    case Compression::lz4:
+    case Compression::zstd: {
+      // Blosc's parameters: 4 that its set-local callback fills in (filter and format
+      // version, type size, chunk bytes), the level, the shuffle (1 byte, 2 bit) and the
+      // codec (1 LZ4, 5 Zstandard) — hdf5-blosc's blosc_filter.h.
+      // Measured (docs/raw-format.md): Zstandard does best behind the byte shuffle, LZ4
+      // behind the bit shuffle.
+      const bool zstd = compression == Compression::zstd;
+      const unsigned values[7] = {0, 0, 0, 0, zstd ? 1U : 5U, zstd ? 1U : 2U, zstd ? 5U : 1U};
+      if (H5Zfilter_avail(blosc_filter) <= 0) c.fail(missing_filter_message(blosc_filter, "writing"));
+      c.check(H5Pset_filter(create, blosc_filter, H5Z_FLAG_MANDATORY, 7, values), "H5Pset_filter (Blosc)");
+      return;
+    }
+  }
+}
+
+void check_filters_available(hid_t dataset, const char* path, const Context& c) {
+  const Handle create(c.check_id(H5Dget_create_plist(dataset), "H5Dget_create_plist"), H5Pclose);
+  const int filters = H5Pget_nfilters(create.get());
+  for (int i = 0; i < filters; ++i) {
+    unsigned flags = 0;
+    std::size_t values = 0;
+    unsigned config = 0;
+    const H5Z_filter_t filter =
+        H5Pget_filter2(create.get(), static_cast<unsigned>(i), &flags, &values, nullptr, 0, nullptr, nullptr);
+    if (filter < 0) c.fail_hdf5(fmt::format("reading the filters of {}", path));
+    if (H5Zfilter_avail(filter) <= 0 || H5Zget_filter_info(filter, &config) < 0 ||
+        (config & H5Z_FILTER_CONFIG_DECODE_ENABLED) == 0)
+      c.fail(missing_filter_message(filter, fmt::format("reading {}", path)));
+  }
+}
+
 Handle create_extendible(hid_t parent, const char* name, hid_t type, const std::vector<hsize_t>& inner,
                          hsize_t chunk_first, std::size_t chunk_cache_bytes, const std::string& units,
-                         const std::string& description, const Context& c) {
+                         const std::string& description, const Context& c, Compression compression) {
+  // A compressed table's last chunk changes size at every flush, and under SWMR HDF5
+  // never reuses the space of the chunk it replaces (readers may still read it): smaller
+  // chunks waste less (docs/raw-format.md, "Compression").
+  if (compression != Compression::none && inner.empty())
+    chunk_first = std::min(chunk_first, chunk_rows(H5Tget_size(type), compressed_chunk_bytes));
   std::vector<hsize_t> dims{0}, maxdims{H5S_UNLIMITED}, chunk{chunk_first};
   for (const hsize_t n : inner) {
     dims.push_back(n);
@@ -181,6 +252,7 @@ Handle create_extendible(hid_t parent, const char* name, hid_t type, const std::
   const Handle space(c.check_id(H5Screate_simple(rank, dims.data(), maxdims.data()), "H5Screate_simple"), H5Sclose);
   const Handle create = property_list(H5P_DATASET_CREATE, c);
   c.check(H5Pset_chunk(create.get(), rank, chunk.data()), "H5Pset_chunk");
+  add_compression(create.get(), compression, c);
   c.check(H5Pset_fletcher32(create.get()), "H5Pset_fletcher32");
   c.check(H5Pset_fill_time(create.get(), H5D_FILL_TIME_NEVER), "H5Pset_fill_time");
   c.check(H5Pset_obj_track_times(create.get(), 0), "H5Pset_obj_track_times");
@@ -264,10 +336,11 @@ void read_rows(const Table& table, Range range, hid_t memory_type, void* out, co
 }
 
 Table create_table(hid_t parent, const char* name, const RowType& type, const std::string& units,
-                   const std::string& description, const Context& c, std::size_t chunk_bytes) {
+                   const std::string& description, const Context& c, std::size_t chunk_bytes,
+                   Compression compression) {
   Table t;
   t.dataset = create_extendible(parent, name, type.file.get(), {}, chunk_rows(H5Tget_size(type.file.get()), chunk_bytes),
-                                1024 * 1024, units, description, c);
+                                1024 * 1024, units, description, c, compression);
   t.memory_type = type.memory.get();
   return t;
 }
@@ -280,6 +353,7 @@ Table open_table(hid_t file, const char* path, hid_t memory_type, std::size_t ra
   c.check(H5Pset_chunk_cache(access.get(), 521, chunk_cache_bytes, 1.0), "H5Pset_chunk_cache");
   Table t;
   t.dataset = Handle(c.check_id(H5Dopen2(file, path, access.get()), fmt::format("opening {}", path)), H5Dclose);
+  check_filters_available(t.dataset.get(), path, c);
   t.memory_type = memory_type;
   const Handle space = dataspace_of(t.dataset.get(), c);
   if (H5Sget_simple_extent_ndims(space.get()) != static_cast<int>(rank))

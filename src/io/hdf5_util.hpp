@@ -25,6 +25,7 @@
 
 #include "cevns/core/error.hpp"
 #include "cevns/daq/raw_event.hpp"
+#include "cevns/io/compression.hpp"
 
 namespace cevns::io::hdf5 {
 
@@ -246,18 +247,42 @@ T read_attribute(hid_t object, const char* name, const Context& c) {
 /// large enough for few index entries.
 inline constexpr std::size_t table_chunk_bytes = 256 * 1024;
 
+/// Bytes of one chunk of a compressed one-dimensional dataset: a compressed chunk that is
+/// rewritten grows and moves, and SWMR leaves the old one unused in the file — 11 % of a
+/// file with 32 KiB chunks against 85 % with 256 KiB ones, at the same compression ratio
+/// (a zero-suppressed CLOVERS day, 216 blocks).
+inline constexpr std::size_t compressed_chunk_bytes = 32 * 1024;
+
 /// Rows per chunk: the power of two that fills at most `chunk_bytes`.
 inline hsize_t chunk_rows(std::size_t row_bytes, std::size_t chunk_bytes = table_chunk_bytes) {
   return std::bit_floor(std::max<std::size_t>(1, chunk_bytes / row_bytes));
 }
 
+/// The HDF5 filter that `compression` adds (0 for none): H5Z_FILTER_DEFLATE, or Blosc's
+/// registered 32001.
+H5Z_filter_t compression_filter(Compression compression);
+
+/// "HDF5 filter N (its name) is not available …; install … or set HDF5_PLUGIN_PATH …":
+/// why `what` cannot be read or written without the filter's plugin.
+std::string missing_filter_message(H5Z_filter_t filter, std::string_view what);
+
+/// Adds `compression`'s filters to the dataset creation list `create` (before the
+/// Fletcher-32 checksum, which therefore sums the stored, compressed bytes and catches
+/// damage before a decompressor sees it).
+void add_compression(hid_t create, Compression compression, const Context& c);
+
+/// Fails with missing_filter_message unless every filter of `dataset`'s pipeline can
+/// decode here: a compressed file read without its plugin says so when it is opened.
+void check_filters_available(hid_t dataset, const char* path, const Context& c);
+
 /// Creates a chunked dataset of `rank` dimensions, the first starting empty and
-/// unlimited, the others `inner`. No compression, no fill (rows are written once); a
-/// Fletcher-32 checksum on every chunk, so that a damaged chunk is a read error and not
-/// different numbers.
+/// unlimited, the others `inner`. No fill (rows are written once); `compression`'s
+/// filters, then a Fletcher-32 checksum on every chunk, so that a damaged chunk is a read
+/// error and not different numbers.
 Handle create_extendible(hid_t parent, const char* name, hid_t type, const std::vector<hsize_t>& inner,
                          hsize_t chunk_first, std::size_t chunk_cache_bytes, const std::string& units,
-                         const std::string& description, const Context& c);
+                         const std::string& description, const Context& c,
+                         Compression compression = Compression::none);
 
 /// Creates a one-dimensional dataset of `rows` values of `stored_type` and writes `data`
 /// (values of `memory_type`) into it: one chunk with a Fletcher-32 checksum, allocated at
@@ -286,9 +311,10 @@ struct Table {
 };
 
 /// Creates an empty one-dimensional table of compound rows `type` in `parent`, chunked at
-/// `chunk_bytes`.
+/// `chunk_bytes`, with `compression`.
 Table create_table(hid_t parent, const char* name, const RowType& type, const std::string& units,
-                   const std::string& description, const Context& c, std::size_t chunk_bytes = table_chunk_bytes);
+                   const std::string& description, const Context& c, std::size_t chunk_bytes = table_chunk_bytes,
+                   Compression compression = Compression::none);
 
 /// Opens an existing table and finds its extent.
 Table open_table(hid_t file, const char* path, hid_t memory_type, std::size_t rank, const Context& c,

@@ -285,6 +285,7 @@ struct RawFileWriter::State {
   std::uint64_t next_index = 0;
   daq::BlockRecord previous;  // the last block written
   std::vector<std::byte> chunk;  // one /waveforms/adc chunk as stored: samples, checksum
+  bool direct_chunks = false;     // /waveforms/adc without a compression filter: chunks written as stored
   bool failed = false;
   bool closed = false;
 
@@ -311,6 +312,10 @@ void append_waveforms(RawFileWriter::State& s, std::span<const std::int16_t> sam
   const std::size_t per_trigger = s.adc.inner[0] * s.adc.inner[1];
   const std::size_t bytes = per_trigger * sizeof(std::int16_t);
   const hsize_t dims[3] = {s.adc.rows + triggers, s.adc.inner[0], s.adc.inner[1]};
+  if (!s.direct_chunks) {  // compressed: through HDF5's filters
+    s.adc.append(samples.data(), triggers, "/waveforms/adc", c);
+    return;
+  }
   c.check(H5Dset_extent(s.adc.dataset.get(), dims), "extending /waveforms/adc");
   s.chunk.resize(bytes + 4);
   for (std::size_t k = 0; k < triggers; ++k) {
@@ -327,7 +332,7 @@ void append_waveforms(RawFileWriter::State& s, std::span<const std::int16_t> sam
 
 }  // namespace
 
-RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info) {
+RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info, Compression compression) {
   silence_errors();
   const fs::path part = part_path(path);
   Context c{fmt::format("cannot write {}", part.string()),
@@ -363,6 +368,7 @@ RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info) {
   write_string_attribute(f, "format", std::string(raw_format_name), c);
   write_attribute<std::uint32_t>(f, "format_version", raw_format_version, c);
   write_string_attribute(f, "cevns_version", info.cevns_version, c);
+  write_string_attribute(f, "compression", std::string(compression_name(compression)), c);
   write_run_attributes(f, info, c);
 
   // /run: what the run is, and how far it got.
@@ -379,7 +385,7 @@ RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info) {
 
   const auto table = [&](Table& t, hid_t parent, const char* name, const RowType& type, const char* units,
                          const std::string& description, std::size_t chunk_bytes = table_chunk_bytes) {
-    t = create_table(parent, name, type, units, description, c, chunk_bytes);
+    t = create_table(parent, name, type, units, description, c, chunk_bytes, compression);
   };
   // /blocks grows by one row per block: a small chunk, since each flush rewrites the last.
   table(s.blocks, f, "blocks", s.types.block, block_units,
@@ -393,7 +399,9 @@ RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info) {
       s.adc.inner = {info.channels.size(), info.samples_per_waveform};
       // One trigger per chunk, no chunk cache: each trigger's samples go straight to disk.
       s.adc.dataset = create_extendible(waveforms.get(), "adc", H5T_STD_I16LE, s.adc.inner, 1, 0, "ADC counts",
-                                        "[trigger][channel][sample]; row i belongs to row i of /triggers", c);
+                                        "[trigger][channel][sample]; row i belongs to row i of /triggers", c,
+                                        compression);
+      s.direct_chunks = compression == Compression::none;
       s.adc.memory_type = H5T_NATIVE_INT16;
     } else {
       table(s.segments, waveforms.get(), "segments", s.types.segment, segment_units,
@@ -401,7 +409,8 @@ RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info) {
             "stored at /waveforms/samples[offset : offset + length]");
       s.samples.dataset =
           create_extendible(waveforms.get(), "samples", H5T_STD_I16LE, {}, chunk_rows(sizeof(std::int16_t)),
-                            1024 * 1024, "ADC counts", "the ADC values of every segment, one after the other", c);
+                            1024 * 1024, "ADC counts", "the ADC values of every segment, one after the other", c,
+                            compression);
       s.samples.memory_type = H5T_NATIVE_INT16;
     }
   }

@@ -192,7 +192,7 @@ struct ReducedFileWriter::State {
   }
 };
 
-ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRunInfo& info) {
+ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRunInfo& info, Compression compression) {
   silence_errors();
   const fs::path part = part_path(path);
   const Context c{fmt::format("cannot write {}", part.string()),
@@ -232,6 +232,7 @@ ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRu
   write_attribute<std::uint32_t>(f, "format_version", reduced_format_version, c);
   write_string_attribute(f, "cevns_version", std::string(cevns::version()), c);
   write_string_attribute(f, "raw_cevns_version", info.raw.cevns_version, c);
+  write_string_attribute(f, "compression", std::string(compression_name(compression)), c);
   write_run_attributes(f, info.raw, c);
   write_attribute<std::uint16_t>(f, "crystals", info.crystals, c);
   write_attribute<double>(f, "off_beam_window_start_us",
@@ -265,7 +266,7 @@ ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRu
   s.events = create_table(f, "events", s.types.event, event_units,
                           "one row per trigger and crystal with a pulse or a flag; a crystal of a trigger without a "
                           "row had no pulse",
-                          c);
+                          c, table_chunk_bytes, compression);
 
   // From here on readers may open the file while we write (H5F_ACC_SWMR_READ), and what
   // is flushed stays readable if we are killed.

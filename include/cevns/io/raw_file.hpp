@@ -13,6 +13,7 @@
 
 #include "cevns/daq/raw_event.hpp"
 #include "cevns/daq/simulation.hpp"
+#include "cevns/io/compression.hpp"
 
 namespace cevns::io {
 
@@ -38,8 +39,10 @@ inline constexpr std::uint32_t raw_format_version = 2;
 class RawFileWriter {
  public:
   /// Creates `path`.part (and its directory) and every dataset of the layout; an existing
-  /// `path`.part is replaced. Throws IoError.
-  RawFileWriter(const std::filesystem::path& path, const daq::RunInfo& info);
+  /// `path`.part is replaced. `compression` applies to the waveforms, /triggers and the
+  /// truth tables (docs/raw-format.md, "Compression"). Throws IoError.
+  RawFileWriter(const std::filesystem::path& path, const daq::RunInfo& info,
+                Compression compression = Compression::none);
   /// Without close(): closes the HDF5 file and leaves the .part file, marked incomplete.
   ~RawFileWriter();
   RawFileWriter(const RawFileWriter&) = delete;

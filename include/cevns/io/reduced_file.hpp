@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cevns/io/compression.hpp"
 #include "cevns/reco/reduced_event.hpp"
 
 namespace cevns::io {
@@ -30,8 +31,10 @@ class ReducedFileWriter {
  public:
   /// Creates `path`.part (and its directory) and every dataset of the layout; an existing
   /// `path`.part is replaced. `info.spe_charge` must have one value per channel of
-  /// `info.raw`, and every channel's crystal must be below `info.crystals`. Throws IoError.
-  ReducedFileWriter(const std::filesystem::path& path, const reco::ReducedRunInfo& info);
+  /// `info.raw`, and every channel's crystal must be below `info.crystals`. `compression`
+  /// applies to /events (docs/reduced-format.md). Throws IoError.
+  ReducedFileWriter(const std::filesystem::path& path, const reco::ReducedRunInfo& info,
+                    Compression compression = Compression::none);
   /// Without close(): closes the HDF5 file and leaves the .part file, marked incomplete.
   ~ReducedFileWriter();
   ReducedFileWriter(const ReducedFileWriter&) = delete;
