@@ -27,6 +27,7 @@
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/fit/sensitivity.hpp"
 #include "cevns/io/config_reader.hpp"
+#include "cevns/io/file_part.hpp"
 #include "cevns/io/output_guard.hpp"
 #include "cevns/io/prediction_writer.hpp"
 #include "cevns/io/raw_file.hpp"
@@ -399,6 +400,7 @@ int run(int argc, char** argv) {
     files.push_back(dir / "summary.txt");
     cevns::logger("cevns")->info("wrote {} files into {}", files.size(), dir.string());
   } else if (*simulate) {
+    if (!simulate_part.empty()) (void)cevns::io::parse_part(simulate_part);  // a bad --part before any work
     const fs::path config_file = simulate_options.config_path();
     const auto everything = cevns::io::read_configuration(config_file, simulate_options.overrides);
     const auto& simulation_config = everything.simulation;
@@ -465,6 +467,7 @@ int run(int argc, char** argv) {
       cevns::logger("simulate")->info("wrote {} ({})", output.string(),
                                       cevns::io::format_bytes(static_cast<double>(fs::file_size(output))));
   } else if (*reconstruct) {
+    if (!reconstruct_part.empty()) (void)cevns::io::parse_part(reconstruct_part);  // before any work
     const cevns::io::RawFileReader reader(raw_input);
     const auto& run = reader.info();
     if (const auto& part = reader.part())

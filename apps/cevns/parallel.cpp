@@ -29,7 +29,7 @@ namespace {
 
 int rank_ = 0;
 int size_ = 1;
-bool initialised_ = false;
+[[maybe_unused]] bool initialised_ = false;
 
 /// Progress messages of the ranks to rank 0: {units done, finished}.
 [[maybe_unused]] constexpr int progress_tag = 4242;
@@ -43,7 +43,7 @@ bool initialised_ = false;
   return false;
 }
 
-double now_s() {
+[[maybe_unused]] double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
