@@ -43,6 +43,20 @@ int size_ = 1;
   return false;
 }
 
+#ifdef CEVNS_HAVE_MPI
+/// Waits for a non-blocking operation without spinning: OpenMPI's blocking collectives
+/// poll at full speed, so a rank that finished first would take a core from the ranks
+/// still working (measured: 2 ranks on 2 cores ran at the speed of one). Sleeping 1 ms
+/// between tests costs at most that much per collective.
+void wait_gently(MPI_Request& request) {
+  for (int done = 0;;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (done) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+#endif
+
 [[maybe_unused]] double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -97,20 +111,32 @@ void quiet_other_ranks() {
 
 void job_barrier() {
 #ifdef CEVNS_HAVE_MPI
-  if (size_ > 1) MPI_Barrier(MPI_COMM_WORLD);
+  if (size_ > 1) {
+    MPI_Request request;
+    MPI_Ibarrier(MPI_COMM_WORLD, &request);
+    wait_gently(request);
+  }
 #endif
 }
 
 void job_sum([[maybe_unused]] std::vector<double>& values) {
 #ifdef CEVNS_HAVE_MPI
-  if (size_ > 1)
-    MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  if (size_ > 1) {
+    MPI_Request request;
+    MPI_Iallreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD,
+                   &request);
+    wait_gently(request);
+  }
 #endif
 }
 
 double job_max(double value) {
 #ifdef CEVNS_HAVE_MPI
-  if (size_ > 1) MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+  if (size_ > 1) {
+    MPI_Request request;
+    MPI_Iallreduce(MPI_IN_PLACE, &value, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD, &request);
+    wait_gently(request);
+  }
 #endif
   return value;
 }
@@ -120,11 +146,14 @@ std::vector<double> job_gather(const std::vector<double>& values) {
   if (size_ > 1) {
     int mine = static_cast<int>(values.size());
     std::vector<int> counts(static_cast<std::size_t>(size_)), offsets(static_cast<std::size_t>(size_), 0);
-    MPI_Allgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
+    MPI_Request request;
+    MPI_Iallgather(&mine, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD, &request);
+    wait_gently(request);
     for (std::size_t r = 1; r < counts.size(); ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
     std::vector<double> all(static_cast<std::size_t>(offsets.back() + counts.back()));
-    MPI_Allgatherv(values.data(), mine, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE,
-                   MPI_COMM_WORLD);
+    MPI_Iallgatherv(values.data(), mine, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE,
+                    MPI_COMM_WORLD, &request);
+    wait_gently(request);
     return all;
   }
 #endif
@@ -265,9 +294,13 @@ void JobProgress::finish(std::uint64_t done) {
   mine_ = done;
   if (job_rank() != 0) {
 #ifdef CEVNS_HAVE_MPI
-    if (request_ != nullptr) MPI_Wait(static_cast<MPI_Request*>(request_), MPI_STATUS_IGNORE);
-    std::uint64_t message[2] = {done, 1};
-    MPI_Send(message, 2, MPI_UINT64_T, 0, progress_tag, MPI_COMM_WORLD);
+    if (request_ == nullptr) request_ = new MPI_Request(MPI_REQUEST_NULL);
+    auto* request = static_cast<MPI_Request*>(request_);
+    if (*request != MPI_REQUEST_NULL) wait_gently(*request);
+    message_[0] = done;
+    message_[1] = 1;
+    MPI_Isend(message_, 2, MPI_UINT64_T, 0, progress_tag, MPI_COMM_WORLD, request);
+    wait_gently(*request);
 #endif
     return;
   }
