@@ -6,6 +6,8 @@
 //   - cevns reconstruct of a zero-suppressed file, 2 threads against 1;
 //   - cevns simulate --mode full on one thread, into the page cache, against the memory
 //     bandwidth (memcpy into a reused buffer) and the 10⁹ samples/s target;
+//   - cevns merge of the two part files of a full-mode run (docs/production.md), against
+//     the rate at which the same bytes are copied into one file (cat, page cache);
 //   - cevns predict, the whole process;
 //   - each lossless compression (--compression): the bytes of the full-mode, zero-
 //     suppressed and reduced files against uncompressed ones, and the write (simulate) and
@@ -25,6 +27,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -241,6 +244,21 @@ int main(int argc, char** argv) {
   const Figure zs1 = measure(runs, [&] { return timed(cpu_zs1, reconstruct(zs, 1), zs_samples); });
   const Figure zs2 = measure(runs, [&] { return timed(cpu_zs2, reconstruct(zs, 2), zs_samples); });
 
+  // cevns merge of a full-mode run in two parts against copying the parts into one file.
+  const fs::path part1 = dir / "part1.h5", part2 = dir / "part2.h5", merged = dir / "merged.h5", copied = dir / "copy.h5";
+  for (const auto& [k, file] : {std::pair{"1", part1}, std::pair{"2", part2}})
+    run_command(c + " simulate -q -n " + std::to_string(full_triggers) + " --mode full -t 1 --part " + k +
+                "/2 --force -o '" + file.string() + "'");
+  const double part_bytes = static_cast<double>(fs::file_size(part1) + fs::file_size(part2));
+  const Figure merge = measure(runs, [&] {
+    return part_bytes / run_command(c + " merge -q '" + part1.string() + "' '" + part2.string() + "' --force -o '" +
+                                    merged.string() + "'");
+  });
+  const Figure copy = measure(runs, [&] {
+    return part_bytes / run_command("cat '" + part1.string() + "' '" + part2.string() + "' > '" + copied.string() + "'");
+  });
+  for (const auto& f : {part1, part2, merged, copied}) fs::remove(f);
+
   // The whole process of cevns predict, ms.
   const Figure predict = measure(std::max(runs, 10), [&] { return 1e3 * run_command(c + " predict -q >/dev/null"); });
 
@@ -272,6 +290,7 @@ int main(int argc, char** argv) {
   print_rate("  per CPU second: reconstruct full, 2 threads", cf2, ch.median, "HDF5 read per CPU second");
   print_rate("  per CPU second: reconstruct zero-supp., 1 thr.", cz1, cz1.median, "itself");
   print_rate("  per CPU second: reconstruct zero-supp., 2 thr.", cz2, cz1.median, "1 thread (100 %: no overhead)");
+  print_rate("cevns merge, full mode, 2 parts (bytes/s)", merge, copy.median, "copying the parts: cat", "bytes/s");
   std::printf("%-44s %11.1f %11.1f %11.1f %6.0f%%  %s\n", "cevns predict, whole process (ms)", predict.min,
               predict.median, 20.0, 100.0 * predict.median / 20.0, "target ≤ 20 ms");
 

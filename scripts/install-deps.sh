@@ -27,6 +27,7 @@ packages=(
   libnlopt-cxx-dev libeigen3-dev  # the likelihood fit: NLopt minimiser, Eigen for the Hessian
   python3-iminuit       # the reference likelihood (scripts/) the fit is checked against
   python3-pandas        # tests run the pandas examples of docs/output.md
+  libopenmpi-dev openmpi-bin  # MPI: mpirun -np N cevns simulate|reconstruct|fit (CEVNS_MPI, docs/production.md)
 )
 
 # clang's sanitizer and libFuzzer runtimes are only a Recommends of clang: name them.

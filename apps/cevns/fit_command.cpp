@@ -2,11 +2,13 @@
 
 #include "fit_command.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <stdexcept>
 #include <thread>
 
 #include <fmt/format.h>
@@ -20,11 +22,41 @@
 #include "cevns/io/prediction_writer.hpp"
 #include "cevns/report/fit_plots.hpp"
 #include "options.hpp"
+#include "parallel.hpp"
 
 namespace cevns::app {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// fit::run_toys shared out over the MPI ranks: rank r fits toys [r·M/N, (r+1)·M/N), each
+/// from its own random stream, and every rank gets all M results in toy order — the same
+/// numbers as one process.
+fit::ToyResults toys_over_ranks(const fit::Model& model, const std::vector<double>& truth, std::size_t poi, int count,
+                                std::uint64_t seed, int threads, bool with_q0) {
+  const auto n = static_cast<std::size_t>(job_size()), r = static_cast<std::size_t>(job_rank());
+  const auto all_toys = static_cast<std::size_t>(std::max(count, 0));
+  const std::size_t first = all_toys * r / n, end = all_toys * (r + 1) / n;
+  const auto mine = fit::run_toys(model, truth, poi, static_cast<int>(end - first), seed, threads, with_q0, first);
+  constexpr std::size_t fields = 5;
+  std::vector<double> packed;
+  packed.reserve(fields * (end - first));
+  for (std::size_t i = 0; i < end - first; ++i)
+    packed.insert(packed.end(), {mine.poi_hat[i], mine.poi_error[i], mine.q0[i], mine.deviance[i],
+                                 mine.converged[i] ? 1.0 : 0.0});
+  const auto all = job_gather(packed);  // rank order is toy order
+  if (all.size() != fields * all_toys) throw std::logic_error("toys_over_ranks: the ranks' toys do not add up");
+  fit::ToyResults out;
+  for (std::size_t i = 0; i < all_toys; ++i) {
+    out.poi_hat.push_back(all[fields * i]);
+    out.poi_error.push_back(all[fields * i + 1]);
+    out.q0.push_back(all[fields * i + 2]);
+    out.deviance.push_back(all[fields * i + 3]);
+    out.converged.push_back(all[fields * i + 4] != 0.0);
+  }
+  out.seconds = job_max(mine.seconds);
+  return out;
+}
 
 /// One region over the prediction's region of interest (1-PE × time bins), for Asimov
 /// studies without data: its counts are replaced by the Asimov data set.
@@ -186,7 +218,9 @@ class Fit final : public FitCommand {
     std::optional<io::OutputLock> lock;
     std::vector<fs::path> inputs{in.config_path};
     if (have_data) inputs.emplace_back(data_);
-    if (!output_.empty()) lock.emplace(io::claim_output(output_, io::OutputKind::directory, inputs, force_));
+    // Under MPI every rank fits; rank 0 alone writes.
+    if (!output_.empty() && job_rank() == 0)
+      lock.emplace(io::claim_output(output_, io::OutputKind::directory, inputs, force_));
     const fit::Repredict repredict = in.repredict;
     if (!poi_.empty()) config.poi = poi_;
     auto built = fit::build_model(prediction, data, config, repredict);
@@ -196,9 +230,10 @@ class Fit final : public FitCommand {
     options.toys = bench_ ? 0 : toys_;
     options.seed = seed_;
     options.threads = threads_;
+    if (in_parallel_job()) options.run_toys = toys_over_ranks;
     options.free = free_;
     options.fix = parse_fix_options(fix_);
-    if (!export_.empty()) {
+    if (!export_.empty() && job_rank() == 0) {
       auto model = built.model;
       for (const auto& [name, value] : options.fix) {
         auto& p = model.parameters()[model.index(name)];

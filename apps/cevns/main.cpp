@@ -27,6 +27,7 @@
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/fit/sensitivity.hpp"
 #include "cevns/io/config_reader.hpp"
+#include "cevns/io/file_part.hpp"
 #include "cevns/io/output_guard.hpp"
 #include "cevns/io/prediction_writer.hpp"
 #include "cevns/io/raw_file.hpp"
@@ -39,8 +40,10 @@
 #include "cevns/report/selection_table.hpp"
 #include "cevns/selection/event_selection.hpp"
 #include "fit_command.hpp"
+#include "merge_command.hpp"
 #include "scan_command.hpp"
 #include "options.hpp"
+#include "parallel.hpp"
 #include "progress.hpp"
 #include "variations.hpp"
 
@@ -136,6 +139,24 @@ struct SimulationSummary {
   std::uint64_t triggers = 0, beam_on = 0, vetoed = 0;
   double protons_on_target = 0.0;
   std::map<std::uint16_t, std::uint64_t> interactions, photoelectrons;  // by source
+
+  /// Under MPI: the counts of every rank's blocks, on every rank.
+  void add_over_ranks(std::size_t sources) {
+    std::vector<double> all{double(triggers), double(beam_on), double(vetoed), protons_on_target};
+    for (std::size_t s = 0; s < sources; ++s) {
+      const auto source = static_cast<std::uint16_t>(s);
+      all.push_back(interactions.contains(source) ? double(interactions[source]) : 0.0);
+      all.push_back(photoelectrons.contains(source) ? double(photoelectrons[source]) : 0.0);
+    }
+    cevns::app::job_sum(all);  // counts below 2⁵³: exact in a double
+    triggers = static_cast<std::uint64_t>(all[0]), beam_on = static_cast<std::uint64_t>(all[1]);
+    vetoed = static_cast<std::uint64_t>(all[2]), protons_on_target = all[3];
+    for (std::size_t s = 0; s < sources; ++s) {
+      const auto source = static_cast<std::uint16_t>(s);
+      if (all[4 + 2 * s] > 0) interactions[source] = static_cast<std::uint64_t>(all[4 + 2 * s]);
+      if (all[5 + 2 * s] > 0) photoelectrons[source] = static_cast<std::uint64_t>(all[5 + 2 * s]);
+    }
+  }
 
   void add(const cevns::daq::TriggerBlock& block) {
     triggers += block.trigger_count;
@@ -290,6 +311,10 @@ int run(int argc, char** argv) {
         ->capture_default_str();
   };
   add_compression(*simulate);
+  std::string simulate_part;
+  simulate->add_option("--part", simulate_part,
+                       "Simulate only part K of N of the run's blocks into a part file, for cevns merge (job arrays; "
+                       "docs/production.md)");
 
   StudyOptions reconstruct_options;
   std::string raw_input;
@@ -303,6 +328,10 @@ int run(int argc, char** argv) {
       ->check(cevns::app::whole_number(1, cevns::max_pipeline_threads(), threads_why))
       ->capture_default_str();
   add_compression(*reconstruct);
+  std::string reconstruct_part;
+  reconstruct->add_option("--part", reconstruct_part,
+                          "Reconstruct only part K of N of the blocks into a part file, for cevns merge (job arrays; "
+                          "docs/production.md)");
 
   StudyOptions select_options;
   std::string reduced_input;
@@ -320,6 +349,7 @@ int run(int argc, char** argv) {
 
   const auto fit = cevns::app::add_fit_command(app);
   const auto scan = cevns::app::add_scan_command(app);
+  const auto merge = cevns::app::add_merge_command(app);
 
   if (!known_command(argc, argv, app)) return 2;
   try {
@@ -330,6 +360,7 @@ int run(int argc, char** argv) {
     return 2;
   }
   cevns::set_log_level(verbose ? cevns::LogLevel::debug : quiet ? cevns::LogLevel::warning : cevns::LogLevel::info);
+  cevns::app::quiet_other_ranks();  // under mpirun: rank 0 speaks for the job
 
   if (*predict) {
     const auto lock = predict_options.claim_directory({predict_options.config_path()});
@@ -384,6 +415,7 @@ int run(int argc, char** argv) {
     files.push_back(dir / "summary.txt");
     cevns::logger("cevns")->info("wrote {} files into {}", files.size(), dir.string());
   } else if (*simulate) {
+    if (!simulate_part.empty()) (void)cevns::io::parse_part(simulate_part);  // a bad --part before any work
     const fs::path config_file = simulate_options.config_path();
     const auto everything = cevns::io::read_configuration(config_file, simulate_options.overrides);
     const auto& simulation_config = everything.simulation;
@@ -405,17 +437,32 @@ int run(int argc, char** argv) {
     const fs::path output = simulate_options.output;
     const auto compression = cevns::io::parse_compression(compression_choice, "--compression");
     cevns::io::require_compression(compression);
-    const auto lock = cevns::io::claim_output(output, OutputKind::file, {config_file}, simulate_options.force);
+    std::optional<OutputLock> lock;
+    if (cevns::app::job_rank() == 0)
+      lock.emplace(cevns::io::claim_output(output, OutputKind::file, {config_file}, simulate_options.force));
     const cevns::daq::Simulation simulation(simulation_config, mode);
-    const double bytes = cevns::io::estimated_raw_file_bytes(simulation, simulation_config, mode, triggers);
-    cevns::io::check_free_space(output, bytes);
+    // This process's share of the blocks: all, its --part K/N, or its MPI rank's part.
+    const std::uint64_t per_block = simulation.triggers_per_block();
+    const auto share = cevns::app::share_of_run(simulate_part, output, cevns::daq::block_count(simulation, triggers), triggers);
+    if (share.file != output)
+      lock.emplace(cevns::io::claim_output(share.file, OutputKind::file, {config_file}, true));
+    const std::uint64_t end_block = share.end_block(cevns::daq::block_count(simulation, triggers));
+    const std::uint64_t share_triggers =
+        std::min(triggers, end_block * per_block) - std::min(triggers, share.first_block() * per_block);
+    double bytes = cevns::io::estimated_raw_file_bytes(simulation, simulation_config, mode, share_triggers);
+    if (share.mpi && share.root()) bytes += cevns::io::estimated_raw_file_bytes(simulation, simulation_config, mode, triggers);
+    cevns::io::check_free_space(share.file, bytes);
     auto info = simulation.run_info(simulate_seed);
     info.config_toml = cevns::io::to_toml(everything);
-    cevns::logger("simulate")->info("{}: {} triggers ({} of data taking), {} mode, seed {}, {} threads; about {} to write",
-                                    simulation_config.experiment.name, triggers, cevns::app::format_duration(triggers / rate_hz),
-                                    simulate_mode, simulate_seed, simulate_threads, cevns::io::format_bytes(bytes));
-    cevns::io::RawFileWriter writer(output, info, compression);
-    cevns::app::ProgressBar progress("simulate");
+    const std::string where = share.mpi ? fmt::format(" on each of {} MPI ranks", cevns::app::job_size())
+                              : share.part ? ", " + share.part->describe()
+                                           : "";
+    cevns::logger("simulate")->info(
+        "{}: {} triggers ({} of data taking), {} mode, seed {}, {} threads{}; about {} to write",
+        simulation_config.experiment.name, triggers, cevns::app::format_duration(triggers / rate_hz), simulate_mode,
+        simulate_seed, simulate_threads, where, cevns::io::format_bytes(bytes));
+    cevns::io::RawFileWriter writer(share.file, info, compression, share.part);
+    cevns::app::JobProgress progress("simulate", share.mpi ? triggers : share_triggers, "triggers");
     SimulationSummary summary;
     cevns::daq::run_simulation(
         simulation, triggers, simulate_seed, simulate_threads,
@@ -424,17 +471,27 @@ int run(int argc, char** argv) {
           writer.write(block);
         },
         [&](const cevns::daq::Progress& p) {
-          progress.update(p.triggers_total ? double(p.triggers_done) / double(p.triggers_total) : 1.0,
-                          fmt::format("{} of {} triggers, {}", p.triggers_done, p.triggers_total,
-                                      rate(double(p.triggers_done), p.elapsed_s, "triggers")));
-        });
+          progress.update(p.triggers_done, fmt::format("{} of {} triggers, {}", p.triggers_done, p.triggers_total,
+                                                       rate(double(p.triggers_done), p.elapsed_s, "triggers")));
+        },
+        share.first_block(), end_block);
     writer.close();
+    progress.finish(share_triggers);
+    summary.add_over_ranks(simulation.source_names().size());
     cevns::logger("simulate")->info("simulated {}", summary.format(simulation.source_names()));
-    cevns::logger("simulate")->info("wrote {} ({})", output.string(),
-                                    cevns::io::format_bytes(static_cast<double>(fs::file_size(output))));
+    cevns::app::finish_share(share);  // MPI: rank 0 merges the ranks' parts
+    if (share.root())
+      cevns::logger("simulate")->info("wrote {} ({})", output.string(),
+                                      cevns::io::format_bytes(static_cast<double>(fs::file_size(output))));
   } else if (*reconstruct) {
+    if (!reconstruct_part.empty()) (void)cevns::io::parse_part(reconstruct_part);  // before any work
     const cevns::io::RawFileReader reader(raw_input);
     const auto& run = reader.info();
+    if (const auto& part = reader.part())
+      throw cevns::ConfigError(fmt::format(
+          "{} is {} of a run: merge the parts first (cevns merge), then reconstruct the merged file (with --part for "
+          "a share of it) — the single-PE calibration needs the run's first blocks",
+          raw_input, part->describe()));
     if (!reader.complete())
       cevns::logger("reconstruct")->warn("{} is the file of an unfinished run: reconstructing its {} finished blocks",
                                          raw_input, reader.block_count());
@@ -446,26 +503,36 @@ int run(int argc, char** argv) {
     cevns::io::require_compression(compression);
     const std::vector<fs::path> inputs{raw_input, reconstruct_options.config_file.empty() ? fs::path()
                                                                                          : reconstruct_options.config_path()};
-    const auto lock = cevns::io::claim_output(output, OutputKind::file, inputs, reconstruct_options.force);
+    std::optional<OutputLock> lock;
+    if (cevns::app::job_rank() == 0)
+      lock.emplace(cevns::io::claim_output(output, OutputKind::file, inputs, reconstruct_options.force));
+    const std::uint64_t blocks = reader.block_count();
+    const auto share = cevns::app::share_of_run(reconstruct_part, output, blocks, reader.trigger_count());
+    if (share.file != output) lock.emplace(cevns::io::claim_output(share.file, OutputKind::file, inputs, true));
+    if (share.part)
+      cevns::logger("reconstruct")->info("{}: {}", raw_input,
+                                         share.mpi ? fmt::format("{} blocks on {} MPI ranks", blocks, cevns::app::job_size())
+                                                   : share.part->describe());
     cevns::reco::Reconstruction reco(run, config.reco, config.simulation.daq);
     // One pass: the single-PE calibration is collected from the first blocks on the way,
     // and the reduced file is created once it is fixed.
     std::optional<cevns::io::ReducedFileWriter> writer;
     std::optional<cevns::app::ProgressBar> calibration;
-    if (!reco.calibrated()) calibration.emplace("calibration");
-    cevns::app::ProgressBar progress("reconstruct");
-    const std::uint64_t blocks = reader.block_count();
-    const auto summary = cevns::io::reconstruct_run(
+    if (!reco.calibrated() && share.root()) calibration.emplace("calibration");  // every rank calibrates alike
+    const std::uint64_t share_blocks = share.end_block(blocks) - share.first_block();
+    cevns::app::JobProgress progress("reconstruct", share.mpi ? blocks : share_blocks, "blocks");
+    auto summary = cevns::io::reconstruct_run(
         reader, reco, reconstruct_threads,
         [&] {
           cevns::reco::ReducedRunInfo info{run, raw_input, cevns::io::to_toml(config), reco.spe_charge(), 0,
                                             reco.off_beam_window_start_us()};
           for (const auto& c : run.channels) info.crystals = std::max<std::uint16_t>(info.crystals, c.crystal + 1);
-          writer.emplace(output, info, compression);
+          writer.emplace(share.file, info, compression, share.part);
         },
         [&](cevns::reco::ReducedBlock&& block) { writer->write(block); },
         [&](const cevns::io::ReconstructRunSummary& done) {
           if (!reco.calibrated()) {
+            if (!calibration) return;
             const double block_share = double(done.calibration_blocks) / double(blocks);
             calibration->update(std::max(reco.calibration_progress(), block_share),
                                 fmt::format("single-PE calibration: {} of at most {} blocks read, {:.0f} % of the "
@@ -474,11 +541,17 @@ int run(int argc, char** argv) {
             return;
           }
           if (calibration && done.blocks == 1) calibration->update(1.0, "single-PE calibration done");
-          progress.update(double(done.blocks) / double(blocks),
-                          fmt::format("block {} of {}, {} triggers, {}", done.blocks, blocks, done.triggers,
-                                      rate(double(done.triggers), progress.elapsed_s(), "triggers")));
-        });
+          progress.update(done.blocks, fmt::format("block {} of {}, {} triggers, {}", done.blocks, share_blocks,
+                                                   done.triggers, rate(double(done.triggers), progress.elapsed_s(), "triggers")));
+        },
+        0, share.first_block(), share.end_block(blocks));
     writer->close();
+    progress.finish(summary.blocks);
+    std::vector<double> counts{double(summary.triggers), double(summary.rows), double(summary.samples)};
+    cevns::app::job_sum(counts);  // under MPI: the job's
+    summary.triggers = static_cast<std::uint64_t>(counts[0]), summary.rows = static_cast<std::uint64_t>(counts[1]);
+    summary.samples = static_cast<std::uint64_t>(counts[2]);
+    cevns::app::finish_share(share);  // MPI: rank 0 merges the ranks' parts
     const double elapsed = progress.elapsed_s();
     if (config.reco.spe_charge_adc_samples <= 0.0 && !summary.nominal_spe_charge)
       cevns::logger("reconstruct")->info("single-PE charge calibrated on {} blocks: {:.1f} ADC×samples (channel 0)",
@@ -489,6 +562,9 @@ int run(int argc, char** argv) {
                                        output.string());
   } else if (*select) {
     const cevns::io::ReducedFileReader reader(reduced_input);
+    if (const auto& part = reader.part())
+      throw cevns::ConfigError(fmt::format("{} is {} of a reconstruction: merge the parts first (cevns merge)",
+                                           reduced_input, part->describe()));
     if (!reader.info().off_beam_window_start_us)
       cevns::logger("select")->warn("{} has no off-beam window (format version 2, or a pretrace shorter than twice the "
                                     "signal region): only the on-beam window is selected; reconstruct it again for one",
@@ -524,6 +600,8 @@ int run(int argc, char** argv) {
     fit->run();
   } else if (scan->selected()) {
     scan->run();
+  } else if (merge->selected()) {
+    merge->run();
   } else if (*show) {
     std::cout << cevns::io::to_toml(cevns::io::read_configuration(show_options.config_path(), show_options.overrides));
   }
@@ -533,13 +611,14 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  const cevns::app::Job job(argc, argv);  // under mpirun: MPI (parallel.hpp)
   try {
     return run(argc, argv);
   } catch (const cevns::Error& e) {
     std::fprintf(stderr, "cevns: error: %s\n", e.what());
-    return 1;
+    return cevns::app::Job::abort_others(1);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cevns: internal error: %s (please report this with the command you ran)\n", e.what());
-    return 3;
+    return cevns::app::Job::abort_others(3);
   }
 }

@@ -569,15 +569,31 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
 void run_simulation(const Simulation& simulation, std::uint64_t triggers, std::uint64_t seed, int threads,
                     const std::function<void(TriggerBlock&&)>& sink,
                     const std::function<void(const Progress&)>& progress) {
+  run_simulation(simulation, triggers, seed, threads, sink, progress, 0, block_count(simulation, triggers));
+}
+
+std::uint64_t block_count(const Simulation& simulation, std::uint64_t triggers) {
   const std::uint64_t per_block = simulation.triggers_per_block();
-  const std::uint64_t blocks = (triggers + per_block - 1) / per_block;
+  return triggers / per_block + (triggers % per_block != 0 ? 1 : 0);
+}
+
+void run_simulation(const Simulation& simulation, std::uint64_t triggers, std::uint64_t seed, int threads,
+                    const std::function<void(TriggerBlock&&)>& sink, const std::function<void(const Progress&)>& progress,
+                    std::uint64_t first_block, std::uint64_t end_block) {
+  const std::uint64_t per_block = simulation.triggers_per_block();
+  end_block = std::min(end_block, block_count(simulation, triggers));
+  first_block = std::min(first_block, end_block);
+  const std::uint64_t blocks = end_block - first_block;
+  // The triggers of blocks [first_block, end_block): those the progress counts.
+  const std::uint64_t begin_trigger = first_block * per_block;
+  const std::uint64_t end_trigger = std::min(triggers, end_block * per_block);
   const auto started = std::chrono::steady_clock::now();
   // Full-mode waveform buffers, handed from written blocks to the next ones (at most
   // 2 × threads + 1 exist): a fresh 256 MB block cost a memset and its page faults.
   std::mutex mutex;
   std::vector<std::vector<std::int16_t>> buffers;
   ordered_pipeline(
-      blocks, threads, [](std::uint64_t index) { return index; },
+      blocks, threads, [first_block](std::uint64_t i) { return first_block + i; },
       [&](std::uint64_t index) {
         std::vector<std::int16_t> buffer;
         {
@@ -590,7 +606,8 @@ void run_simulation(const Simulation& simulation, std::uint64_t triggers, std::u
         return simulation.simulate_block(seed, index, std::min(per_block, triggers - index * per_block),
                                          std::move(buffer));
       },
-      [&](std::uint64_t index, TriggerBlock&& block) {
+      [&](std::uint64_t i, TriggerBlock&& block) {
+        const std::uint64_t index = first_block + i;
         sink(std::move(block));
         if (block.waveforms.capacity() > 0) {  // unless the sink kept them
           const std::lock_guard lock(mutex);
@@ -598,7 +615,7 @@ void run_simulation(const Simulation& simulation, std::uint64_t triggers, std::u
         }
         if (progress) {
           const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-          progress({std::min(triggers, (index + 1) * per_block), triggers, elapsed});
+          progress({std::min(end_trigger, (index + 1) * per_block) - begin_trigger, end_trigger - begin_trigger, elapsed});
         }
       });
 }

@@ -78,7 +78,11 @@ Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptio
   if (options.toys > 0) {
     ToySummary t;
     const auto truth = a.fit.minimum.values;
-    const auto toys = run_toys(model, truth, a.poi, options.toys, options.seed, options.threads);
+    const auto toys_of = [&](const std::vector<double>& from, std::uint64_t seed, bool with_q0) {
+      return options.run_toys ? options.run_toys(model, from, a.poi, options.toys, seed, options.threads, with_q0)
+                              : run_toys(model, from, a.poi, options.toys, seed, options.threads, with_q0);
+    };
+    const auto toys = toys_of(truth, options.seed, false);
     double sum = 0, sum2 = 0;
     int covered = 0, worse = 0;
     for (int i = 0; i < options.toys; ++i) {
@@ -98,7 +102,7 @@ Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptio
     t.gof_p_value = worse / n;
     // Background-only toys, from the fit with the POI at 0, for the q₀ tail.
     const auto null = fitter.profile(a.poi, 0.0, truth);
-    const auto bkg = run_toys(model, null.values, a.poi, options.toys, options.seed + 1, options.threads, true);
+    const auto bkg = toys_of(null.values, options.seed + 1, true);
     int beyond = 0, ok = 0;
     for (int i = 0; i < options.toys; ++i) {
       if (!bkg.converged[i]) continue;

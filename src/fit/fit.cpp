@@ -291,7 +291,7 @@ double wilks_p_value(double q0) {
 }
 
 ToyResults run_toys(const Model& model, const std::vector<double>& truth, std::size_t poi, int count, std::uint64_t seed,
-                    int threads, bool with_q0) {
+                    int threads, bool with_q0, std::size_t first) {
   ToyResults out;
   const auto n = static_cast<std::size_t>(std::max(count, 0));
   out.poi_hat.assign(n, 0.0);
@@ -306,7 +306,7 @@ ToyResults run_toys(const Model& model, const std::vector<double>& truth, std::s
   const auto started = std::chrono::steady_clock::now();
   const auto worker = [&]() {
     for (std::size_t i = next++; i < n; i = next++) {
-      auto rng = random_stream(seed, i);
+      auto rng = random_stream(seed, first + i);
       Dataset d{std::vector<double>(expected.size()), model.nominal_aux()};
       for (std::size_t b = 0; b < expected.size(); ++b)
         d.counts[b] = expected[b] > 0 ? static_cast<double>(std::poisson_distribution<long long>(expected[b])(rng)) : 0.0;

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "cevns/daq/simulation.hpp"
+
 namespace cevns::io::hdf5 {
 
 namespace fs = std::filesystem;
@@ -442,10 +444,14 @@ void check_run_info(const daq::RunInfo& info, const Context& c) {
 }
 
 void check_block_record(const daq::BlockRecord& record, std::uint64_t row, const daq::BlockRecord* previous,
-                        const daq::RunInfo& info, const Context& c) {
+                        const daq::RunInfo& info, const Context& c, std::uint64_t first_block) {
   const auto refuse = [&](std::string_view why) { c.fail(fmt::format("row {} of /blocks: {}", row, why)); };
-  if (record.index != row) refuse(fmt::format("index = {}, but it is row {}", record.index, row));
-  const std::uint64_t first = previous != nullptr ? previous->first_trigger + previous->trigger_count : 0;
+  if (record.index != first_block + row)
+    refuse(first_block == 0 ? fmt::format("index = {}, but it is row {}", record.index, row)
+                            : fmt::format("index = {}, but it is row {} of a part from block {}", record.index, row,
+                                          first_block));
+  const std::uint64_t first =
+      previous != nullptr ? previous->first_trigger + previous->trigger_count : first_block * info.triggers_per_block;
   if (record.first_trigger != first)
     refuse(fmt::format("first_trigger = {}, but the previous blocks end at trigger {}", record.first_trigger, first));
   if (record.trigger_count > info.triggers_per_block)
@@ -459,6 +465,44 @@ void check_block_record(const daq::BlockRecord& record, std::uint64_t row, const
                        record.trigger_count));
   if (!(record.protons_on_target >= 0.0 && std::isfinite(record.protons_on_target)))
     refuse(fmt::format("protons_on_target = {} (must be finite and not negative)", record.protons_on_target));
+}
+
+void write_part_attributes(hid_t file, const FilePart& part, const Context& c) {
+  write_attribute<std::uint32_t>(file, "part_index", part.index, c);
+  write_attribute<std::uint32_t>(file, "part_count", part.count, c);
+  write_attribute<std::uint64_t>(file, "part_first_block", part.first_block, c);
+  write_attribute<std::uint64_t>(file, "part_end_block", part.end_block, c);
+  write_attribute<std::uint64_t>(file, "run_blocks", part.run_blocks, c);
+  write_attribute<std::uint64_t>(file, "run_triggers", part.run_triggers, c);
+}
+
+std::optional<FilePart> read_part_attributes(hid_t file, const Context& c) {
+  const htri_t exists = H5Aexists(file, "part_count");
+  if (exists < 0) c.fail_hdf5("looking for attribute part_count");
+  if (exists == 0) return std::nullopt;
+  FilePart p;
+  p.index = read_attribute<std::uint32_t>(file, "part_index", c);
+  p.count = read_attribute<std::uint32_t>(file, "part_count", c);
+  p.first_block = read_attribute<std::uint64_t>(file, "part_first_block", c);
+  p.end_block = read_attribute<std::uint64_t>(file, "part_end_block", c);
+  p.run_blocks = read_attribute<std::uint64_t>(file, "run_blocks", c);
+  p.run_triggers = read_attribute<std::uint64_t>(file, "run_triggers", c);
+  if (p.count < 1 || p.count > max_parts || p.index < 1 || p.index > p.count)
+    c.fail(fmt::format("attributes part_index = {}, part_count = {} (must be 1 ≤ index ≤ count ≤ {})", p.index, p.count,
+                       max_parts));
+  if (p.run_blocks > p.run_triggers || p.run_triggers > daq::max_run_triggers)
+    c.fail(fmt::format("attributes run_blocks = {}, run_triggers = {} (at most one block per trigger, at most {} "
+                       "triggers)",
+                       p.run_blocks, p.run_triggers, daq::max_run_triggers));
+  // The blocks of a part follow from its index, count and the run's blocks (part_of_run).
+  const auto share = [&](std::uint64_t k) {
+    return k * p.run_blocks / p.count;  // ≤ 10⁵ × 10¹² blocks: no overflow
+  };
+  if (p.first_block != share(p.index - 1) || p.end_block != share(p.index))
+    c.fail(fmt::format("attributes part_first_block, part_end_block = {}, {}: part {} of {} of a run of {} blocks "
+                       "holds blocks [{}, {})",
+                       p.first_block, p.end_block, p.index, p.count, p.run_blocks, share(p.index - 1), share(p.index)));
+  return p;
 }
 
 void check_block_count(std::uint64_t count, bool complete, std::uint64_t rows, const Context& c) {
@@ -611,6 +655,10 @@ Handle create_file(const fs::path& part, const Context& c) {
   // The root's attributes in its object header rather than in a separate heap.
   const Handle create = property_list(H5P_FILE_CREATE, c);
   c.check(H5Pset_attr_phase_change(create.get(), 64, 48), "H5Pset_attr_phase_change");
+  // No time stamps on the root group either (datasets and groups have none): the same
+  // content gives the same bytes, so that the files of one run made by one process, by
+  // parts and a merge, or under MPI compare equal byte for byte (docs/production.md).
+  c.check(H5Pset_obj_track_times(create.get(), 0), "H5Pset_obj_track_times");
   return {c.check_id(H5Fcreate(part.c_str(), H5F_ACC_TRUNC, create.get(), access.get()), "cannot create file"),
           H5Fclose};
 }

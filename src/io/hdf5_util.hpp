@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -26,6 +27,7 @@
 #include "cevns/core/error.hpp"
 #include "cevns/daq/raw_event.hpp"
 #include "cevns/io/compression.hpp"
+#include "cevns/io/file_part.hpp"
 
 namespace cevns::io::hdf5 {
 
@@ -407,12 +409,19 @@ void read_run_attributes(hid_t file, daq::RunInfo& info, const Context& c);
 /// trigger_rate_Hz positive, triggers_per_block ≥ 1. Readers and writers both call it.
 void check_run_info(const daq::RunInfo& info, const Context& c);
 
-/// Checks row `row` of /blocks: its index is `row`, its triggers follow those of
-/// `previous` (nullptr for the first block: they start at 0), it has at most
-/// triggers_per_block triggers, beam-on and vetoed triggers among them, and finite,
-/// non-negative protons on target.
+/// Checks row `row` of /blocks: its index is `first_block` + `row`, its triggers follow
+/// those of `previous` (nullptr for the first block: they start at first_block ×
+/// triggers_per_block), it has at most triggers_per_block triggers, beam-on and vetoed
+/// triggers among them, and finite, non-negative protons on target. `first_block` is 0
+/// but in a part file (io/file_part.hpp).
 void check_block_record(const daq::BlockRecord& record, std::uint64_t row, const daq::BlockRecord* previous,
-                        const daq::RunInfo& info, const Context& c);
+                        const daq::RunInfo& info, const Context& c, std::uint64_t first_block = 0);
+
+/// The root attributes of a part file (part_index, part_count, part_first_block,
+/// part_end_block, run_blocks, run_triggers), written and read; a file without
+/// `part_count` is a whole run (std::nullopt). The reader checks them against each other.
+void write_part_attributes(hid_t file, const FilePart& part, const Context& c);
+std::optional<FilePart> read_part_attributes(hid_t file, const Context& c);
 
 /// Checks /run/blocks_written = `count` against the `rows` of /blocks: a complete file
 /// counts every row; the .part of a killed writer may hold one more, of the block it was

@@ -147,8 +147,9 @@ void check_adc_range(std::span<const std::int16_t> values, int adc_bits, const c
 /// the writer keeps and a reader must not trust a file to keep. Segment offsets are
 /// relative to the block's samples.
 void check_block(const daq::TriggerBlock& block, std::uint64_t row, const daq::BlockRecord* previous,
-                 const daq::RunInfo& info, const FirstRows& first, const Context& c, bool full_waveforms = true) {
-  check_block_record(block, row, previous, info, c);
+                 const daq::RunInfo& info, const FirstRows& first, const Context& c, bool full_waveforms = true,
+                 std::uint64_t first_block = 0) {
+  check_block_record(block, row, previous, info, c, first_block);
   const bool full = info.mode == daq::WaveformMode::full;
   const std::uint64_t begin = block.first_trigger, end = block.first_trigger + block.trigger_count;
   const auto in_block = [&](std::uint64_t id) { return id >= begin && id < end; };
@@ -282,6 +283,7 @@ struct RawFileWriter::State {
   Handle file;
   Table blocks, triggers, adc, segments, samples, interactions, photoelectrons;
   Progress progress;
+  std::uint64_t first_block = 0;  // a part file's first block (io/file_part.hpp), else 0
   std::uint64_t next_index = 0;
   daq::BlockRecord previous;  // the last block written
   std::vector<std::byte> chunk;  // one /waveforms/adc chunk as stored: samples, checksum
@@ -332,7 +334,8 @@ void append_waveforms(RawFileWriter::State& s, std::span<const std::int16_t> sam
 
 }  // namespace
 
-RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info, Compression compression) {
+RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info, Compression compression,
+                             const std::optional<FilePart>& part_of_run) {
   silence_errors();
   const fs::path part = part_path(path);
   Context c{fmt::format("cannot write {}", part.string()),
@@ -370,6 +373,10 @@ RawFileWriter::RawFileWriter(const fs::path& path, const daq::RunInfo& info, Com
   write_string_attribute(f, "cevns_version", info.cevns_version, c);
   write_string_attribute(f, "compression", std::string(compression_name(compression)), c);
   write_run_attributes(f, info, c);
+  if (part_of_run) {
+    write_part_attributes(f, *part_of_run, c);
+    s.first_block = s.next_index = part_of_run->first_block;
+  }
 
   // /run: what the run is, and how far it got.
   {
@@ -440,6 +447,7 @@ void RawFileWriter::write(const daq::TriggerBlock& block) {
   if (s.failed) Context{which, "an earlier write failed; start the run again"}.fail("the writer is unusable");
   if (block.index != s.next_index)
     caller.fail(fmt::format("blocks must be written in order 0, 1, 2…; expected block {}", s.next_index));
+  const std::uint64_t block_row = block.index - s.first_block;
 
   const std::size_t channels = s.info.channels.size();
   const bool full = s.info.mode == daq::WaveformMode::full;
@@ -464,8 +472,9 @@ void RawFileWriter::write(const daq::TriggerBlock& block) {
         caller.fail(fmt::format("segment {} is on channel {}, the run has {}", i, seg.channel[i], channels));
     }
   }
-  check_block(block, block.index, block.index > 0 ? &s.previous : nullptr, s.info,
-              {s.triggers.rows, s.segments.rows, s.samples.rows, s.interactions.rows, s.photoelectrons.rows}, caller);
+  check_block(block, block_row, block_row > 0 ? &s.previous : nullptr, s.info,
+              {s.triggers.rows, s.segments.rows, s.samples.rows, s.interactions.rows, s.photoelectrons.rows}, caller,
+              true, s.first_block);
 
   s.failed = true;  // until this block is safely on disk
   BlockRow row;
@@ -503,7 +512,7 @@ void RawFileWriter::write(const daq::TriggerBlock& block) {
   row.photoelectrons_end = s.photoelectrons.rows;
   s.blocks.append(&row, 1, "/blocks", c);
 
-  commit_block(s, block.index, c);
+  commit_block(s, block_row, c);
   s.previous = block;
 }
 
@@ -521,6 +530,8 @@ struct RawFileReader::State {
   Table blocks, triggers, adc, segments, samples, interactions, photoelectrons;
   std::vector<BlockRow> block_rows;  // the counted rows of /blocks, checked
   std::uint64_t block_count = 0;
+  std::optional<FilePart> part;  // a part file's share of the run
+  std::uint64_t first_block = 0;
   bool complete = false;
   /// Full mode: the waveform chunks are one trigger each with only the Fletcher-32
   /// filter, so read_waveforms reads them as stored (H5Dread_chunk).
@@ -557,6 +568,8 @@ RawFileReader::RawFileReader(const fs::path& path) {
   info.config_toml = read_text(f, "/run/config_toml", c);
   info.channels = read_channels(f, "/run/channels", c);
   info.sources = read_strings(f, "/run/sources", c);
+  s.part = read_part_attributes(f, c);
+  if (s.part) s.first_block = s.part->first_block;
 
   // The count before the tables: while a writer is still appending, the tables opened
   // afterwards are at least as long as the rows the counted blocks occupy.
@@ -593,7 +606,7 @@ RawFileReader::RawFileReader(const fs::path& path) {
     daq::BlockRecord record, previous;
     copy_record(record, row);
     if (i > 0) copy_record(previous, s.block_rows[i - 1]);
-    check_block_record(record, i, i > 0 ? &previous : nullptr, info, c);
+    check_block_record(record, i, i > 0 ? &previous : nullptr, info, c, s.first_block);
     check_block_rows({row.triggers_begin, row.triggers_end}, next.triggers, s.triggers.rows, "triggers", i, c);
     check_block_rows({row.segments_begin, row.segments_end}, next.segments, full ? 0 : s.segments.rows, "segments", i, c);
     check_block_rows({row.samples_begin, row.samples_end}, next.samples, full ? 0 : s.samples.rows, "samples", i, c);
@@ -605,6 +618,8 @@ RawFileReader::RawFileReader(const fs::path& path) {
   }
   if (full && s.adc.rows < next.triggers)
     c.fail(fmt::format("/waveforms/adc has {} rows, /triggers {}", s.adc.rows, next.triggers));
+  if (s.part && s.block_count > s.part->blocks())
+    c.fail(fmt::format("/run/blocks_written = {}, but {} has {}", s.block_count, s.part->describe(), s.part->blocks()));
 }
 
 RawFileReader::~RawFileReader() = default;
@@ -612,6 +627,12 @@ RawFileReader::~RawFileReader() = default;
 const daq::RunInfo& RawFileReader::info() const { return state_->info; }
 bool RawFileReader::complete() const { return state_->complete; }
 std::uint64_t RawFileReader::block_count() const { return state_->block_count; }
+const std::optional<FilePart>& RawFileReader::part() const { return state_->part; }
+std::uint64_t RawFileReader::trigger_count() const {
+  std::uint64_t n = 0;
+  for (std::uint64_t i = 0; i < state_->block_count; ++i) n += state_->block_rows[i].trigger_count;
+  return n;
+}
 std::uint64_t RawFileReader::stored_triggers(std::uint64_t index) const {
   if (index >= state_->block_count) throw std::out_of_range(fmt::format("block {} does not exist", index));
   const BlockRow& row = state_->block_rows[index];
@@ -689,8 +710,10 @@ void RawFileReader::read_block(std::uint64_t index, daq::TriggerBlock& block, Pa
 
 void RawFileReader::check_block(const daq::TriggerBlock& block) const {
   const State& s = *state_;
-  const std::uint64_t index = block.index;
-  if (index >= s.block_count) throw std::out_of_range(fmt::format("block {} of {} does not exist", index, s.path.string()));
+  // Row `index` of /blocks holds block first_block + index.
+  const std::uint64_t index = block.index - s.first_block;
+  if (block.index < s.first_block || index >= s.block_count)
+    throw std::out_of_range(fmt::format("block {} of {} does not exist", block.index, s.path.string()));
   const BlockRow& row = s.block_rows[index];
   daq::BlockRecord previous;
   if (index > 0) copy_record(previous, s.block_rows[index - 1]);
@@ -698,7 +721,7 @@ void RawFileReader::check_block(const daq::TriggerBlock& block) const {
   io::check_block(block, index, index > 0 ? &previous : nullptr, s.info,
                   {row.triggers_begin, row.segments_begin, row.samples_begin, row.interactions_begin,
                    row.photoelectrons_begin},
-                  s.context, waveforms);
+                  s.context, waveforms, s.first_block);
 }
 
 void RawFileReader::read_waveforms(std::uint64_t index, std::uint64_t first_row, std::size_t triggers,

@@ -23,6 +23,7 @@ struct Item {
   std::uint64_t first_row = 0;
   std::size_t rows = 0;
   bool last_of_block = false;
+  bool skip = false;  // outside the part, read only while calibrating: not read any more
 };
 
 /// What a worker reads into and reconstructs from, reused: taken from the pool by the
@@ -68,7 +69,7 @@ ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconst
                                       const std::function<void()>& calibrated,
                                       const std::function<void(reco::ReducedBlock&&)>& consume,
                                       const std::function<void(const ReconstructRunSummary&)>& progress,
-                                      std::size_t slice_triggers) {
+                                      std::size_t slice_triggers, std::uint64_t first_block, std::uint64_t end_block) {
   const auto& run = reader.info();
   const bool full = run.mode == daq::WaveformMode::full;
   const std::size_t per_trigger = run.channels.size() * std::size_t{run.samples_per_waveform};
@@ -88,6 +89,12 @@ ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconst
       items.push_back({b, first, static_cast<std::size_t>(std::min<std::uint64_t>(slice_triggers, rows - first)),
                        first + slice_triggers >= rows});
   }
+
+  // A part reconstructs blocks [first_block, end_block) but calibrates as the whole run
+  // does, on the first blocks of the file in order: blocks outside the part are read only
+  // until the calibration is fixed, and their rows are dropped.
+  end_block = std::min(end_block, reader.block_count());
+  const auto in_part = [&](std::uint64_t b) { return b >= first_block && b < end_block; };
 
   ReconstructRunSummary summary;
   Pool pool;
@@ -126,6 +133,10 @@ ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconst
         const Item& item = items[i];
         auto work = pool.take();
         work->item = item;
+        if (!in_part(item.block) && !collecting.load()) {
+          work->item.skip = true;
+          return work;
+        }
         if (full) {
           if (item.first_row == 0) {
             header = std::make_shared<daq::TriggerBlock>();
@@ -142,6 +153,10 @@ ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconst
       [&](std::unique_ptr<Work>&& work) {
         Result result;
         result.item = work->item;
+        if (result.item.skip) {
+          pool.give(std::move(work));
+          return result;
+        }
         const daq::TriggerBlock& block = *work->block;
         result.record = block;
         if (work->item.first_row == 0) reader.check_block(block);
@@ -162,6 +177,15 @@ ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconst
         return result;
       },
       [&](std::uint64_t, Result&& result) {
+        if (!in_part(result.item.block)) {  // calibration only
+          if (reco.calibrated()) return;
+          if (result.collected) enough = reco.add_calibration(result.charges);
+          if (!result.item.last_of_block) return;
+          ++summary.calibration_blocks;
+          if (progress) progress(summary);
+          if (enough) fix_calibration(false);
+          return;
+        }
         summary.samples += result.samples;
         if (result.item.first_row == 0) current_record = result.record;
         current.insert(current.end(), result.rows.begin(), result.rows.end());

@@ -118,8 +118,8 @@ void check_reduced_info(const reco::ReducedRunInfo& info, const Context& c) {
 /// (`previous`, nullptr for the first); its events are rows `first_event`… of /events.
 void check_block(const daq::BlockRecord& block, std::span<const CrystalEvent> events, std::uint64_t row,
                  const daq::BlockRecord* previous, const reco::ReducedRunInfo& info, std::uint64_t first_event,
-                 const Context& c) {
-  check_block_record(block, row, previous, info.raw, c);
+                 const Context& c, std::uint64_t first_block = 0) {
+  check_block_record(block, row, previous, info.raw, c, first_block);
   const std::uint64_t begin = block.first_trigger, end = block.first_trigger + block.trigger_count;
   for (std::size_t i = 0; i < events.size(); ++i) {
     const CrystalEvent& e = events[i];
@@ -169,6 +169,7 @@ struct ReducedFileWriter::State {
   Handle file;
   Table blocks, events;
   Progress progress;
+  std::uint64_t first_block = 0;  // a part file's first block (io/file_part.hpp), else 0
   std::uint64_t next_index = 0;
   daq::BlockRecord previous;  // the last block written
   bool failed = false;
@@ -192,7 +193,8 @@ struct ReducedFileWriter::State {
   }
 };
 
-ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRunInfo& info, Compression compression) {
+ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRunInfo& info, Compression compression,
+                                     const std::optional<FilePart>& part_of_run) {
   silence_errors();
   const fs::path part = part_path(path);
   const Context c{fmt::format("cannot write {}", part.string()),
@@ -237,6 +239,10 @@ ReducedFileWriter::ReducedFileWriter(const fs::path& path, const reco::ReducedRu
   write_attribute<std::uint16_t>(f, "crystals", info.crystals, c);
   write_attribute<double>(f, "off_beam_window_start_us",
                           info.off_beam_window_start_us.value_or(std::numeric_limits<double>::quiet_NaN()), c);
+  if (part_of_run) {
+    write_part_attributes(f, *part_of_run, c);
+    s.first_block = s.next_index = part_of_run->first_block;
+  }
 
   // /run: where the data came from, how they were reconstructed, and how far it got.
   {
@@ -286,6 +292,7 @@ void ReducedFileWriter::write(const reco::ReducedBlock& block) {
   if (s.failed) Context{which, "an earlier write failed; start the reconstruction again"}.fail("the writer is unusable");
   if (block.index != s.next_index)
     caller.fail(fmt::format("blocks must be written in order 0, 1, 2…; expected block {}", s.next_index));
+  const std::uint64_t block_row = block.index - s.first_block;
   for (std::size_t i = 0; i < block.events.size(); ++i) {
     const CrystalEvent& e = block.events[i];
     if (e.trigger_id < block.first_trigger || e.trigger_id - block.first_trigger >= block.trigger_count)
@@ -297,7 +304,8 @@ void ReducedFileWriter::write(const reco::ReducedBlock& block) {
       caller.fail(fmt::format("event {} has truth_source {} (must be -1 or below the run's {} sources)", i,
                               e.truth_source, s.sources));
   }
-  check_block(block, block.events, block.index, block.index > 0 ? &s.previous : nullptr, s.info, s.events.rows, caller);
+  check_block(block, block.events, block_row, block_row > 0 ? &s.previous : nullptr, s.info, s.events.rows, caller,
+              s.first_block);
 
   s.failed = true;  // until this block is safely on disk
   BlockRow row;
@@ -307,7 +315,7 @@ void ReducedFileWriter::write(const reco::ReducedBlock& block) {
   row.events_end = s.events.rows;
   s.blocks.append(&row, 1, "/blocks", c);
 
-  commit_block(s, block.index, c);
+  commit_block(s, block_row, c);
   s.previous = block;
 }
 
@@ -325,6 +333,8 @@ struct ReducedFileReader::State {
   Table blocks, events;
   std::vector<BlockRow> block_rows;  // the counted rows of /blocks, checked
   std::uint64_t block_count = 0;
+  std::optional<FilePart> part;  // a part file's share of the run
+  std::uint64_t first_block = 0;
   bool complete = false;
 
   State(fs::path p, Context c, bool with_off_beam)
@@ -352,7 +362,8 @@ struct ReducedFileReader::State {
     daq::BlockRecord record, previous;
     copy_record(record, block_rows[index]);
     if (index > 0) copy_record(previous, block_rows[index - 1]);
-    check_block(record, rows, index, index > 0 ? &previous : nullptr, info, block_rows[index].events_begin, context);
+    check_block(record, rows, index, index > 0 ? &previous : nullptr, info, block_rows[index].events_begin, context,
+                first_block);
   }
 };
 
@@ -408,6 +419,8 @@ ReducedFileReader::ReducedFileReader(const fs::path& path) {
       c.fail(fmt::format("row {} of /run/channels is on crystal {}, but the run has {} crystals", i,
                          raw.channels[i].crystal, info.crystals));
   check_reduced_info(info, c);
+  s.part = read_part_attributes(f, c);
+  if (s.part) s.first_block = s.part->first_block;
 
   // The count before the tables: while a writer is still appending, the tables opened
   // afterwards are at least as long as the rows the counted blocks occupy.
@@ -428,10 +441,12 @@ ReducedFileReader::ReducedFileReader(const fs::path& path) {
     daq::BlockRecord record, previous;
     copy_record(record, row);
     if (i > 0) copy_record(previous, s.block_rows[i - 1]);
-    check_block_record(record, i, i > 0 ? &previous : nullptr, raw, c);
+    check_block_record(record, i, i > 0 ? &previous : nullptr, raw, c, s.first_block);
     check_block_rows({row.events_begin, row.events_end}, next_event, s.events.rows, "events", i, c);
     next_event = row.events_end;
   }
+  if (s.part && s.block_count > s.part->blocks())
+    c.fail(fmt::format("/run/blocks_written = {}, but {} has {}", s.block_count, s.part->describe(), s.part->blocks()));
 }
 
 ReducedFileReader::~ReducedFileReader() = default;
@@ -439,6 +454,7 @@ ReducedFileReader::~ReducedFileReader() = default;
 const reco::ReducedRunInfo& ReducedFileReader::info() const { return state_->info; }
 bool ReducedFileReader::complete() const { return state_->complete; }
 std::uint64_t ReducedFileReader::block_count() const { return state_->block_count; }
+const std::optional<FilePart>& ReducedFileReader::part() const { return state_->part; }
 
 reco::ReducedBlock ReducedFileReader::read_block(std::uint64_t index) const {
   const State& s = *state_;

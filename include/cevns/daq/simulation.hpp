@@ -135,4 +135,14 @@ void run_simulation(const Simulation& simulation, std::uint64_t triggers, std::u
                     const std::function<void(TriggerBlock&&)>& sink,
                     const std::function<void(const Progress&)>& progress = {});
 
+/// The blocks of a run of `triggers` triggers: ⌈triggers / triggers_per_block⌉.
+[[nodiscard]] std::uint64_t block_count(const Simulation& simulation, std::uint64_t triggers);
+
+/// run_simulation of blocks [first_block, end_block) of the run only (a part of it, for
+/// `--part` and MPI ranks): the same blocks, bit for bit, as the whole run makes, since each
+/// block has its own random stream. `progress` counts the triggers of these blocks.
+void run_simulation(const Simulation& simulation, std::uint64_t triggers, std::uint64_t seed, int threads,
+                    const std::function<void(TriggerBlock&&)>& sink, const std::function<void(const Progress&)>& progress,
+                    std::uint64_t first_block, std::uint64_t end_block);
+
 }  // namespace cevns::daq

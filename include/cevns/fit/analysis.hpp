@@ -5,6 +5,7 @@
 /// significance, an upper limit, goodness of fit, and optionally toys.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,6 +27,10 @@ struct AnalysisOptions {
   std::uint64_t seed = 1;
   int threads = 1;
   int scan_points = 41;
+  /// Runs the toys (fit::run_toys's arguments); empty: run_toys in this process. The CLI
+  /// shares them out over MPI ranks with it; the results must be run_toys's.
+  std::function<ToyResults(const Model&, const std::vector<double>&, std::size_t, int, std::uint64_t, int, bool)>
+      run_toys{};
 };
 
 /// Toy summaries (parametric bootstrap from the best fit, and background-only toys).

@@ -94,9 +94,11 @@ struct ToyResults {
 /// Runs `count` toys drawn from `truth` (counts Poisson, auxiliary measurements around the
 /// truth by their constraints), each fitted from `truth`; toy i draws from
 /// random_stream(seed, i), so the results do not depend on `threads`. With `with_q0` each
-/// toy also gives q₀ of `poi` against 0.
+/// toy also gives q₀ of `poi` against 0. `first`: the toys are toys first … first + count − 1
+/// of a larger set (toy i draws from random_stream(seed, first + i)), so that toys shared
+/// out over processes give the same results as one process running all.
 ToyResults run_toys(const Model& model, const std::vector<double>& truth, std::size_t poi, int count, std::uint64_t seed,
-                    int threads, bool with_q0 = false);
+                    int threads, bool with_q0 = false, std::size_t first = 0);
 
 /// The significance √q₀ and its one-sided p-value (Wilks / Chernoff: ½χ²₁).
 double wilks_p_value(double q0);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "cevns/daq/raw_event.hpp"
 #include "cevns/daq/simulation.hpp"
 #include "cevns/io/compression.hpp"
+#include "cevns/io/file_part.hpp"
 
 namespace cevns::io {
 
@@ -40,15 +42,17 @@ class RawFileWriter {
  public:
   /// Creates `path`.part (and its directory) and every dataset of the layout; an existing
   /// `path`.part is replaced. `compression` applies to the waveforms, /triggers and the
-  /// truth tables (docs/raw-format.md, "Compression"). Throws IoError.
+  /// truth tables (docs/raw-format.md, "Compression"). With `part`: a part file
+  /// (io/file_part.hpp), whose blocks start at part->first_block. Throws IoError.
   RawFileWriter(const std::filesystem::path& path, const daq::RunInfo& info,
-                Compression compression = Compression::none);
+                Compression compression = Compression::none, const std::optional<FilePart>& part = std::nullopt);
   /// Without close(): closes the HDF5 file and leaves the .part file, marked incomplete.
   ~RawFileWriter();
   RawFileWriter(const RawFileWriter&) = delete;
   RawFileWriter& operator=(const RawFileWriter&) = delete;
 
   /// Appends one block and flushes it to disk. Blocks must come in index order 0, 1, 2…
+  /// (a part file: from its first block)
   /// and match the run (full mode: `waveforms` holds triggers × channels × samples values
   /// and there are no segments; zero-suppressed: no `waveforms`, segments inside
   /// `segments.samples`). Throws IoError; after a failed write the writer refuses more.
@@ -108,7 +112,12 @@ class RawFileReader {
   /// False for the .part of a killed run (or of a writer destroyed without close()).
   [[nodiscard]] bool complete() const;
   /// Blocks finished and flushed by the writer; read_block accepts 0 … block_count() − 1.
+  /// (In a part file, row i holds block part()->first_block + i.)
   [[nodiscard]] std::uint64_t block_count() const;
+  /// Triggers of those blocks (the sum of their trigger_count).
+  [[nodiscard]] std::uint64_t trigger_count() const;
+  /// A part file's share of its run (`cevns simulate --part`); std::nullopt for a whole run.
+  [[nodiscard]] const std::optional<FilePart>& part() const;
   /// The triggers block `index` stores (its rows of /triggers). Throws std::out_of_range.
   [[nodiscard]] std::uint64_t stored_triggers(std::uint64_t index) const;
   /// Everything of block `index`, as it was written (segment offsets relative to the

@@ -36,10 +36,16 @@ struct ReconstructRunSummary {
 /// reduced blocks in order; `progress` is called after each block with what was done so
 /// far (`blocks` reconstructed and written; while calibrating, `calibration_blocks`). `slice_triggers`:
 /// triggers per full-mode slice (0: as many as fill 8 MB).
+///
+/// [first_block, end_block): the blocks to reconstruct and hand to `consume` (a part of
+/// the run, `--part`); the calibration is still collected from the first blocks of the
+/// file as for the whole run, so that every part gets the whole run's single-PE charges
+/// and its rows are bit for bit those of a single process.
 ReconstructRunSummary reconstruct_run(const RawFileReader& reader, reco::Reconstruction& reco, int threads,
                                       const std::function<void()>& calibrated,
                                       const std::function<void(reco::ReducedBlock&&)>& consume,
                                       const std::function<void(const ReconstructRunSummary&)>& progress = {},
-                                      std::size_t slice_triggers = 0);
+                                      std::size_t slice_triggers = 0, std::uint64_t first_block = 0,
+                                      std::uint64_t end_block = UINT64_MAX);
 
 }  // namespace cevns::io

@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "cevns/io/compression.hpp"
+#include "cevns/io/file_part.hpp"
 #include "cevns/reco/reduced_event.hpp"
 
 namespace cevns::io {
@@ -32,9 +34,10 @@ class ReducedFileWriter {
   /// Creates `path`.part (and its directory) and every dataset of the layout; an existing
   /// `path`.part is replaced. `info.spe_charge` must have one value per channel of
   /// `info.raw`, and every channel's crystal must be below `info.crystals`. `compression`
-  /// applies to /events (docs/reduced-format.md). Throws IoError.
+  /// applies to /events (docs/reduced-format.md). With `part`: a part file
+  /// (io/file_part.hpp), whose blocks start at part->first_block. Throws IoError.
   ReducedFileWriter(const std::filesystem::path& path, const reco::ReducedRunInfo& info,
-                    Compression compression = Compression::none);
+                    Compression compression = Compression::none, const std::optional<FilePart>& part = std::nullopt);
   /// Without close(): closes the HDF5 file and leaves the .part file, marked incomplete.
   ~ReducedFileWriter();
   ReducedFileWriter(const ReducedFileWriter&) = delete;
@@ -72,6 +75,9 @@ class ReducedFileReader {
   [[nodiscard]] bool complete() const;
   /// Blocks finished and flushed by the writer; read_block accepts 0 … block_count() − 1.
   [[nodiscard]] std::uint64_t block_count() const;
+  /// A part file's share of its run (`cevns reconstruct --part`); std::nullopt for a whole
+  /// run. In a part file, row i of /blocks holds block part()->first_block + i.
+  [[nodiscard]] const std::optional<FilePart>& part() const;
   /// Block `index` as it was written. Throws std::out_of_range for index ≥ block_count(),
   /// IoError for a corrupt file.
   [[nodiscard]] reco::ReducedBlock read_block(std::uint64_t index) const;
