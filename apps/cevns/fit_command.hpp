@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cevns/experiment/prediction.hpp"
+
 namespace cevns::app {
 
 /// The registered `cevns fit` command: `selected()` after parsing, then `run()`.
@@ -16,6 +18,11 @@ class FitCommand {
   /// Runs the command; throws cevns::Error on bad input.
   virtual void run() const = 0;
 };
+
+/// `p` scaled to `protons_on_target` (every template ∝ POT at fixed trigger efficiency, as
+/// cevns select's own "cevns predict for these protons on target"): the templates of a fit
+/// of a `cevns select` run.
+Prediction scaled_to_protons(Prediction p, double protons_on_target);
 
 /// Adds `fit` to `app`.
 std::unique_ptr<FitCommand> add_fit_command(CLI::App& app);
