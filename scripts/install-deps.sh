@@ -24,6 +24,7 @@ packages=(
   libnlopt-cxx-dev libeigen3-dev  # the likelihood fit: NLopt minimiser, Eigen for the Hessian
   python3-iminuit       # the reference likelihood (scripts/) the fit is checked against
   python3-pandas        # tests run the pandas examples of docs/output.md
+  chromium              # headless browser: the test that cevns run's report.html renders (tests/report/report_browser_test.sh)
 )
 
 # clang's sanitizer and libFuzzer runtimes are only a Recommends of clang: name them.
