@@ -582,6 +582,7 @@ class Run final : public Command {
     const auto& experiment = config.simulation.experiment;
     const Prediction prediction = scaled_to_protons(predict(experiment), pot);
     auto data = fit::read_observed_csv(csv);
+    data.source = "selection/observed.csv";  // relative to the study, as every path its files hold
     fit::FitConfig fit_config = fit::default_fit_config(data);
     data = fit::crop_to_roi(data, prediction);
     // The steady state (dark counts, radioactivity, …) is measured by the off-beam window
