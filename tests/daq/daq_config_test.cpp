@@ -37,7 +37,7 @@ TEST(DaqConfig, RejectsImpossibleValues) {
 }  // namespace
 }  // namespace cevns::daq
 
-#include <chrono>
+#include <ctime>
 
 #include "cevns/daq/simulation.hpp"
 #include "cevns/io/config_reader.hpp"
@@ -48,13 +48,14 @@ namespace {
 TEST(SimulationGuards, RatesBeyondWhatCanBeSampledFailBeforeTheRun) {
   // Each value is in its range, their product is not samplable: 10⁵ Hz × 2000 channels ×
   // 1 ms × 10⁷ triggers = 2·10¹² dark counts in one block. Refused when the simulation is
-  // built, in well under a second, naming what is too large.
+  // built, naming what is too large, before any block is drawn (a hang guard, not a speed
+  // target: CPU time, so a loaded machine does not fail it; ≈ 4 s is the prediction).
   const auto config = io::read_simulation_config(
       std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml",
       {"daq.pmt.dark_rate_Hz=1e5", "detector.crystals=1000", "detector.light_yield_PE_per_keVee=33.5",
        "daq.digitizer.window_us=1000", "daq.digitizer.pretrace_us=40", "daq.triggers_per_block=10000000",
        "daq.digitizer.sampling_rate_GHz=0.01"});
-  const auto started = std::chrono::steady_clock::now();
+  const std::clock_t started = std::clock();
   try {
     const Simulation simulation(config, WaveformMode::zero_suppressed);
     ADD_FAILURE() << "expected a NumericalError";
@@ -63,7 +64,7 @@ TEST(SimulationGuards, RatesBeyondWhatCanBeSampledFailBeforeTheRun) {
         << e.what();
     EXPECT_NE(std::string(e.what()).find("too large to simulate"), std::string::npos) << e.what();
   }
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 5.0);
+  EXPECT_LT(static_cast<double>(std::clock() - started) / CLOCKS_PER_SEC, 60.0);
 }
 
 TEST(SimulationGuards, TheValuesThatHungSimulateAreConfigurationErrors) {

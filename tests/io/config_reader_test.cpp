@@ -2,7 +2,7 @@
 // file, line and key.
 #include <gtest/gtest.h>
 
-#include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -292,9 +292,9 @@ TEST(ConfigReader, HugeAndDeepInputIsRefusedQuickly) {
   EXPECT_NE(error_parsing(std::string(2 << 20, ' ')).find("larger than 1048576 bytes"), std::string::npos);
 
   // A 20 MB unknown key took 12 s to reject (the "did you mean" edit distance).
-  const auto started = std::chrono::steady_clock::now();
+  const std::clock_t started = std::clock();  // CPU time: a hang guard, not a speed target
   const auto message = error_parsing(minimal, {"detector." + std::string(1 << 20, 'm') + "=1"});
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 1.0);
+  EXPECT_LT(static_cast<double>(std::clock() - started) / CLOCKS_PER_SEC, 3.0);
   EXPECT_NE(message.find("unknown key"), std::string::npos);
   EXPECT_LT(message.size(), 2000u);
 
@@ -409,10 +409,10 @@ TEST(ConfigReader, ValuesThatHungOrCrashedTheSimulationAreRejected) {
         "selection.muon_veto_efficiency=5e-324", "selection.afterglow_efficiency=1e-300", "daq.pmt.pulse_decay_ns=1e15",
         "source.repetition_rate_Hz=5e-324", "exposure.beam_on_fraction=5e-324", "daq.beam.beam_off_period_s=1e-300",
         "daq.afterglow.deposit_photoelectrons=1e300", "source.beam_power_kW=1e300"}) {
-    const auto started = std::chrono::steady_clock::now();
+    const std::clock_t started = std::clock();  // CPU time: a hang guard, not a speed target
     const auto message = error_of([&] { parse_configuration(minimal, "test.toml", {assignment}); });
     EXPECT_NE(message.find("must be in"), std::string::npos) << assignment << ": " << message;
-    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 1.0);
+    EXPECT_LT(static_cast<double>(std::clock() - started) / CLOCKS_PER_SEC, 3.0);
   }
 }
 
