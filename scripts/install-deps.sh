@@ -28,6 +28,7 @@ packages=(
   python3-iminuit       # the reference likelihood (scripts/) the fit is checked against
   python3-pandas        # tests run the pandas examples of docs/output.md
   libopenmpi-dev openmpi-bin  # MPI: mpirun -np N cevns simulate|reconstruct|fit (CEVNS_MPI, docs/production.md)
+  chromium              # headless browser: the test that cevns run's report.html renders (tests/report/report_browser_test.sh)
 )
 
 # clang's sanitizer and libFuzzer runtimes are only a Recommends of clang: name them.

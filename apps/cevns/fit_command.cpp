@@ -97,21 +97,6 @@ std::optional<double> selected_protons_on_target(const fs::path& observed_csv) {
   return pot->get<double>();
 }
 
-/// `p` scaled to `protons_on_target` (every template ∝ POT at fixed trigger efficiency,
-/// as cevns select's own "cevns predict for these protons on target").
-Prediction scaled_to(Prediction p, double protons_on_target) {
-  const double f = protons_on_target / p.protons_on_target;
-  for (auto& [flavor, s] : p.signal)
-    for (auto& c : s.counts) c *= f;
-  for (auto& b : p.backgrounds) {
-    for (auto& c : b.npe_time.counts) c *= f;
-    b.roi *= f;
-  }
-  p.beam_on_time_s *= f;
-  p.protons_on_target = protons_on_target;
-  return p;
-}
-
 }  // namespace
 
 FitInputs load_fit_inputs(const std::string& config_file, const std::vector<std::string>& overrides,
@@ -137,7 +122,7 @@ FitInputs load_fit_inputs(const std::string& config_file, const std::vector<std:
   // A cevns select run: the templates for its protons on target, so that the signal
   // strength and the constrained backgrounds refer to the data's exposure.
   const auto pot = in.have_data && !coherent ? selected_protons_on_target(data_path) : std::nullopt;
-  const auto at_exposure = [pot](Prediction p) { return pot ? scaled_to(std::move(p), *pot) : p; };
+  const auto at_exposure = [pot](Prediction p) { return pot ? scaled_to_protons(std::move(p), *pot) : p; };
   auto unscaled = predict(io::read_experiment_config(in.config_path, overrides));
   if (pot) in.exposure_factor = *pot / unscaled.protons_on_target;
   in.prediction = at_exposure(std::move(unscaled));
@@ -306,6 +291,20 @@ class Fit final : public FitCommand {
 };
 
 }  // namespace
+
+Prediction scaled_to_protons(Prediction p, double protons_on_target) {
+  const double f = protons_on_target / p.protons_on_target;
+  for (auto& [flavor, s] : p.signal)
+    for (auto& c : s.counts) c *= f;
+  for (auto& b : p.backgrounds) {
+    for (auto& c : b.npe_time.counts) c *= f;
+    b.roi *= f;
+  }
+  for (auto& [flavor, n] : p.roi_signal_by_flavor) n *= f;
+  p.beam_on_time_s *= f;
+  p.protons_on_target = protons_on_target;
+  return p;
+}
 
 std::unique_ptr<FitCommand> add_fit_command(CLI::App& app) { return std::make_unique<Fit>(app); }
 

@@ -47,6 +47,10 @@ FitInputs load_fit_inputs(const std::string& config_file, const std::vector<std:
 
 /// Parses --fix name=value options.
 std::vector<std::pair<std::string, double>> parse_fix_options(const std::vector<std::string>& fix);
+/// `p` scaled to `protons_on_target` (every template ∝ POT at fixed trigger efficiency, as
+/// cevns select's own "cevns predict for these protons on target"): the templates of a fit
+/// of a `cevns select` run.
+Prediction scaled_to_protons(Prediction p, double protons_on_target);
 
 /// Adds `fit` to `app`.
 std::unique_ptr<FitCommand> add_fit_command(CLI::App& app);

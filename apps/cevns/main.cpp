@@ -45,6 +45,7 @@
 #include "options.hpp"
 #include "parallel.hpp"
 #include "progress.hpp"
+#include "study.hpp"
 #include "variations.hpp"
 
 namespace {
@@ -89,33 +90,6 @@ struct StudyOptions {
     return cevns::io::claim_output(output, OutputKind::directory, inputs, force);
   }
 };
-
-/// The sensitivity map spans twice the configured mass and time (at least a year).
-cevns::Sensitivity sensitivity_of(const cevns::Prediction& p) {
-  return cevns::sensitivity(p, 2.0 * p.config.detector.mass_kg, std::max(365.0, 2.0 * p.days()));
-}
-
-/// likelihood_sensitivity.json and Figure 14 from the likelihood (significance_map_likelihood.csv
-/// and fig14_significance_map_likelihood.png/.svg).
-std::vector<fs::path> write_likelihood_sensitivity(const cevns::Prediction& prediction, const cevns::Sensitivity& counting,
-                                                   const cevns::fit::LikelihoodSensitivity& likelihood, const fs::path& dir) {
-  std::string csv = "# Asimov likelihood significance (NPE x time) with signal and background scaled by mass x days\n"
-                    "mass_kg,days,significance\n";
-  for (std::size_t i = 0; i < counting.map_mass_kg.size(); ++i)
-    for (std::size_t j = 0; j < counting.map_days.size(); ++j)
-      csv += fmt::format("{:g},{:g},{:.6g}\n", counting.map_mass_kg[i], counting.map_days[j],
-                         likelihood.map_significance[i * counting.map_days.size() + j]);
-  cevns::io::write_file_atomically(dir / "likelihood_sensitivity.json", cevns::fit::to_json(likelihood).dump(2) + "\n");
-  cevns::io::write_file_atomically(dir / "significance_map_likelihood.csv", csv);
-  std::vector<fs::path> written{dir / "likelihood_sensitivity.json", dir / "significance_map_likelihood.csv"};
-  if (likelihood.map_significance.size() != counting.map_significance.size() || likelihood.binnings.empty())
-    return written;  // no map on the counting grid: the CSV and JSON only
-  cevns::Sensitivity map = counting;
-  map.map_significance = likelihood.map_significance;
-  map.significance = likelihood.binnings.front().significance;  // NPE × time
-  for (auto& f : cevns::report::write_likelihood_significance_map(prediction, map, dir)) written.push_back(std::move(f));
-  return written;
-}
 
 void log_written(const std::vector<fs::path>& files) {
   for (const auto& file : files) cevns::logger("cevns")->info("wrote {}", file.string());
@@ -265,12 +239,7 @@ int run(int argc, char** argv) {
                           "Likelihood: off-beam / on-beam live time measuring the steady state (0: steady state free)")
       ->capture_default_str();
 
-  StudyOptions study_options;
-  study_options.output = "results";
-  CLI::App* study = app.add_subcommand(
-      "run", "The whole study: prediction, sensitivity, figures and a summary, written to the output directory");
-  study_options.add_config(*study);
-  study_options.add_output(*study, "Output directory")->capture_default_str();
+  const auto study = cevns::app::add_run_command(app);
 
   StudyOptions simulate_options;
   CLI::App* simulate = app.add_subcommand("simulate", "Monte Carlo of the DAQ: triggers, waveforms and truth into an HDF5 raw file");
@@ -350,6 +319,7 @@ int run(int argc, char** argv) {
   const auto fit = cevns::app::add_fit_command(app);
   const auto scan = cevns::app::add_scan_command(app);
   const auto merge = cevns::app::add_merge_command(app);
+  const auto report = cevns::app::add_report_command(app);
 
   if (!known_command(argc, argv, app)) return 2;
   try {
@@ -379,7 +349,7 @@ int run(int argc, char** argv) {
   } else if (*sensitivity) {
     const auto lock = sensitivity_options.claim_directory({sensitivity_options.config_path()});
     const auto prediction = cevns::predict(sensitivity_options.load());
-    const auto result = sensitivity_of(prediction);
+    const auto result = cevns::app::sensitivity_of(prediction);
     const auto likelihood = cevns::fit::likelihood_sensitivity(prediction, likelihood_options, &result);
     if (sensitivity_options.format == "json") {
       auto json = cevns::io::to_json(result);
@@ -394,26 +364,12 @@ int run(int argc, char** argv) {
     }
     if (lock) {
       log_written(cevns::io::write_sensitivity(result, sensitivity_options.output));
-      if (!likelihood.undefined) log_written(write_likelihood_sensitivity(prediction, result, likelihood, sensitivity_options.output));
+      if (!likelihood.undefined) log_written(cevns::app::write_likelihood_sensitivity(prediction, result, likelihood, sensitivity_options.output));
     }
-  } else if (*study) {
-    const auto lock = study_options.claim_directory({study_options.config_path()});
-    const auto prediction = cevns::predict(study_options.load());
-    const auto result = sensitivity_of(prediction);
-    const std::string summary =
-        cevns::report::format_prediction_table(prediction) + "\n" + cevns::report::format_sensitivity_table(result);
-    std::cout << summary;
-    const fs::path dir = study_options.output;
-    auto files = cevns::io::write_prediction(prediction, dir);
-    const auto more = cevns::io::write_sensitivity(result, dir);
-    files.insert(files.end(), more.begin(), more.end());
-    const auto figures = cevns::report::write_figures(prediction, result, dir);
-    files.insert(files.end(), figures.begin(), figures.end());
-    const auto background_figures = cevns::report::write_background_figures(prediction, dir);
-    files.insert(files.end(), background_figures.begin(), background_figures.end());
-    cevns::io::write_file_atomically(dir / "summary.txt", summary);
-    files.push_back(dir / "summary.txt");
-    cevns::logger("cevns")->info("wrote {} files into {}", files.size(), dir.string());
+  } else if (study->selected()) {
+    study->run();
+  } else if (report->selected()) {
+    report->run();
   } else if (*simulate) {
     if (!simulate_part.empty()) (void)cevns::io::parse_part(simulate_part);  // a bad --part before any work
     const fs::path config_file = simulate_options.config_path();

@@ -109,9 +109,10 @@ TEST(Cli, SensitivityJsonHasTheTopLevelNumbers) {
 TEST(Cli, RunWritesTheStudy) {
   const auto dir = std::filesystem::temp_directory_path() / "cevns_cli_run";
   std::filesystem::remove_all(dir);
-  const auto r = run("-q run " + config + "coherent-csi-2017.toml --output " + dir.string());
+  const auto r = run("-q run " + config + "coherent-csi-2017.toml --no-mc --output " + dir.string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  for (const char* file : {"summary.txt", "prediction.json", "sensitivity.json", "npe_time.csv",
+  EXPECT_FALSE(std::filesystem::exists(dir / "raw"));  // --no-mc: the prediction's stage only
+  for (const char* file : {"summary.txt", "prediction.json", "sensitivity.json", "npe_time.csv", "study.json", "report.html",
                            "fig05_selection_efficiency.png", "fig13_signal_background.svg", "fig14_significance_map.png"})
     EXPECT_TRUE(std::filesystem::exists(dir / file)) << file;
   std::filesystem::remove_all(dir);
