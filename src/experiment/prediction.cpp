@@ -192,8 +192,13 @@ Sensitivity sensitivity(const Prediction& prediction, double max_mass_kg, double
 RecoilRate::RecoilRate(const ExperimentConfig& config, const DecayAtRestSource& source,
                        const Target::Component& component, Flavor flavor)
     : flavor_(flavor),
-      spectrum_(NeutrinoSpectrum::decay_at_rest(flavor)),
+      spectrum_(config.source.sterile.active() ? source.spectrum_at_detector(flavor, true)
+                                               : NeutrinoSpectrum::decay_at_rest(flavor)),
+      appeared_flavor_(DecayAtRestSource::appeared_flavor(flavor)),
       cross_section_(component.isotope, config.physics) {
+  // ν_μ ↔ ν_e appearance needs both mixings (P_μe = 4|U_e4|²|U_μ4|²⟨sin²Δ⟩).
+  if (config.source.sterile.ue4_squared > 0.0 && config.source.sterile.umu4_squared > 0.0)
+    appeared_spectrum_ = source.spectrum_at_detector(flavor, false);
   const Target target = Target::from_formula(config.detector.material);
   scale_ = target.nuclei(component, config.detector.mass_kg * kg) * source.fluence(config.exposure);
 }

@@ -753,6 +753,14 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
       m.value("coupling", e.physics.scalar_mediator.coupling);
       m.value("mass_MeV", e.physics.scalar_mediator.mass_MeV);
     });
+    // The sterile neutrino changes the flux at the detector (SourceConfig), a physics parameter.
+    s.section("sterile", [&](V& m) {
+      m.value("dm2_eV2", e.source.sterile.dm2_eV2);
+      m.value("ue4_squared", e.source.sterile.ue4_squared);
+      m.value("umu4_squared", e.source.sterile.umu4_squared);
+      m.value("source_length_m", e.source.sterile.source_length_m);
+      m.value("detector_length_m", e.source.sterile.detector_length_m);
+    });
   });
   v.section("selection", [&](V& s) {
     auto& c = e.selection;

@@ -132,7 +132,9 @@ class RecoilRate {
 
   /// Events per MeV at recoil energy `recoil` (MeV).
   [[nodiscard]] double operator()(double recoil) const {
-    return scale_ * cross_section_.spectrum_averaged(flavor_, spectrum_, recoil);
+    if (!appeared_spectrum_) return scale_ * cross_section_.spectrum_averaged(flavor_, spectrum_, recoil);
+    return scale_ * (cross_section_.spectrum_averaged(flavor_, spectrum_, recoil) +
+                     cross_section_.spectrum_averaged(appeared_flavor_, *appeared_spectrum_, recoil));
   }
   /// The kinematic end point, MeV.
   [[nodiscard]] double max_recoil() const { return cross_section_.max_recoil(spectrum_.max_energy()); }
@@ -140,7 +142,11 @@ class RecoilRate {
 
  private:
   Flavor flavor_;
-  NeutrinoSpectrum spectrum_;
+  NeutrinoSpectrum spectrum_;  // the parent flavour arriving as itself (oscillated with a sterile neutrino)
+  // With a sterile neutrino: the parent neutrinos arriving as the other active flavour
+  // (DecayAtRestSource::appeared_flavor), with their parent's timing.
+  Flavor appeared_flavor_;
+  std::optional<NeutrinoSpectrum> appeared_spectrum_;
   CevnsCrossSection cross_section_;
   double scale_;  // nuclei × fluence
 };

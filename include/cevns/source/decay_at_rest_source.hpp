@@ -34,6 +34,16 @@ class DecayAtRestSource {
   [[nodiscard]] const NeutrinoSpectrum& spectrum(Flavor flavor) const {
     return spectra_[static_cast<std::size_t>(flavor)];
   }
+  /// The flavour a neutrino of `parent` flavour can oscillate into among the active ones
+  /// the source gives: ν_μ ↔ ν_e, and ν̄_μ → ν̄_e, whose (vector) cross section is ν_e's.
+  static Flavor appeared_flavor(Flavor parent) { return parent == Flavor::nu_e ? Flavor::nu_mu : Flavor::nu_e; }
+  /// The probability that a `parent` neutrino of energy E (MeV) arrives as `parent`
+  /// (same = true) or as appeared_flavor(parent) (same = false), with the configured sterile
+  /// neutrino (1 and 0 without one); the 3+1 formula of SterileConfig.
+  [[nodiscard]] double oscillation_probability(Flavor parent, bool same, double energy) const;
+  /// The spectrum of `parent` neutrinos arriving as `parent` (same) or as its appeared flavour,
+  /// normalised to one emitted neutrino: spectrum(parent) × P. Needs an active sterile neutrino.
+  [[nodiscard]] NeutrinoSpectrum spectrum_at_detector(Flavor parent, bool same) const;
   [[nodiscard]] const ArrivalTimeModel& arrival_time() const { return arrival_time_; }
   [[nodiscard]] const SourceConfig& config() const { return config_; }
 

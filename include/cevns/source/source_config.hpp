@@ -47,6 +47,24 @@ struct PulseConfig {
   void validate() const;
 };
 
+/// A sterile neutrino of the 3+1 model at short baseline (only Δm²_41 oscillates; U_τ4 = 0):
+///   P(α→β) = δ_αβ − 4|U_α4|² (δ_αβ − |U_β4|²) ⟨sin²(1.267 Δm² L/E)⟩,
+/// L in m, E in MeV, Δm² in eV², averaged over a uniform source and detector extent along
+/// the line of sight (docs/physics.md). Its keys are [physics.sterile] (a physics parameter),
+/// while it lives here, with the flux at the detector. sin²2θ_ee = 4|U_e4|²(1 − |U_e4|²), sin²2θ_μe = 4|U_e4|²|U_μ4|².
+struct SterileConfig {
+  double dm2_eV2 = 1.0;            ///< Δm²_41
+  double ue4_squared = 0.0;        ///< |U_e4|² (0 with |U_μ4|² = 0: no oscillation)
+  double umu4_squared = 0.0;       ///< |U_μ4|²
+  double source_length_m = 0.0;    ///< extent of the neutrino production along the line of sight
+  double detector_length_m = 0.0;  ///< extent of the detector along the line of sight
+
+  [[nodiscard]] bool active() const { return ue4_squared > 0.0 || umu4_squared > 0.0; }
+  /// ⟨sin²(1.267 Δm² L/E)⟩ over the extents around `distance_m`, for E in MeV.
+  [[nodiscard]] double mean_sin2(double distance_m, double energy_MeV) const;
+  void validate(double distance_m) const;
+};
+
 struct SourceConfig {
   std::string facility = "CSNS";  ///< free text, for reports
   BeamConfig beam;
@@ -55,6 +73,7 @@ struct SourceConfig {
   /// When set, the flux per flavour at the detector during beam-on, in /cm²/s; replaces
   /// the one computed from beam power, proton energy, yield and distance.
   std::optional<double> flux_per_cm2_s_per_flavor;
+  SterileConfig sterile;
 
   void validate() const;
 };
