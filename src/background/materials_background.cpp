@@ -24,7 +24,7 @@ struct MaterialsBackground::Spectra {
 namespace {
 
 /// Bumped whenever the transport or the decay handling changes what a cache holds.
-constexpr const char* cache_version = "cevns-materials-1";
+constexpr const char* cache_version = "cevns-materials-2";  // 2: surface-source repetition (MaterialsSettings::repeat = 64)
 
 std::string file_text(const std::string& path, const std::string& what) {
   std::ifstream in(path);

@@ -135,7 +135,8 @@ double PhotonTransport::sample_rayleigh_cos(int Z, double E, Rng& rng) {
   return 1.0;
 }
 
-PhotonHistory PhotonTransport::transport(const Photon& start, Rng& rng, std::vector<double>& deposits) const {
+PhotonHistory PhotonTransport::transport(const Photon& start, Rng& rng, std::vector<double>& deposits, int stop_volume,
+                                         std::vector<Photon>* crossings) const {
   PhotonHistory history;
   struct Track {
     Photon photon;
@@ -169,6 +170,10 @@ PhotonHistory PhotonTransport::transport(const Photon& start, Rng& rng, std::vec
       if (s >= d) {
         for (int k = 0; k < 3; ++k) p.position[k] += (d + nudge_cm) * p.direction[k];
         const int next = g_.locate(p.position);
+        if (crossings != nullptr && next == stop_volume && t.volume != stop_volume) {
+          crossings->push_back(p);
+          break;
+        }
         if (next >= 0 && g_.splitting_layer_cm > 0.0) {
           // Importance splitting / Russian roulette at the boundary.
           const double r = g_.volumes[next].importance / v.importance;
@@ -254,6 +259,7 @@ struct PreparedNuclide {
 };
 
 struct Source {
+  bool outside = false;  ///< every volume outside the innermost shell: surface-source repetition
   std::vector<int> volumes;
   std::vector<double> cumulative;  ///< volume choice (by mass, or uniform per unit)
   std::vector<PreparedNuclide> members;
@@ -269,7 +275,8 @@ struct Histograms {
 };
 
 void decay_once(const Geometry& g, const PhotonTransport& transport, const PreparedNuclide& m, int volume,
-                const std::array<double, 3>& point, Rng& rng, std::vector<double>& deposits) {
+                const std::array<double, 3>& point, Rng& rng, std::vector<double>& deposits, int stop_volume,
+                std::vector<Photon>* crossings) {
   const int crystal = g.volumes[volume].crystal;
   const auto local = [&](double e) {
     if (crystal >= 0) deposits[static_cast<std::size_t>(crystal)] += e;
@@ -277,7 +284,7 @@ void decay_once(const Geometry& g, const PhotonTransport& transport, const Prepa
   const auto photon = [&](double e) {
     Photon p;
     p.position = point, p.direction = isotropic(rng), p.energy_keV = e;
-    transport.transport(p, rng, deposits);
+    transport.transport(p, rng, deposits, stop_volume, crossings);
   };
   const Nuclide& n = *m.nuclide;
   double x = uniform(rng) * (m.branch_total + n.alpha_intensity);
@@ -313,6 +320,15 @@ std::vector<SourceSpectrum> simulate_materials(const Geometry& g, const DecayDat
   if (s.decays_per_source == 0 || s.chunk == 0) throw std::invalid_argument("simulate_materials: no decays");
   std::vector<Source> sources;
   std::vector<SourceSpectrum> out;
+  // The innermost shell: the parent of the sub-detectors (the crystals' grandparent).
+  int inner = -1;
+  for (std::size_t v = 0; v < g.volumes.size(); ++v)
+    if (g.volumes[v].crystal >= 0) {
+      const int sub = g.volumes[v].parent;
+      inner = sub >= 0 ? g.volumes[sub].parent : -1;
+      break;
+    }
+  const int repeat = std::max(1, s.repeat);
   for (const auto& a : g.activities) {
     Source src;
     src.volumes = g.named(a.volume);
@@ -331,6 +347,12 @@ std::vector<SourceSpectrum> simulate_materials(const Geometry& g, const DecayDat
       }
       src.members.push_back(std::move(p));
     }
+    // Outside the innermost shell (the medium around the sub-detectors): no volume of the
+    // source is that shell or inside it.
+    src.outside = inner >= 0;
+    for (int v : src.volumes)
+      for (int w = v; w >= 0; w = g.volumes[w].parent)
+        if (w == inner) src.outside = false;
     SourceSpectrum spectrum;
     spectrum.volume = a.volume, spectrum.isotope = a.isotope;
     spectrum.activity_Bq = a.value * 1e-3 * (a.per_unit ? double(src.volumes.size()) : mass_kg);
@@ -345,11 +367,28 @@ std::vector<SourceSpectrum> simulate_materials(const Geometry& g, const DecayDat
   const PhotonTransport transport(g);
   const auto work = [&]() {
     std::vector<double> deposits(static_cast<std::size_t>(g.crystals));
+    std::vector<Photon> crossings;
     for (std::size_t job; (job = next.fetch_add(1)) < jobs;) {
       const std::size_t source = job / chunks, chunk = job % chunks;
       Rng rng = random_stream(s.seed, (std::uint64_t(source) << 20) + chunk);
       const Source& src = sources[source];
       Histograms& h = results[job];
+      const auto score = [&](double w) {
+        for (std::size_t c = 0; c < deposits.size(); ++c) {
+          const double e = deposits[c];
+          if (e <= 0.0) continue;
+          bool alone = true;
+          for (std::size_t o = 0; o < deposits.size(); ++o) alone = alone && (o == c || deposits[o] < s.veto_keV);
+          if (e < fine_max_keV) {
+            const auto bin = static_cast<std::size_t>(e / fine_bin_keV);
+            h.fine[bin] += w;
+            if (alone) h.fine_single[bin] += w;
+          }
+          const auto bin = std::min(static_cast<std::size_t>(e / coarse_bin_keV), h.coarse.size() - 1);
+          h.coarse[bin] += w;
+          if (alone) h.coarse_single[bin] += w;
+        }
+      };
       const std::uint64_t first = chunk * s.chunk, count = std::min(s.chunk, s.decays_per_source - first);
       for (std::uint64_t i = 0; i < count; ++i) {
         const double u = uniform(rng) * src.cumulative.back();
@@ -361,26 +400,26 @@ std::vector<SourceSpectrum> simulate_materials(const Geometry& g, const DecayDat
         // Every member of the chain decays once per decay of its head, each its own event.
         for (const auto& m : src.members) {
           std::fill(deposits.begin(), deposits.end(), 0.0);
-          decay_once(g, transport, m, volume, point, rng, deposits);
-          for (std::size_t c = 0; c < deposits.size(); ++c) {
-            const double e = deposits[c];
-            if (e <= 0.0) continue;
-            bool alone = true;
-            for (std::size_t o = 0; o < deposits.size(); ++o) alone = alone && (o == c || deposits[o] < s.veto_keV);
-            const double w = m.branching;
-            if (e < fine_max_keV) {
-              const auto bin = static_cast<std::size_t>(e / fine_bin_keV);
-              h.fine[bin] += w;
-              if (alone) h.fine_single[bin] += w;
-            }
-            const auto bin = std::min(static_cast<std::size_t>(e / coarse_bin_keV), h.coarse.size() - 1);
-            h.coarse[bin] += w;
-            if (alone) h.coarse_single[bin] += w;
+          const bool surface = src.outside && repeat > 1;
+          crossings.clear();
+          decay_once(g, transport, m, volume, point, rng, deposits, surface ? inner : -1, surface ? &crossings : nullptr);
+          if (surface) {
+            // Each photon that entered the innermost shell, followed `repeat` times, each an
+            // event of weight 1/repeat (photons of one decay no longer coincide).
+            for (const auto& photon : crossings)
+              for (int r = 0; r < repeat; ++r) {
+                std::fill(deposits.begin(), deposits.end(), 0.0);
+                transport.transport(photon, rng, deposits);
+                score(m.branching / repeat);
+              }
+            continue;
           }
+          score(m.branching);
         }
       }
     }
   };
+
   std::vector<std::thread> threads;
   for (int t = 1; t < std::max(1, s.threads); ++t) threads.emplace_back(work);
   work();

@@ -39,7 +39,14 @@ class PhotonTransport {
   /// end: adds weight × deposited keV to deposits[crystal]. Photons below 1 keV deposit
   /// where they are. With Geometry::splitting_layer_cm > 0 photons split entering volumes
   /// of higher importance and play Russian roulette leaving them.
-  PhotonHistory transport(const Photon& photon, Rng& rng, std::vector<double>& deposits) const;
+  PhotonHistory transport(const Photon& photon, Rng& rng, std::vector<double>& deposits) const {
+    return transport(photon, rng, deposits, -1, nullptr);
+  }
+  /// As above, but a photon entering volume `stop_volume` (from outside it) is appended to
+  /// `crossings` and not followed further (the first stage of the surface-source
+  /// repetition, MaterialsSettings::repeat).
+  PhotonHistory transport(const Photon& photon, Rng& rng, std::vector<double>& deposits, int stop_volume,
+                          std::vector<Photon>* crossings) const;
   /// The Compton scattering angle's cosine for element Z at E (Klein–Nishina × S(x, Z)/Z).
   [[nodiscard]] static double sample_compton_cos(int Z, double E_keV, Rng& rng);
   [[nodiscard]] static double sample_rayleigh_cos(int Z, double E_keV, Rng& rng);
@@ -70,6 +77,10 @@ struct MaterialsSettings {
   int threads = 2;
   double veto_keV = 0.1;   ///< a second crystal above this fails criterion 4 (≈ 3 PE at 33.5 PE/keVee)
   std::uint64_t chunk = 20000;  ///< decays per random stream (the streams: seed, source × 2²⁰ + chunk)
+  /// Variance reduction for sources outside the innermost shell (copper, steel, shields): a
+  /// photon entering that shell is stored and followed from there `repeat` times, each
+  /// an event of weight 1/repeat (a surface source; 1 = analog).
+  int repeat = 64;
 };
 
 /// Simulates every activity of the geometry. Deterministic for a seed, whatever the threads.
