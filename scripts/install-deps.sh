@@ -18,6 +18,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhdf5-dev           # HDF5 C library: raw-data files
   libpcg-cpp-dev        # PCG random-number streams
+  libxrl-dev            # xraylib: photon cross sections, form factors, fluorescence data (the materials background)
   hdf5-tools            # h5dump, h5ls; h5clear for the .part of a killed run
   python3-h5py          # tests check that h5py reads the raw-data files
   hdf5-filter-plugin-blosc-serial  # the Blosc filter (HDF5 32001) of --compression zstd/lz4, for cevns and h5py (docs/raw-format.md)

@@ -37,6 +37,7 @@
 #include "cevns/reco/reconstruction.hpp"
 #include "cevns/report/plots.hpp"
 #include "cevns/report/prediction_table.hpp"
+#include "materials_command.hpp"
 #include "cevns/report/selection_table.hpp"
 #include "cevns/selection/event_selection.hpp"
 #include "fit_command.hpp"
@@ -217,6 +218,13 @@ int run(int argc, char** argv) {
   predict->add_flag("--variations", predict_variations,
                     "Also predict each [[systematics]] nuisance at -1 and +1 sigma (table rows; JSON \"variations\")");
 
+  StudyOptions materials_options;
+  CLI::App* materials = app.add_subcommand(
+      "materials", "The materials background (model = \"materials\") per volume and isotope: ROI counts, and with "
+                   "--output Figure 11 (fig11_materials) and materials.csv");
+  materials_options.add_config(*materials);
+  materials_options.add_output(*materials, "Also write fig11_materials.png/.svg and materials.csv into this directory");
+
   StudyOptions sensitivity_options;
   CLI::App* sensitivity = app.add_subcommand(
       "sensitivity", "Significance N_sig/sqrt(N_sig+N_bkg) and from the likelihood (NPE x time, Asimov), days to 5 sigma, "
@@ -332,6 +340,14 @@ int run(int argc, char** argv) {
   cevns::set_log_level(verbose ? cevns::LogLevel::debug : quiet ? cevns::LogLevel::warning : cevns::LogLevel::info);
   cevns::app::quiet_other_ranks();  // under mpirun: rank 0 speaks for the job
 
+  if (*materials) {
+    const auto lock = materials_options.claim_directory({materials_options.config_path()});
+    const auto prediction = cevns::predict(materials_options.load());
+    std::vector<fs::path> written;
+    std::cout << cevns::app::materials_report(prediction, lock ? fs::path(materials_options.output) : fs::path(), written);
+    if (lock) log_written(written);
+    return 0;
+  }
   if (*predict) {
     const auto lock = predict_options.claim_directory({predict_options.config_path()});
     const auto prediction = cevns::predict(predict_options.load());

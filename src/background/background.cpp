@@ -11,6 +11,9 @@
 #include "cevns/core/error.hpp"
 #include "cevns/core/units.hpp"
 #include "cevns/detector/response.hpp"
+#include "cevns/materials/decay_data.hpp"
+#include "cevns/materials/geometry.hpp"
+#include "detail.hpp"
 
 namespace cevns {
 std::string background_slug(std::string_view name) {
@@ -101,6 +104,20 @@ void BackgroundConfig::load_files(const std::filesystem::path& directory, const 
     resolve(time_file);
     time = read_table(time_file, key + ".time_file");
   }
+  if (model == BackgroundKind::materials) {
+    if (geometry_file.empty())
+      throw InvalidValue(key + ".geometry_file", "\"\"", "is required for model = \"materials\" (e.g. \"data/materials/clovers.txt\")");
+    resolve(geometry_file);
+    resolve(decay_file);
+    // Read once here, so that a bad file is an error at load time naming its line.
+    try {
+      const auto decays = materials::read_decay_data(decay_file);
+      const auto geometry = materials::read_geometry(geometry_file);
+      for (const auto& a : geometry.activities) (void)decays.members(a.isotope, geometry_file + ": activity of " + a.volume);
+    } catch (const ConfigError& e) {
+      throw ConfigError(key + ": " + e.what());
+    }
+  }
 }
 
 namespace {
@@ -161,6 +178,22 @@ void BackgroundConfig::validate(const std::string& key) const {
   require_range(key + ".energy_min_keVee", energy_min_keVee, 0.0, 1e4, "keVee");
   require_range(key + ".energy_max_keVee", energy_max_keVee, 0.0, 1e4, "keVee");
 
+  if (model == BackgroundKind::materials) {
+    refuse("events_per_pot_per_kg", events_per_pot_per_kg != 0.0);
+    refuse("rate_per_kg_keVee_day", rate_per_kg_keVee_day != 0.0);
+    refuse("spectrum_file", !spectrum_file.empty());
+    refuse("time_file", !time_file.empty());
+    if (geometry_file.empty())
+      throw InvalidValue(key + ".geometry_file", "\"\"", "is required for model = \"materials\" (e.g. \"data/materials/clovers.txt\")");
+    // 10³ decays give a shape; 10⁹ of each source would take days.
+    require_range(key + ".decays_per_source", decays_per_source, 1e3, 1e9, "simulated decays of each source");
+    if (decays_per_source != std::floor(decays_per_source))
+      throw InvalidValue(key + ".decays_per_source", format_value(decays_per_source), "must be a whole number");
+    require_range(key + ".mc_seed", mc_seed, 0, 2147483647, "a non-negative seed");
+    require_range(key + ".mc_threads", mc_threads, 1, 256, "threads");
+    return;
+  }
+  refuse("geometry_file", !geometry_file.empty());
   if (model == BackgroundKind::radioactivity) {
     refuse("events_per_pot_per_kg", events_per_pot_per_kg != 0.0);
     refuse("time_file", !time_file.empty());
@@ -364,7 +397,7 @@ Spectrum2D PmtDarkCountBackground::expected(const Binning& npe, const Binning& t
   return Spectrum2D::outer(npe_counts, time_shape);
 }
 
-namespace {
+namespace background_detail {
 
 /// Light-yield shares of the crystals (crystals with the same light yield fold once).
 std::map<double, double> light_yield_shares(const DetectorConfig& detector) {
@@ -386,6 +419,12 @@ void add_photostatistics(double keVee, double events, const std::map<double, dou
     npe.back() += share * events * std::max(0.0, 1.0 - kept);
   }
 }
+
+}  // namespace background_detail
+
+namespace {
+using background_detail::add_photostatistics;
+using background_detail::light_yield_shares;
 
 /// The edges of the bins whose centres a table lists: midpoints between rows, the outer
 /// ones half a spacing out (clipped at `floor`).
@@ -579,6 +618,7 @@ std::vector<std::unique_ptr<BackgroundModel>> make_backgrounds(const std::vector
       case BackgroundKind::pmt_dark_counts: models.push_back(std::make_unique<PmtDarkCountBackground>(c.name)); break;
       case BackgroundKind::beam: models.push_back(std::make_unique<BeamBackground>(c)); break;
       case BackgroundKind::radioactivity: models.push_back(std::make_unique<RadioactivityBackground>(c)); break;
+      case BackgroundKind::materials: models.push_back(std::make_unique<MaterialsBackground>(c)); break;
     }
   }
   return models;

@@ -812,6 +812,11 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("rate_per_kg_keVee_day", b.rate_per_kg_keVee_day);
     s.value("energy_min_keVee", b.energy_min_keVee);
     s.value("energy_max_keVee", b.energy_max_keVee);
+    s.value("geometry_file", b.geometry_file);
+    s.value("decay_file", b.decay_file);
+    s.value("decays_per_source", b.decays_per_source);
+    s.value("mc_seed", b.mc_seed);
+    s.value("mc_threads", b.mc_threads);
     s.background_files(b);
   });
   v.tables("systematics", e.systematics, [](V& s, SystematicConfig& y) {

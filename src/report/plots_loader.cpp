@@ -12,6 +12,7 @@
 
 #include "cevns/core/error.hpp"
 #include "cevns/report/fit_plots.hpp"
+#include "cevns/report/materials_plots.hpp"
 #include "cevns/report/plots.hpp"
 #include "plots_module.hpp"
 
@@ -96,6 +97,12 @@ std::vector<fs::path> write_likelihood_significance_map(const Prediction& predic
                                                         const fs::path& directory) {
   return plotting_function<decltype(&write_likelihood_significance_map)>(
       "cevns_plot_write_likelihood_significance_map")(prediction, map, directory);
+}
+
+std::vector<fs::path> write_materials_figure(const std::vector<MaterialSpectrum>& spectra, const std::string& title,
+                                             const fs::path& directory) {
+  return plotting_function<decltype(&write_materials_figure)>("cevns_plot_write_materials_figure")(spectra, title,
+                                                                                                    directory);
 }
 
 std::vector<fs::path> write_fit_figures(const fit::Analysis& analysis, const std::string& title,

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,6 +97,7 @@ enum class BackgroundKind {
   pmt_dark_counts,  ///< computed from daq.pmt and the selection, per trigger
   beam,             ///< beam-related (BRN, NIN): per proton on target × kg
   radioactivity,    ///< steady electron recoils: per kg × keVee × live time
+  materials,        ///< steady: the materials' activities through the geometry (cevns::materials)
 };
 /// How a beam-related background is normalised.
 enum class BeamNormalisation {
@@ -120,10 +122,11 @@ enum class TimeProfile {
   file,        ///< a tabulated PDF (time_file)
 };
 
-inline constexpr NamedValues<BackgroundKind, 3> background_kind_names{
+inline constexpr NamedValues<BackgroundKind, 4> background_kind_names{
     {{{"pmt-dark-counts", BackgroundKind::pmt_dark_counts},
       {"beam", BackgroundKind::beam},
-      {"radioactivity", BackgroundKind::radioactivity}}}};
+      {"radioactivity", BackgroundKind::radioactivity},
+      {"materials", BackgroundKind::materials}}}};
 inline constexpr NamedValues<BeamNormalisation, 2> beam_normalisation_names{
     {{{"per-pot-per-kg", BeamNormalisation::per_pot_per_kg}, {"file-per-GWh", BeamNormalisation::file_per_GWh}}}};
 inline constexpr NamedValues<SpectrumVariable, 3> spectrum_variable_names{
@@ -180,6 +183,13 @@ struct BackgroundConfig {
   double energy_min_keVee = 0.0;       ///< the flat spectrum's range
   double energy_max_keVee = 10.0;
 
+  // materials (docs/backgrounds.md, "Materials")
+  std::string geometry_file;    ///< geometry and activities (data/materials/clovers.txt)
+  std::string decay_file = "data/materials/decays.txt";
+  double decays_per_source = 2e5;  ///< simulated decays of each (volume, isotope) of the geometry file
+  int mc_seed = 1;                 ///< the Monte Carlo's seed (PCG streams per source and chunk)
+  int mc_threads = 2;              ///< threads of the Monte Carlo (the result does not depend on them)
+
   /// The files' contents, read by `load_files` (paths resolved, kept for the written config).
   Table spectrum;
   Table time;
@@ -231,6 +241,50 @@ class RadioactivityBackground final : public BackgroundModel {
  private:
   BackgroundConfig config_;
 };
+
+/// Radioactivity of the materials: the geometry file's activities (data/materials/),
+/// decays, photon transport and energy deposits per crystal by cevns::materials, computed
+/// once per geometry/decay data/statistics and cached on disk (`materials_cache_directory`);
+/// light yield and photostatistics, criterion 4 from the deposits in the other crystals,
+/// criterion 2 from the crystals' own rate in the pretrace; steady in time.
+class MaterialsBackground final : public BackgroundModel {
+ public:
+  explicit MaterialsBackground(BackgroundConfig config);
+  ~MaterialsBackground() override;
+  [[nodiscard]] const std::string& name() const override { return config_.name; }
+  [[nodiscard]] std::string drivers() const override { return "per trigger × window (materials' activities)"; }
+  [[nodiscard]] Spectrum2D expected(const Binning& npe, const Binning& time_us,
+                                    const BackgroundContext& context) const override;
+  [[nodiscard]] std::optional<BackgroundDeposits> deposits(const Binning& npe,
+                                                           const BackgroundContext& context) const override;
+  /// One (volume, isotope) of the geometry file: its activity, its deposited-energy
+  /// spectrum over the exposure (keV, single-crystal candidates) and its count in the ROI
+  /// after the selection.
+  struct Contribution {
+    std::string volume, isotope;
+    double activity_Bq = 0.0;
+    double decays_simulated = 0.0;
+    double roi_count = 0.0;
+    double roi_upper_90 = 0.0;  ///< 90 % CL bound when no simulated decay reached the ROI (else = roi_count)
+    std::vector<double> energy_keV;  ///< bin centres (0.01 keV below 20 keV, 1 keV above)
+    std::vector<double> counts;      ///< deposits per bin over the exposure (criterion 4 applied)
+  };
+  [[nodiscard]] std::vector<Contribution> contributions(const Binning& npe, const Binning& time_us,
+                                                        const BackgroundContext& context) const;
+  /// The cache file of this configuration (whether or not it exists yet).
+  [[nodiscard]] std::filesystem::path cache_file() const;
+
+ private:
+  struct Spectra;
+  const Spectra& spectra() const;
+  BackgroundConfig config_;
+  mutable std::shared_ptr<const Spectra> spectra_;
+  mutable std::mutex mutex_;
+};
+
+/// Where the materials model caches its spectra: $CEVNS_CACHE_DIR, else
+/// $XDG_CACHE_HOME/cevns, else $HOME/.cache/cevns, then "materials/" (docs/backgrounds.md).
+std::filesystem::path materials_cache_directory();
 
 /// The selection applied to deposits: criteria 1–3 and the acceptance
 /// (SelectionEfficiency), criterion 4 by the multi-crystal fraction, the time profile;
