@@ -58,87 +58,19 @@ fit::ToyResults toys_over_ranks(const fit::Model& model, const std::vector<doubl
   return out;
 }
 
-/// One region over the prediction's region of interest (1-PE × time bins), for Asimov
-/// studies without data: its counts are replaced by the Asimov data set.
-fit::ObservedData prediction_layout(const Prediction& p) {
-  const auto& sel = p.config.selection;
-  const auto& s = p.config.spectra;
-  const double t_low = sel.roi_time_min_us.value_or(s.time_min_us);
-  const double t_high = sel.roi_time_max_us.value_or(s.time_max_us);
-  std::vector<double> time_edges;
-  const auto& e = p.signal.begin()->second.y.edges();
-  for (double t : e)
-    if (t >= t_low - 1e-9 && t <= t_high + 1e-9) time_edges.push_back(t);
-  if (time_edges.size() < 2) throw ConfigError("the time region of interest holds no time bin of the spectra");
-  const int n_high = std::min(sel.roi_npe_max + 1, s.npe_max);
-  fit::ObservedData d;
-  d.source = "the prediction's region of interest (no --data)";
-  d.regions.emplace_back("on-beam", p.beam_on_time_s, Binning::uniform(sel.roi_npe_min, n_high, n_high - sel.roi_npe_min),
-                         Binning(time_edges));
-  return d;
-}
-
-/// The protons on target of a `cevns select --output DIR` run, from DIR/selection.json
-/// beside DIR/observed.csv; unset for other data.
-std::optional<double> selected_protons_on_target(const fs::path& observed_csv) {
-  const fs::path json_file = observed_csv.parent_path() / "selection.json";
-  if (!fs::exists(json_file)) return std::nullopt;
-  std::ifstream in(json_file);
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    throw IoError(fmt::format("{}: not JSON ({})", json_file.string(), e.what()));
-  }
-  const auto* pot = j.contains("exposure") && j["exposure"].contains("protons_on_target") ? &j["exposure"]["protons_on_target"]
-                                                                                        : nullptr;
-  if (!pot || !pot->is_number() || !(pot->get<double>() > 0.0) || !std::isfinite(pot->get<double>()))
-    throw ConfigError(fmt::format("{}: exposure.protons_on_target must be a positive number", json_file.string()));
-  return pot->get<double>();
-}
-
 }  // namespace
 
-FitInputs load_fit_inputs(const std::string& config_file, const std::vector<std::string>& overrides,
-                          const std::string& data_path, const std::string& fit_config, bool asimov, const std::string& command) {
-  FitInputs in;
-  auto& data = in.data;
-  auto& config = in.config;
-  in.have_data = !data_path.empty();
-  if (!fit_config.empty()) config = fit::read_fit_config(fit_config);
-  if (in.have_data) {
-    const fs::path path = data_path;
-    if (fs::is_directory(path))
-      data = fit::read_coherent_2017(path, config.beam_off);
-    else
-      data = fit::read_observed_data(path);
-    if (fit_config.empty()) config = fit::default_fit_config(data);
-    if (fit::is_coherent_2017_release(path) && config.release_dir.empty()) config.release_dir = path;
-  } else if (!asimov) {
-    throw ConfigError(fmt::format("cevns {} needs --data FILE (an observed.csv or the COHERENT 2017 release), or --asimov", command));
-  }
-  const bool coherent = in.have_data && fit::is_coherent_2017_release(data_path);
-  in.config_path = find_config(config_file.empty() && coherent ? "coherent-csi-2017.toml" : config_file);
-  // A cevns select run: the templates for its protons on target, so that the signal
-  // strength and the constrained backgrounds refer to the data's exposure.
-  const auto pot = in.have_data && !coherent ? selected_protons_on_target(data_path) : std::nullopt;
-  const auto at_exposure = [pot](Prediction p) { return pot ? scaled_to_protons(std::move(p), *pot) : p; };
-  auto unscaled = predict(io::read_experiment_config(in.config_path, overrides));
-  if (pot) in.exposure_factor = *pot / unscaled.protons_on_target;
-  in.prediction = at_exposure(std::move(unscaled));
-  if (pot) logger(command)->info("templates scaled to the {:.6g} protons on target of the selection (selection.json)", *pot);
-  if (!in.have_data) {
-    data = prediction_layout(in.prediction);
-    if (fit_config.empty()) config = fit::default_fit_config(data);
-  }
-  const fs::path config_path = in.config_path;
-  in.repredict = [config_path, overrides, at_exposure](const std::vector<std::string>& more) {
+FitExperiment fit_experiment(const std::string& config_file, const std::vector<std::string>& overrides,
+                             const std::string& data) {
+  const bool coherent = !data.empty() && fit::is_coherent_2017_release(data);
+  FitExperiment e;
+  e.config_path = find_config(config_file.empty() && coherent ? "coherent-csi-2017.toml" : config_file);
+  e.predict_with = [path = e.config_path, overrides](const std::vector<std::string>& more) {
     auto all = overrides;
     all.insert(all.end(), more.begin(), more.end());
-    return at_exposure(predict(io::read_experiment_config(config_path, all)));
+    return predict(io::read_experiment_config(path, all));
   };
-  if (in.have_data && !coherent && config.roi) data = fit::crop_to_roi(data, in.prediction);
-  return in;
+  return e;
 }
 
 std::vector<std::pair<std::string, double>> parse_fix_options(const std::vector<std::string>& fix) {
@@ -195,13 +127,14 @@ class Fit final : public FitCommand {
   [[nodiscard]] bool selected() const override { return command_->parsed(); }
 
   void run() const override {
-    auto in = load_fit_inputs(config_file_, overrides_, data_, fit_config_, asimov_, "fit");
+    const auto experiment = fit_experiment(config_file_, overrides_, data_);
+    auto in = fit::load_fit_inputs(data_, fit_config_, asimov_, experiment.predict_with, "fit");
     auto& data = in.data;
     auto& config = in.config;
     const auto& prediction = in.prediction;
     const bool have_data = in.have_data;
     std::optional<io::OutputLock> lock;
-    std::vector<fs::path> inputs{in.config_path};
+    std::vector<fs::path> inputs{experiment.config_path};
     if (have_data) inputs.emplace_back(data_);
     // Under MPI every rank fits; rank 0 alone writes.
     if (!output_.empty() && job_rank() == 0)
@@ -291,20 +224,6 @@ class Fit final : public FitCommand {
 };
 
 }  // namespace
-
-Prediction scaled_to_protons(Prediction p, double protons_on_target) {
-  const double f = protons_on_target / p.protons_on_target;
-  for (auto& [flavor, s] : p.signal)
-    for (auto& c : s.counts) c *= f;
-  for (auto& b : p.backgrounds) {
-    for (auto& c : b.npe_time.counts) c *= f;
-    b.roi *= f;
-  }
-  for (auto& [flavor, n] : p.roi_signal_by_flavor) n *= f;
-  p.beam_on_time_s *= f;
-  p.protons_on_target = protons_on_target;
-  return p;
-}
 
 std::unique_ptr<FitCommand> add_fit_command(CLI::App& app) { return std::make_unique<Fit>(app); }
 

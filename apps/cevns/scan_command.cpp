@@ -89,10 +89,11 @@ class Scan final : public FitCommand {
     std::vector<fit::ScanAxis> axes;
     for (const auto& p : params_) axes.push_back(fit::parse_scan_axis(p));
     if (axes.size() > 2) throw ConfigError("cevns scan: --param at most twice (1-D and 2-D scans)");
-    auto in = load_fit_inputs(config_file_, overrides_, data_, fit_config_, asimov_, "scan");
+    const auto experiment = fit_experiment(config_file_, overrides_, data_);
+    auto in = fit::load_fit_inputs(data_, fit_config_, asimov_, experiment.predict_with, "scan");
     const auto& config = in.config;
     std::optional<io::OutputLock> lock;
-    std::vector<fs::path> inputs{in.config_path};
+    std::vector<fs::path> inputs{experiment.config_path};
     if (in.have_data) inputs.emplace_back(data_);
     if (!output_.empty()) lock.emplace(io::claim_output(output_, io::OutputKind::directory, inputs, force_));
     auto built = fit::build_model(in.prediction, in.data, config, in.repredict);
@@ -138,7 +139,7 @@ class Scan final : public FitCommand {
       return o;
     };
     const fit::PointTemplates templates = [&](const std::vector<double>& values) {
-      const auto point_config = io::parse_experiment_config(toml_text, in.config_path.string(), overrides_at(values));
+      const auto point_config = io::parse_experiment_config(toml_text, experiment.config_path.string(), overrides_at(values));
       if (!fast) return fit::cevns_templates(in.repredict(overrides_at(values)), in.data, config);
       Prediction p = light;
       p.config = point_config;

@@ -24,6 +24,7 @@
 #include "cevns/core/version.hpp"
 #include "cevns/daq/simulation.hpp"
 #include "cevns/fit/analysis.hpp"
+#include "cevns/fit/fit_inputs.hpp"
 #include "cevns/fit/model_builder.hpp"
 #include "cevns/io/config_reader.hpp"
 #include "cevns/io/output_guard.hpp"
@@ -580,7 +581,7 @@ class Run final : public Command {
     if (!(pot > 0.0) || !std::isfinite(pot))
       throw ConfigError(fmt::format("{}: the Monte Carlo has no protons on target: no fit", csv.string()));
     const auto& experiment = config.simulation.experiment;
-    const Prediction prediction = scaled_to_protons(predict(experiment), pot);
+    const Prediction prediction = fit::scaled_to_protons(predict(experiment), pot);
     auto data = fit::read_observed_csv(csv);
     data.source = "selection/observed.csv";  // relative to the study, as every path its files hold
     fit::FitConfig fit_config = fit::default_fit_config(data);

@@ -216,15 +216,17 @@ def read_selection(path):
         return json.load(f)
 
 
-def fit(data, config=None, overrides=None, fit_config=None, asimov=False, toys=0, seed=1, threads=None, fix=None,
+def fit(data=None, config=None, overrides=None, fit_config=None, asimov=False, toys=0, seed=1, threads=None, fix=None,
         free=None, poi=None):
-    """The likelihood fit of `cevns fit` (docs/statistics.md): `data` an observed.csv or the
-    COHERENT 2017 release directory; `config` the experiment the templates are predicted from
+    """The likelihood fit of `cevns fit` (docs/statistics.md): `data` an observed.csv (of a
+    `cevns select` run: fitted at its protons on target, inside the region of interest), the
+    COHERENT 2017 release directory, or None with asimov=True (the prediction's region of
+    interest); `config` the experiment the templates are predicted from
     (default: coherent-csi-2017.toml for the release, else clovers.toml); `fit_config` a TOML
     with a [fit] table; `fix` a dict {name: value}; `free` a list of names. Returns what
     fit.json holds, as dicts, plus "table" (the printed table). Raises cevns.ConfigError."""
-    data = os.fspath(data)
-    if config is None and os.path.isfile(os.path.join(data, "data_coincidence_beamOn.txt")):
+    data = None if data is None else os.fspath(data)
+    if config is None and data is not None and os.path.isfile(os.path.join(data, "data_coincidence_beamOn.txt")):
         config = "coherent-csi-2017.toml"
     cfg = _config(config, overrides)
     fixes = sorted((fix or {}).items())
