@@ -218,13 +218,6 @@ int run(int argc, char** argv) {
   predict->add_flag("--variations", predict_variations,
                     "Also predict each [[systematics]] nuisance at -1 and +1 sigma (table rows; JSON \"variations\")");
 
-  StudyOptions materials_options;
-  CLI::App* materials = app.add_subcommand(
-      "materials", "The materials background (model = \"materials\") per volume and isotope: ROI counts, and with "
-                   "--output Figure 11 (fig11_materials) and materials.csv");
-  materials_options.add_config(*materials);
-  materials_options.add_output(*materials, "Also write fig11_materials.png/.svg and materials.csv into this directory");
-
   StudyOptions sensitivity_options;
   CLI::App* sensitivity = app.add_subcommand(
       "sensitivity", "Significance N_sig/sqrt(N_sig+N_bkg) and from the likelihood (NPE x time, Asimov), days to 5 sigma, "
@@ -328,6 +321,13 @@ int run(int argc, char** argv) {
   const auto scan = cevns::app::add_scan_command(app);
   const auto merge = cevns::app::add_merge_command(app);
   const auto report = cevns::app::add_report_command(app);
+  StudyOptions materials_options;
+  CLI::App* materials = app.add_subcommand(
+      "materials", "The materials background (model = \"materials\") per volume and isotope: ROI counts, and with "
+                   "--output Figure 11 (fig11_materials) and materials.csv");
+  materials_options.add_config(*materials);
+  materials_options.add_output(*materials, "Also write fig11_materials.png/.svg and materials.csv into this directory");
+
 
   if (!known_command(argc, argv, app)) return 2;
   try {

@@ -177,6 +177,12 @@ void BackgroundConfig::validate(const std::string& key) const {
   require_range(key + ".rate_per_kg_keVee_day", rate_per_kg_keVee_day, 0.0, 1e6, "events per kg per keVee per day");
   require_range(key + ".energy_min_keVee", energy_min_keVee, 0.0, 1e4, "keVee");
   require_range(key + ".energy_max_keVee", energy_max_keVee, 0.0, 1e4, "keVee");
+  // 10³ decays give a shape; 10⁹ of each source would take days.
+  require_range(key + ".decays_per_source", decays_per_source, 1e3, 1e9, "simulated decays of each source");
+  if (decays_per_source != std::floor(decays_per_source))
+    throw InvalidValue(key + ".decays_per_source", format_value(decays_per_source), "must be a whole number");
+  require_range(key + ".mc_seed", mc_seed, 0, 1e8, "a seed in [0, 10⁸]");
+  require_range(key + ".mc_threads", mc_threads, 1, 256, "threads");
 
   if (model == BackgroundKind::materials) {
     refuse("events_per_pot_per_kg", events_per_pot_per_kg != 0.0);
@@ -185,12 +191,6 @@ void BackgroundConfig::validate(const std::string& key) const {
     refuse("time_file", !time_file.empty());
     if (geometry_file.empty())
       throw InvalidValue(key + ".geometry_file", "\"\"", "is required for model = \"materials\" (e.g. \"data/materials/clovers.txt\")");
-    // 10³ decays give a shape; 10⁹ of each source would take days.
-    require_range(key + ".decays_per_source", decays_per_source, 1e3, 1e9, "simulated decays of each source");
-    if (decays_per_source != std::floor(decays_per_source))
-      throw InvalidValue(key + ".decays_per_source", format_value(decays_per_source), "must be a whole number");
-    require_range(key + ".mc_seed", mc_seed, 0, 2147483647, "a non-negative seed");
-    require_range(key + ".mc_threads", mc_threads, 1, 256, "threads");
     return;
   }
   refuse("geometry_file", !geometry_file.empty());
