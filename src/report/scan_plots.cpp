@@ -96,13 +96,14 @@ void contours_2d(const fit::ScanResult& s, const std::string& title, const fs::p
   for (std::size_t k = 0; k < s.levels.size(); ++k)
     gr.AddLegend(fmt::format("{} (\\Delta\\chi^2 < {:.2f})", tex_escape(s.levels[k].name), s.levels[k].delta_chi2).c_str(),
                  fmt::format("{}s", fills[k % 4]).c_str());
+  gr.SetMarkSize(2.5);  // the points must show on the darkest fill
   if (std::isfinite(s.reference[0]) && std::isfinite(s.reference[1])) {
     gr.Mark(mglPoint(s.reference[0], s.reference[1]), "r*");
     gr.AddLegend("configuration (SM)", "r*");
   }
-  gr.Mark(mglPoint(s.best[0], s.best[1]), "k+");
+  gr.Mark(mglPoint(s.best[0], s.best[1]), "w+");
   gr.AddLegend("best fit (grid)", "k+");
-  gr.Legend(1, "#");
+  gr.Legend(3, "#");
   save(gr, directory, "scan_contours", written);
   (void)level_colour;
 }
