@@ -79,11 +79,16 @@ void contours_2d(const fit::ScanResult& s, const std::string& title, const fs::p
   gr.SubPlot(1, 1, 0, "<_");
   gr.SetRanges(x.front(), x.back(), y.front(), y.back());
   gr.Title(title.c_str(), "", -1.1);
-  // Filled bands between the levels, innermost darkest; the levels as lines on top.
-  mglData levels(static_cast<long>(s.levels.size()) + 1);
-  levels.a[0] = -1.0;
-  for (std::size_t k = 0; k < s.levels.size(); ++k) levels.a[k + 1] = s.levels[k].delta_chi2;
-  gr.ContF(levels, mglData(x), mglData(y), z, "BbcyW");
+  // Filled regions Δχ² < level, outermost first so that each inner one is painted over it
+  // in its own colour (ContF colours a band by its value on the colour axis, not by its
+  // index: one call with all the levels painted them all alike); the levels as lines on top.
+  static const char* fills[] = {"B", "b", "c", "y"};
+  for (std::size_t k = s.levels.size(); k-- > 0;) {
+    mglData region(2);
+    region.a[0] = -1.0;
+    region.a[1] = s.levels[k].delta_chi2;
+    gr.ContF(region, mglData(x), mglData(y), z, fills[k % 4]);
+  }
   mglData lines(static_cast<long>(s.levels.size()));
   for (std::size_t k = 0; k < s.levels.size(); ++k) lines.a[k] = s.levels[k].delta_chi2;
   gr.Cont(lines, mglData(x), mglData(y), z, "k");
@@ -92,7 +97,6 @@ void contours_2d(const fit::ScanResult& s, const std::string& title, const fs::p
   gr.Box();
   gr.Label('x', tex_escape(s.axes[0].name).c_str(), 0);
   gr.Label('y', tex_escape(s.axes[1].name).c_str(), 0);
-  static const char* fills[] = {"B", "b", "c", "y"};
   for (std::size_t k = 0; k < s.levels.size(); ++k)
     gr.AddLegend(fmt::format("{} (\\Delta\\chi^2 < {:.2f})", tex_escape(s.levels[k].name), s.levels[k].delta_chi2).c_str(),
                  fmt::format("{}s", fills[k % 4]).c_str());
