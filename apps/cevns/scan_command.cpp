@@ -25,6 +25,7 @@
 #include "cevns/io/prediction_writer.hpp"
 #include "cevns/report/fit_plots.hpp"
 #include "options.hpp"
+#include "parallel.hpp"
 #include "progress.hpp"
 
 namespace cevns::app {
@@ -95,7 +96,9 @@ class Scan final : public FitCommand {
     std::optional<io::OutputLock> lock;
     std::vector<fs::path> inputs{experiment.config_path};
     if (in.have_data) inputs.emplace_back(data_);
-    if (!output_.empty()) lock.emplace(io::claim_output(output_, io::OutputKind::directory, inputs, force_));
+    // Under MPI every rank scans its share of the points; rank 0 alone writes.
+    if (!output_.empty() && job_rank() == 0)
+      lock.emplace(io::claim_output(output_, io::OutputKind::directory, inputs, force_));
     auto built = fit::build_model(in.prediction, in.data, config, in.repredict);
     auto& model = built.model;
     for (const auto& name : free_) {
@@ -181,9 +184,21 @@ class Scan final : public FitCommand {
       ProgressBar bar("scan");
       fit::ScanOptions options;
       options.threads = threads_;
-      options.progress = [&bar](std::size_t done, std::size_t total) {
-        bar.update(static_cast<double>(done) / static_cast<double>(total), fmt::format("{} of {} points", done, total));
-      };
+      // Under mpirun the points are spread over the ranks (contiguous shares, gathered in
+      // rank order: the same result as one process); rank 0 shows its own share's progress.
+      if (in_parallel_job()) {
+        options.share = [](std::size_t total) {
+          const auto n = static_cast<std::size_t>(job_size()), r = static_cast<std::size_t>(job_rank());
+          return std::pair<std::size_t, std::size_t>{total * r / n, total * (r + 1) / n};
+        };
+        options.gather = [](const std::vector<double>& mine) { return job_gather(mine); };
+      }
+      if (job_rank() == 0)
+        options.progress = [&bar](std::size_t done, std::size_t total) {
+          bar.update(static_cast<double>(done) / static_cast<double>(total),
+                     fmt::format("{} of {} points{}", done, total,
+                                 in_parallel_job() ? fmt::format(" (rank 0 of {})", job_size()) : std::string()));
+        };
       result = fit::profile_scan(model, dataset, axes, templates, reference, options);
       times.push_back(result.seconds);
     }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include <boost/math/distributions/chi_squared.hpp>
@@ -141,12 +142,16 @@ ScanResult profile_scan(const Model& model, const Dataset& data, const std::vect
   r.deviance.assign(total, std::numeric_limits<double>::quiet_NaN());
   r.converged.assign(total, false);
   r.profiled.assign(total, {});
-  std::atomic<std::size_t> next{0};
+  // Not a structured binding: clang 14 cannot capture one in the workers' lambda.
+  const std::pair<std::size_t, std::size_t> mine_range = options.share ? options.share(total) : std::pair<std::size_t, std::size_t>{0, total};
+  const std::size_t first = mine_range.first, end = mine_range.second;
+  if (first > end || end > total) throw std::logic_error("profile_scan: a share beyond the grid");
+  std::atomic<std::size_t> next{first};
   std::size_t done = 0;
   std::mutex mutex;
   std::exception_ptr error;
   const auto work = [&] {
-    for (std::size_t i = next++; i < total; i = next++) {
+    for (std::size_t i = next++; i < end; i = next++) {
       try {
         std::vector<double> values{r.axis_values[0][i / n1]};
         if (axes.size() == 2) values.push_back(r.axis_values[1][i % n1]);
@@ -166,11 +171,11 @@ ScanResult profile_scan(const Model& model, const Dataset& data, const std::vect
       } catch (...) {
         const std::lock_guard<std::mutex> lock(mutex);
         if (!error) error = std::current_exception();
-        next = total;
+        next = end;
       }
       const std::lock_guard<std::mutex> lock(mutex);
       ++done;
-      if (options.progress) options.progress(done, total);
+      if (options.progress) options.progress(done, end - first);
     }
   };
   std::vector<std::thread> pool;
@@ -178,6 +183,27 @@ ScanResult profile_scan(const Model& model, const Dataset& data, const std::vect
   work();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
+  if (options.gather) {
+    // Every process's points: deviance, converged, the profiled parameters, per point.
+    const std::size_t fields = 2 + model.parameters().size();
+    std::vector<double> mine;
+    mine.reserve(fields * (end - first));
+    for (std::size_t i = first; i < end; ++i) {
+      mine.push_back(r.deviance[i]);
+      mine.push_back(r.converged[i] ? 1.0 : 0.0);
+      auto values = r.profiled[i];
+      values.resize(model.parameters().size(), std::numeric_limits<double>::quiet_NaN());
+      mine.insert(mine.end(), values.begin(), values.end());
+    }
+    const auto all = options.gather(mine);
+    if (all.size() != fields * total) throw std::logic_error("profile_scan: the processes' points do not add up to the grid");
+    for (std::size_t i = 0; i < total; ++i) {
+      const double* row = all.data() + fields * i;
+      r.deviance[i] = row[0];
+      r.converged[i] = row[1] != 0.0;
+      r.profiled[i].assign(row + 2, row + fields);
+    }
+  }
 
   // t_min over the converged points and the reference (the minimum on the grid).
   r.t_min = at_reference.converged ? at_reference.deviance : std::numeric_limits<double>::infinity();

@@ -230,4 +230,21 @@ TEST(Mpi, FitToysOnTwoRanksAreThoseOfOneProcess) {
   EXPECT_EQ(without_seconds(one.output), without_seconds(two.output));
 }
 
+TEST(Mpi, ScanPointsOnTwoRanksAreThoseOfOneProcess) {
+  SKIP_WITHOUT_MPI();
+  const std::string scan = cevns + " scan -q --asimov --format json --param physics.sin2_theta_w=0.20:0.28:5";
+  const auto one = run(scan + " --threads 2");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto two = run(mpirun() + scan + " --threads 1");
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  // Everything but the timing and the thread count (one JSON document: rank 1 prints nothing).
+  const auto without = [](std::string text) {
+    for (const char* key : {"\"seconds\"", "\"threads\""})
+      for (std::size_t at; (at = text.find(key)) != std::string::npos;) text.erase(at, text.find_first_of(",}\n", at) - at);
+    return text;
+  };
+  EXPECT_TRUE(contains(one.output, "\"delta_chi2\"")) << one.output;
+  EXPECT_EQ(without(one.output), without(two.output));
+}
+
 }  // namespace

@@ -57,6 +57,12 @@ struct ScanOptions {
   int threads = 1;
   /// Called (serialised) after each point: points done, of total.
   std::function<void(std::size_t, std::size_t)> progress;
+  /// Points spread over processes (MPI): this process fits the grid points
+  /// [`share(total)`.first, .second), and `gather` returns every process's packed results
+  /// one after the other in process order — contiguous shares in order, so grid order.
+  /// Unset: every point here. Points are independent, so the result is the same.
+  std::function<std::pair<std::size_t, std::size_t>(std::size_t total)> share;
+  std::function<std::vector<double>(const std::vector<double>& mine)> gather;
 };
 
 struct ScanResult {
