@@ -5,6 +5,8 @@
 
 #include "shell.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -98,6 +100,50 @@ TEST(ScanCommand, NsiBandOfCoherent2017) {
   EXPECT_TRUE(allowed(r90, 0.0));
   EXPECT_FALSE(allowed(r90, -0.8));
   EXPECT_FALSE(allowed(r90, 0.8));
+}
+
+// A heavy Z' is the NSI of its ε, on the real data (docs/statistics.md, "cevns scan"). No
+// published COHERENT-2017 light-mediator or magnetic-moment limit with a citable number was
+// found for this validation (issue 12); instead the Z' is tied to the NSI band validated
+// above. docs/physics.md: for M² ≫ q² a universal Z' (Q'_ν = Q'_u = Q'_d = 1) shifts the
+// couplings as ε^{uV} = ε^{dV} = g²/(√2 G_F M²) for ν_e, ν_μ and ν̄_μ alike. At M = 100 GeV
+// (q²/M² ≤ 1.2e-6 on CsI) the profiled −2 ln L of the Z' at g must equal that of the four
+// ε_u,d^{ee,μμ} = g²/(√2 G_F M²) to 1e-3 (measured 4e-5: the minimiser), with the re-predicted
+// [[fit.variation]]s held at 0 (their templates are taken at the configuration's point,
+// which differs between the two runs). G_F = 1.1663788e-5 GeV⁻² (PDG 2024). A factor in
+// the mapping (2, √2) or a sign moves −2 ln L by ≥ 0.3 at these points.
+TEST(ScanCommand, HeavyVectorMediatorIsTheNsiOfItsEpsilonOnCoherent2017) {
+  NEED_RELEASE();
+  TempDir tmp;
+  const std::string fixed =
+      "--fix quenching=0 --fix light_yield=0 --fix acceptance_a=0 --fix acceptance_k=0 --fix acceptance_x0=0 ";
+  const double mass_MeV = 1e5, fermi_per_MeV2 = 1.1663788e-11;
+  const auto zp = scan_release(fixed + "--set physics.vector_mediator.mass_MeV=1e5 --param physics.vector_mediator.coupling=0.05:0.2:4",
+                               tmp.path / "zp");
+  ASSERT_EQ(zp["delta_chi2"].size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    const double g = 0.05 + 0.05 * static_cast<double>(i);
+    const double eps = g * g / (std::sqrt(2.0) * fermi_per_MeV2 * mass_MeV * mass_MeV);
+    char e_text[32];
+    std::snprintf(e_text, sizeof e_text, "%.17g", eps);
+    const std::string e = e_text;
+    const auto nsi = scan_release(fixed + "--set physics.nsi.eps_d_ee=" + e + " --set physics.nsi.eps_u_mumu=" + e +
+                                      " --set physics.nsi.eps_d_mumu=" + e + " --param physics.nsi.eps_u_ee=" + e + ":1:2",
+                                  tmp.path / ("nsi" + std::to_string(i)));
+    const double t_zp = zp["t_min"].get<double>() + zp["delta_chi2"][i].get<double>();
+    const double t_nsi = nsi["t_min"].get<double>() + nsi["delta_chi2"][0].get<double>();
+    EXPECT_NEAR(t_zp, t_nsi, 1e-3) << "g = " << g << ", ε = " << e;
+  }
+  // The whole profile (variations free): the allowed region is the SM island and its mirror
+  // beyond the point where the weak charge vanishes, Z(g_p + 3ε) + N(g_n + 3ε) = 0 at
+  // ε ≈ 0.094 (Cs 0.0946, I 0.0939; g = 0.125), which is excluded.
+  const auto full = scan_release("--set physics.vector_mediator.mass_MeV=1e5 --param physics.vector_mediator.coupling=0:0.25:26",
+                                 tmp.path / "full");
+  const auto r90 = ranges(full, "physics.vector_mediator.coupling", "90%");
+  ASSERT_EQ(r90.size(), 2u) << full["intervals"].dump();
+  EXPECT_TRUE(allowed(r90, 0.0));
+  EXPECT_FALSE(allowed(r90, 0.125));
+  EXPECT_FALSE(allowed(r90, 0.25));
 }
 
 TEST(ScanCommand, AsimovTwoDimensionalWritesContours) {
