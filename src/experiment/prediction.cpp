@@ -1,5 +1,6 @@
 #include "cevns/experiment/prediction.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <boost/math/quadrature/gauss.hpp>
@@ -79,6 +80,68 @@ double roi_count(const Spectrum2D& spectrum, const ExperimentConfig& config) {
       sum += spectrum.at(ix, iy) * overlap(spectrum.y.low(iy), spectrum.y.high(iy), t_low, t_high);
   }
   return sum;
+}
+
+/// The bin of `npe_edges` holding reconstructed PE `x`: [e_i, e_{i+1}), the last one also
+/// everything above; −1 below the first edge.
+long edge_bin(const std::vector<double>& npe_edges, double x) {
+  if (x < npe_edges.front()) return -1;
+  const auto above = std::upper_bound(npe_edges.begin(), npe_edges.end(), x) - npe_edges.begin();
+  return std::min<long>(static_cast<long>(above) - 1, static_cast<long>(npe_edges.size()) - 2);
+}
+
+/// Sums `counts` over integer NPE (bin n = n PE, the point n) into the bins of `npe_edges`.
+std::vector<double> rebin_counts(const std::vector<double>& counts, const std::vector<double>& npe_edges) {
+  std::vector<double> out(npe_edges.size() - 1, 0.0);
+  for (std::size_t n = 0; n < counts.size(); ++n) {
+    const long bin = edge_bin(npe_edges, static_cast<double>(n));
+    if (bin >= 0) out[static_cast<std::size_t>(bin)] += counts[n];
+  }
+  return out;
+}
+
+/// An integer-NPE × time spectrum rebinned in NPE onto `npe_edges` (rows as rebin_counts).
+Spectrum2D rebin_npe(const Spectrum2D& s, const std::vector<double>& npe_edges) {
+  Spectrum2D out(Binning(npe_edges), s.y);
+  for (std::size_t n = 0; n < s.x.size(); ++n) {
+    const long bin = edge_bin(npe_edges, static_cast<double>(n));
+    if (bin < 0) continue;
+    for (std::size_t t = 0; t < s.y.size(); ++t) out.at(static_cast<std::size_t>(bin), t) += s.at(n, t);
+  }
+  return out;
+}
+
+/// Crystals of one PMT share: their light yields, each with its share of the mass, and the
+/// spectra folded for them before the selection (per flavour).
+struct CrystalGroup {
+  std::map<double, double> light_yield_shares;
+  std::map<Flavor, std::vector<double>> npe_true, npe_accepted, cells_true, cells_accepted;
+};
+
+/// The cells of a continuous PE folded onto both the integer NPE bins [n − ½, n + ½) and
+/// `npe_edges`: their lower edges (from 0, the last cell to ∞), each cell's integer bin and
+/// its bin of npe_edges (−1 below them).
+struct PeCells {
+  std::vector<double> lows;
+  std::vector<std::size_t> integer_bin;
+  std::vector<long> edge_bin;
+};
+
+PeCells pe_cells(int npe_max, const std::vector<double>& npe_edges) {
+  PeCells cells;
+  cells.lows.push_back(0.0);
+  for (int n = 1; n <= npe_max; ++n) cells.lows.push_back(n - 0.5);
+  // The last edge bounds nothing: its bin collects everything above.
+  for (std::size_t i = 0; i + 1 < npe_edges.size(); ++i)
+    if (npe_edges[i] > 0.0) cells.lows.push_back(npe_edges[i]);
+  std::sort(cells.lows.begin(), cells.lows.end());
+  cells.lows.erase(std::unique(cells.lows.begin(), cells.lows.end()), cells.lows.end());
+  for (double low : cells.lows) {
+    cells.integer_bin.push_back(std::min<std::size_t>(static_cast<std::size_t>(std::floor(low + 0.5)),
+                                                      static_cast<std::size_t>(npe_max)));
+    cells.edge_bin.push_back(edge_bin(npe_edges, low));
+  }
+  return cells;
 }
 
 Binning recoil_binning(const SpectraConfig& s) {
@@ -181,6 +244,16 @@ void Prediction::check_finite() const {
   for (const auto& [flavor, count] : roi_signal_by_flavor)
     require_finite(fmt::format("{}: {} signal in the region of interest", name, flavor_name(flavor)), count);
   require_finite(name + ": recoil energy of the lower ROI bound (keVnr)", roi_threshold_keVnr);
+  if (on_npe_edges) {
+    for (const auto& [flavor, spectrum] : on_npe_edges->before_selection)
+      check_spectrum(fmt::format("{}: NPE spectrum of {} on spectra.npe_edges", name, flavor_name(flavor)), spectrum.counts);
+    for (const auto& [flavor, spectrum] : on_npe_edges->signal)
+      check_spectrum(fmt::format("{}: selected signal of {} on spectra.npe_edges", name, flavor_name(flavor)),
+                     spectrum.counts);
+    for (std::size_t b = 0; b < on_npe_edges->backgrounds.size(); ++b)
+      check_spectrum(fmt::format("{}: background '{}' on spectra.npe_edges", name, backgrounds.at(b).name),
+                     on_npe_edges->backgrounds[b].counts);
+  }
 }
 
 void Sensitivity::check_finite() const {
@@ -247,9 +320,6 @@ Prediction predict(const ExperimentConfig& config) {
   const double mass = config.detector.mass_kg * kg;
 
   const Binning npe_bins = npe_binning(config.spectra);
-  std::map<Flavor, std::vector<double>> npe_true, npe_accepted;
-  for (Flavor flavor : all_flavors) npe_true[flavor].assign(npe_bins.size(), 0.0);
-  for (Flavor flavor : all_flavors) npe_accepted[flavor].assign(npe_bins.size(), 0.0);
   const bool gamma_resolution = config.detector.resolution.model == ResolutionModel::gamma;
   const bool continuous_acceptance = gamma_resolution &&
                                      config.selection.acceptance.model != AcceptanceModel::none &&
@@ -259,6 +329,25 @@ Prediction predict(const ExperimentConfig& config) {
   for (int c = 0; c < config.detector.crystals; ++c)
     light_yield_shares[config.detector.light_yield(c)] += 1.0 / config.detector.crystals;
   std::vector<double> poisson;
+  // With spectra.npe_edges and a continuous (Gamma) PE: its probabilities in the cells cut
+  // by both the integer bins and the edges.
+  const auto& npe_edges = config.spectra.npe_edges;
+  const bool gamma_cells = gamma_resolution && !npe_edges.empty();
+  const PeCells cells = gamma_cells ? pe_cells(config.spectra.npe_max, npe_edges) : PeCells{};
+  std::vector<double> in_cells;
+  // Crystals of one PMT share are folded together (their light yields each with its share
+  // of the mass) and selected together; one group when every crystal has the same share.
+  std::map<double, CrystalGroup> groups;
+  for (int c = 0; c < config.detector.crystals; ++c)
+    groups[config.detector.pmt_share_of(c)].light_yield_shares[config.detector.light_yield(c)] +=
+        1.0 / config.detector.crystals;
+  for (auto& entry : groups)
+    for (Flavor flavor : all_flavors) {
+      entry.second.npe_true[flavor].assign(npe_bins.size(), 0.0);
+      entry.second.npe_accepted[flavor].assign(npe_bins.size(), 0.0);
+      entry.second.cells_true[flavor].assign(cells.lows.size(), 0.0);
+      entry.second.cells_accepted[flavor].assign(cells.lows.size(), 0.0);
+    }
 
   for (const auto& component : target.components()) {
     const Quenching quenching(config.detector.quenching, component.isotope);
@@ -279,12 +368,15 @@ Prediction predict(const ExperimentConfig& config) {
       // Photostatistics: Poisson NPE with mean LY × E_ee(T); the last bin takes the rest.
       // Or a continuous Gamma-distributed PE in the NPE bins [n − ½, n + ½), with the
       // acceptance integrated over it when it is evaluated at the continuous PE.
-      auto& npe = npe_true[flavor];
-      auto& accepted = npe_accepted[flavor];
       for_each_recoil_node(t_max, panels_for_npe, [&](double recoil, double weight) {
         const double events = weight * rate(recoil);
         const double visible_keVee = in_keVee(quenching.electron_equivalent(RecoilEnergy(recoil)));
-        for (const auto& [light_yield, share] : light_yield_shares) {
+        for (auto& entry : groups) {
+        auto& npe = entry.second.npe_true[flavor];
+        auto& accepted = entry.second.npe_accepted[flavor];
+        auto& true_cells = entry.second.cells_true[flavor];
+        auto& accepted_cells = entry.second.cells_accepted[flavor];
+        for (const auto& [light_yield, share] : entry.second.light_yield_shares) {
           if (gamma_resolution) {
             const double shape = config.detector.resolution.shape(visible_keVee);
             gamma_pe_probabilities(light_yield * visible_keVee, shape, npe.size(), poisson);
@@ -294,6 +386,15 @@ Prediction predict(const ExperimentConfig& config) {
                                      &config.selection.acceptance);
               for (std::size_t n = 0; n < npe.size(); ++n) accepted[n] += share * events * poisson[n];
             }
+            if (gamma_cells) {
+              gamma_pe_probabilities(light_yield * visible_keVee, shape, cells.lows, in_cells);
+              for (std::size_t c = 0; c < in_cells.size(); ++c) true_cells[c] += share * events * in_cells[c];
+              if (continuous_acceptance) {
+                gamma_pe_probabilities(light_yield * visible_keVee, shape, cells.lows, in_cells,
+                                       &config.selection.acceptance);
+                for (std::size_t c = 0; c < in_cells.size(); ++c) accepted_cells[c] += share * events * in_cells[c];
+              }
+            }
             continue;
           }
           const auto [first, last] = poisson_probabilities(light_yield * visible_keVee, npe.size(), poisson);
@@ -302,17 +403,24 @@ Prediction predict(const ExperimentConfig& config) {
             npe[n] += share * events * poisson[n], kept += poisson[n];
           npe.back() += share * events * std::max(0.0, 1.0 - kept);
         }
+        }
       });
     }
   }
 
   const Binning time_bins = time_binning(config.spectra);
   const auto by_flavor = result.events_by_flavor();
-  const SelectionEfficiency selection(config.detector, config.selection, config.spectra.npe_max);
-  // With the acceptance folded in at the continuous PE, the rest of the selection without it.
+  // Per group of PMT share: the selection, and with the acceptance folded in at the
+  // continuous PE, the rest of the selection without it.
   SelectionConfig without_acceptance = config.selection;
   without_acceptance.acceptance.model = AcceptanceModel::none;
-  const SelectionEfficiency rest_of_selection(config.detector, without_acceptance, config.spectra.npe_max);
+  std::vector<SelectionEfficiency> selections, rests_of_selection;
+  for (const auto& entry : groups) {
+    const DetectorConfig crystals_of_group = config.detector.with_pmt_share(entry.first);
+    selections.emplace_back(crystals_of_group, config.selection, config.spectra.npe_max);
+    rests_of_selection.emplace_back(crystals_of_group, without_acceptance, config.spectra.npe_max);
+  }
+  if (!npe_edges.empty()) result.on_npe_edges = NpeEdgesSpectra{Binning(npe_edges), {}, {}, {}};
   for (Flavor flavor : all_flavors) {
     Spectrum time_probability(time_bins);
     for (std::size_t bin = 0; bin < time_bins.size(); ++bin)
@@ -332,13 +440,58 @@ Prediction predict(const ExperimentConfig& config) {
     }
 
     Spectrum before(npe_bins);
-    before.counts = npe_true[flavor];
     Spectrum after(npe_bins);
-    after.counts = continuous_acceptance ? rest_of_selection.apply(npe_accepted[flavor]) : selection.apply(before.counts);
+    std::size_t g = 0;
+    for (const auto& entry : groups) {
+      const auto& group = entry.second;
+      const auto selected = continuous_acceptance ? rests_of_selection[g].apply(group.npe_accepted.at(flavor))
+                                                  : selections[g].apply(group.npe_true.at(flavor));
+      if (g++ == 0) {
+        before.counts = group.npe_true.at(flavor);
+        after.counts = selected;
+        continue;
+      }
+      for (std::size_t n = 0; n < npe_bins.size(); ++n)
+        before.counts[n] += group.npe_true.at(flavor)[n], after.counts[n] += selected[n];
+    }
     Spectrum2D signal(npe_bins, time_bins);
     for (std::size_t n = 0; n < npe_bins.size(); ++n)
       for (std::size_t t = 0; t < time_bins.size(); ++t) signal.at(n, t) = after.counts[n] * time_probability.counts[t];
     result.roi_signal_by_flavor[flavor] = roi_count(signal, config);
+
+    if (result.on_npe_edges) {
+      // The same spectra on spectra.npe_edges: integer counts by the bin holding n, a
+      // continuous PE by its cells, each selected as the integer bin it lies in.
+      Spectrum edges_before(result.on_npe_edges->npe), edges_after(result.on_npe_edges->npe);
+      if (!gamma_cells) {
+        edges_before.counts = rebin_counts(before.counts, npe_edges);
+        edges_after.counts = rebin_counts(after.counts, npe_edges);
+      } else {
+        const auto& sel = config.selection;
+        for (const auto& entry : groups) {
+          const auto& true_cells = entry.second.cells_true.at(flavor);
+          const auto& accepted_cells = entry.second.cells_accepted.at(flavor);
+          const double constant = selections.front().constant_efficiency();
+          for (std::size_t c = 0; c < cells.lows.size(); ++c) {
+            if (cells.edge_bin[c] < 0) continue;
+            const auto bin = static_cast<std::size_t>(cells.edge_bin[c]);
+            const auto n = static_cast<int>(cells.integer_bin[c]);
+            edges_before.counts[bin] += true_cells[c];
+            // As SelectionEfficiency::apply: the coincidence at n, then the constant cuts and
+            // the acceptance at n (unless it is already integrated over the cell).
+            const double coincidence = sel.two_pmt_coincidence ? coincidence_efficiency(n, entry.first) : 1.0;
+            edges_after.counts[bin] += continuous_acceptance ? accepted_cells[c] * coincidence * constant
+                                                             : true_cells[c] * coincidence * (constant * sel.acceptance(n));
+          }
+        }
+      }
+      Spectrum2D edges_signal(result.on_npe_edges->npe, time_bins);
+      for (std::size_t n = 0; n < edges_signal.x.size(); ++n)
+        for (std::size_t t = 0; t < time_bins.size(); ++t)
+          edges_signal.at(n, t) = edges_after.counts[n] * time_probability.counts[t];
+      result.on_npe_edges->before_selection.emplace(flavor, std::move(edges_before));
+      result.on_npe_edges->signal.emplace(flavor, std::move(edges_signal));
+    }
     result.npe_before_selection.emplace(flavor, std::move(before));
     result.signal.emplace(flavor, std::move(signal));
   }
@@ -365,6 +518,7 @@ Prediction predict(const ExperimentConfig& config) {
                                     model->drivers(), std::nullopt};
     background.deposits = model->deposits(npe_bins, context);
     background.roi = roi_count(background.npe_time, config);
+    if (result.on_npe_edges) result.on_npe_edges->backgrounds.push_back(rebin_npe(background.npe_time, npe_edges));
     result.backgrounds.push_back(std::move(background));
   }
 
