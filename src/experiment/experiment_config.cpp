@@ -29,6 +29,19 @@ void SpectraConfig::validate() const {
     throw InvalidValue("spectra.time_bin_us", format_value(time_bin_us), "gives more than 100000 bins");
   if (npe_max < 1 || npe_max > 5000)
     throw InvalidValue("spectra.npe_max", std::to_string(npe_max), "must be in [1, 5000]");
+  if (!npe_edges.empty()) {
+    if (npe_edges.size() < 2 || npe_edges.size() > 1000)
+      throw InvalidValue("spectra.npe_edges", std::to_string(npe_edges.size()) + " values",
+                         "must hold 2 to 1000 edges (one to 999 bins) or be empty");
+    for (std::size_t i = 0; i < npe_edges.size(); ++i) {
+      require_range("spectra.npe_edges", npe_edges[i], -0.5, npe_max + 0.5,
+                    "photoelectrons from −0.5 (the lower edge of the 0-PE bin) to spectra.npe_max + 0.5");
+      if (i > 0 && !(npe_edges[i] > npe_edges[i - 1]))
+        throw InvalidValue("spectra.npe_edges", format_value(npe_edges[i]),
+                           "must be larger than the edge before it, " + format_value(npe_edges[i - 1]) +
+                               " (edges strictly increasing)");
+    }
+  }
   if (thresholds_keVnr.size() > 100)
     throw InvalidValue("spectra.thresholds_keVnr", std::to_string(thresholds_keVnr.size()) + " values",
                        "must be at most 100 thresholds");
