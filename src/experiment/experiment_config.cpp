@@ -96,7 +96,12 @@ void ExperimentConfig::validate() const {
     throw InvalidValue("selection.roi_npe_max", std::to_string(selection.roi_npe_max),
                        "must not exceed spectra.npe_max = " + std::to_string(spectra.npe_max));
   // The time region of interest is counted in the spectra: outside them it would count nothing.
-  const std::string window = "[" + format_value(spectra.time_min_us) + ", " + format_value(spectra.time_max_us) + "]";
+  // (Appended piece by piece: GCC 12's -Wrestrict warns, wrongly, on "[" + std::string&&.)
+  std::string window = "[";
+  window += format_value(spectra.time_min_us);
+  window += ", ";
+  window += format_value(spectra.time_max_us);
+  window += "]";
   for (auto [key, value] : {std::pair{"selection.roi_time_min_us", selection.roi_time_min_us},
                             std::pair{"selection.roi_time_max_us", selection.roi_time_max_us}})
     if (value && !(*value >= spectra.time_min_us && *value <= spectra.time_max_us))
