@@ -487,9 +487,24 @@ double gaussian_average(double sigma, F&& f) {
 
 Spectrum2D select_deposits(const BackgroundDeposits& deposits, const Binning& time_us, const BackgroundContext& context) {
   const Binning& npe = deposits.true_npe.binning;
-  const SelectionEfficiency efficiency(*context.detector, *context.selection, static_cast<int>(npe.size()) - 1);
+  const auto& detector = *context.detector;
+  const int npe_max = static_cast<int>(npe.size()) - 1;
   Spectrum after(npe);
-  after.counts = efficiency.apply(deposits.true_npe.counts);
+  if (detector.uniform_pmt_share()) {
+    after.counts = SelectionEfficiency(detector, *context.selection, npe_max).apply(deposits.true_npe.counts);
+  } else {
+    // Crystals of different PMT shares: a deposit is in each crystal with its share of the
+    // mass (as the Monte Carlo draws it), and is selected with that crystal's share; the
+    // deposit spectrum itself is the crystals' mixture of light yields.
+    std::map<double, double> shares;
+    for (int c = 0; c < detector.crystals; ++c) shares[detector.pmt_share_of(c)] += 1.0 / detector.crystals;
+    after.counts.assign(npe.size(), 0.0);
+    for (const auto& [share, weight] : shares) {
+      const auto selected =
+          SelectionEfficiency(detector.with_pmt_share(share), *context.selection, npe_max).apply(deposits.true_npe.counts);
+      for (std::size_t n = 0; n < selected.size(); ++n) after.counts[n] += weight * selected[n];
+    }
+  }
   // Criterion 4: a deposit that lights a second crystal too is rejected.
   if (context.selection->single_crystal && context.detector->crystals > 1)
     for (double& c : after.counts) c *= 1.0 - deposits.multi_crystal_fraction;
@@ -506,11 +521,22 @@ Spectrum2D select_deposits(const BackgroundDeposits& deposits, const Binning& ti
       const auto i = static_cast<std::size_t>(std::upper_bound(g.begin(), g.end(), t) - g.begin());
       return f[i - 1] + (f[i] - f[i - 1]) * (t - g[i - 1]) / (g[i] - g[i - 1]);
     };
-    for (std::size_t bin = 0; bin < time_us.size(); ++bin)
-      time_shape.counts[bin] = std::max(0.0, cdf(time_us.high(bin)) - cdf(time_us.low(bin)));
+    const auto& time_efficiency = context.selection->time_efficiency;
+    double inside = 0.0;
+    if (time_efficiency.model == TimeEfficiencyModel::none) {
+      for (std::size_t bin = 0; bin < time_us.size(); ++bin)
+        time_shape.counts[bin] = std::max(0.0, cdf(time_us.high(bin)) - cdf(time_us.low(bin)));
+      inside = cdf(time_us.high(time_us.size() - 1)) - cdf(time_us.low(0));
+    } else {
+      // A beam-related background arrives with the beam as the signal does and loses ε(t)
+      // of its arrival time as the signal does (docs/detector.md, "time efficiency").
+      for (std::size_t bin = 0; bin < time_us.size(); ++bin) {
+        time_shape.counts[bin] = std::max(0.0, time_efficiency.weighted_probability(cdf, time_us.low(bin), time_us.high(bin)));
+        inside += time_shape.counts[bin];
+      }
+    }
     // Spectrum2D::outer normalises the time shape: what arrives outside the spectra window
-    // is lost, as in the selection.
-    const double inside = cdf(time_us.high(time_us.size() - 1)) - cdf(time_us.low(0));
+    // is lost, as in the selection (and with ε(t), what the time efficiency loses).
     for (double& c : after.counts) c *= inside;
     if (!(inside > 0.0)) return Spectrum2D(npe, time_us);
   }

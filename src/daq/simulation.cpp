@@ -270,6 +270,12 @@ double Simulation::sample_recoil_keVnr(Flavor flavor, Rng& rng) const {
   return cevns_.back().recoil_keVnr(uniform(rng));
 }
 
+bool Simulation::kept_by_time_efficiency(double arrival_us, Rng& rng) const {
+  const auto& efficiency = config_.experiment.selection.time_efficiency;
+  if (efficiency.model == TimeEfficiencyModel::none) return true;  // no draw: the random stream is unchanged
+  return uniform(rng) < efficiency(arrival_us);
+}
+
 double Simulation::sample_arrival_ns(Flavor flavor, Rng& rng) const {
   return arrival_[static_cast<std::size_t>(flavor)](uniform(rng));
 }
@@ -307,7 +313,7 @@ bool Simulation::add_deposit(TriggerBlock& block, std::uint64_t trigger, double 
                              std::uint16_t source, Rng& rng) const {
   block.interactions.push_back(
       {trigger, static_cast<float>(window_time_ns), recoil_keVnr, visible_keVee, photoelectrons, crystal, source});
-  const double share = config_.experiment.detector.pmt_share;
+  const double share = config_.experiment.detector.pmt_share_of(crystal);  // per crystal (detector.pmt_share)
   bool sides[2] = {false, false};
   for (std::uint32_t k = 0; k < photoelectrons; ++k) {
     const auto side = static_cast<std::uint16_t>(uniform(rng) < share ? 0 : 1);
@@ -368,7 +374,7 @@ void Simulation::add_afterglow(TriggerBlock& block, std::uint64_t seed, Rng& rng
             const double a = std::exp(-from / tau_s), b = std::exp(-to / tau_s);
             const double t_after = -tau_s * std::log(a - uniform(rng) * (a - b));
             const double t_window_ns = (t_dep + t_after - w0) * s;
-            const auto side = static_cast<std::uint16_t>(uniform(rng) < config_.experiment.detector.pmt_share ? 0 : 1);
+            const auto side = static_cast<std::uint16_t>(uniform(rng) < config_.experiment.detector.pmt_share_of(crystal) ? 0 : 1);
             add_photoelectron(block, i, t_window_ns, static_cast<std::uint16_t>(2 * crystal + side), afterglow, rng);
           }
         }
@@ -474,7 +480,11 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
         const std::uint16_t crystal = crystal_of(rng);
         const auto pes = static_cast<std::uint32_t>(
             poisson(light_yield_[crystal] * visible_keVee, rng, "photoelectrons of a CEvNS recoil"));
-        const double time = pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + sample_arrival_ns(flavor, rng);
+        const double arrival_ns = sample_arrival_ns(flavor, rng);
+        // The analysis's time efficiency ε(t) keeps it with the probability ε(arrival)
+        // (selection.time_efficiency; docs/simulation.md): as predict's selected signal.
+        if (!kept_by_time_efficiency(arrival_ns / us, rng)) continue;
+        const double time = pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + arrival_ns;
         add_deposit(block, block.first_trigger + k, time, crystal, pes, static_cast<float>(recoil_keVnr),
                     static_cast<float>(visible_keVee), static_cast<std::uint16_t>(first_cevns + static_cast<int>(flavor)),
                     rng);
@@ -490,7 +500,11 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
       // The sampler interpolates the cumulative sums linearly: x in (n − 1, n] means n.
       const auto pes = static_cast<std::uint32_t>(std::ceil(b.photoelectrons(uniform(rng))));
       const std::uint16_t crystal = crystal_of(rng);
-      const double time = b.prompt ? pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + (*b.arrival_us)(uniform(rng)) * us
+      const double arrival_us = b.prompt ? (*b.arrival_us)(uniform(rng)) : 0.0;
+      // Beam-related deposits lose ε(t) of their arrival time as the signal does; steady
+      // ones are not thinned (docs/detector.md, "time efficiency").
+      if (b.prompt && !kept_by_time_efficiency(arrival_us, rng)) continue;
+      const double time = b.prompt ? pretrace_ns_ + config_.daq.digitizer.beam_delay_ns + arrival_us * us
                                    : uniform(rng) * window_ns_;
       const bool both_pmts = add_deposit(block, block.first_trigger + k, time, crystal, pes, 0.0F,
                                          static_cast<float>(pes / light_yield_[crystal]), b.source, rng);

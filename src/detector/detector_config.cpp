@@ -26,8 +26,12 @@ void DetectorConfig::validate() const {
   for (double ly : light_yield_PE_per_keVee)
     require_range("detector.light_yield_PE_per_keVee", ly, 0.1, 200.0,
                   "scintillators give 1–50 PE/keVee (undoped CsI at 77 K: 33.5); below 0.1 no recoil makes light");
-  if (!(pmt_share > 0.0 && pmt_share < 1.0))
-    throw InvalidValue("detector.pmt_share", format_value(pmt_share), "must be in (0, 1); 0.5 for a symmetric crystal");
+  if (pmt_share.size() != 1 && pmt_share.size() != static_cast<std::size_t>(crystals))
+    throw InvalidValue("detector.pmt_share", std::to_string(pmt_share.size()) + " values",
+                       "needs one value for all crystals or one per crystal (" + std::to_string(crystals) + ")");
+  for (double share : pmt_share)
+    if (!(share > 0.0 && share < 1.0))
+      throw InvalidValue("detector.pmt_share", format_value(share), "must be in (0, 1); 0.5 for a symmetric crystal");
   if (!(spe_resolution >= 0.0 && spe_resolution < 2.0))
     throw InvalidValue("detector.spe_resolution", format_value(spe_resolution), "must be in [0, 2); PMTs: 0.3–0.5");
   resolution.validate();
@@ -48,6 +52,20 @@ void ResolutionConfig::validate() const {
 double DetectorConfig::light_yield(int index) const {
   return light_yield_PE_per_keVee.size() == 1 ? light_yield_PE_per_keVee.front()
                                               : light_yield_PE_per_keVee.at(static_cast<std::size_t>(index));
+}
+
+double DetectorConfig::pmt_share_of(int index) const {
+  return pmt_share.size() == 1 ? pmt_share.front() : pmt_share.at(static_cast<std::size_t>(index));
+}
+
+bool DetectorConfig::uniform_pmt_share() const {
+  return std::all_of(pmt_share.begin(), pmt_share.end(), [&](double s) { return s == pmt_share.front(); });
+}
+
+DetectorConfig DetectorConfig::with_pmt_share(double share) const {
+  DetectorConfig one = *this;
+  one.pmt_share = {share};
+  return one;
 }
 
 void AcceptanceConfig::validate() const {

@@ -34,8 +34,13 @@ std::pair<std::size_t, std::size_t> poisson_probabilities(double mean, std::size
   return {first, last};
 }
 
-void gamma_pe_probabilities(double mean, double shape, std::size_t size, std::vector<double>& out,
-                            const AcceptanceConfig* acceptance) {
+namespace {
+
+/// The Gamma's probabilities (or acceptance-weighted integrals) in the cells
+/// [low(n), low(n + 1)), n = 0 … size − 1, the last one to ∞ (gamma_pe_probabilities).
+template <class Low>
+void gamma_cells(double mean, double shape, std::size_t size, Low&& low_of, std::vector<double>& out,
+                 const AcceptanceConfig* acceptance) {
   out.assign(size, 0.0);
   if (size == 0) return;
   if (!(mean > 0.0)) {
@@ -49,8 +54,8 @@ void gamma_pe_probabilities(double mean, double shape, std::size_t size, std::ve
   const double sigma = mean / std::sqrt(shape);
   const double reach_high = mean + 12.0 * sigma + 20.0;
   for (std::size_t n = 0; n < size; ++n) {
-    const double low = n == 0 ? 0.0 : n - 0.5;
-    const double high = n + 1 == size ? std::numeric_limits<double>::infinity() : n + 0.5;
+    const double low = low_of(n);
+    const double high = n + 1 == size ? std::numeric_limits<double>::infinity() : low_of(n + 1);
     if (low > reach_high) break;
     if (!acceptance || acceptance->model == AcceptanceModel::none || std::isinf(high)) {
       out[n] = (std::isinf(high) ? 1.0 : cdf(high)) - cdf(low);
@@ -69,6 +74,20 @@ void gamma_pe_probabilities(double mean, double shape, std::size_t size, std::ve
     }
     out[n] = sum;
   }
+}
+
+}  // namespace
+
+void gamma_pe_probabilities(double mean, double shape, std::size_t size, std::vector<double>& out,
+                            const AcceptanceConfig* acceptance) {
+  gamma_cells(
+      mean, shape, size, [](std::size_t n) { return n == 0 ? 0.0 : n - 0.5; }, out, acceptance);
+}
+
+void gamma_pe_probabilities(double mean, double shape, const std::vector<double>& lows, std::vector<double>& out,
+                            const AcceptanceConfig* acceptance) {
+  gamma_cells(
+      mean, shape, lows.size(), [&lows](std::size_t n) { return std::max(0.0, lows[n]); }, out, acceptance);
 }
 
 SelectionEfficiency::SelectionEfficiency(const DetectorConfig& detector, const SelectionConfig& selection, int max_npe)
@@ -91,7 +110,7 @@ SelectionEfficiency::SelectionEfficiency(const DetectorConfig& detector, const S
 }
 
 double SelectionEfficiency::efficiency(int n) const {
-  const double coincidence = selection_.two_pmt_coincidence ? coincidence_efficiency(n, detector_.pmt_share) : 1.0;
+  const double coincidence = selection_.two_pmt_coincidence ? coincidence_efficiency(n, detector_.pmt_share_of(0)) : 1.0;
   return constant_ * coincidence * selection_.acceptance(n);
 }
 
@@ -99,7 +118,7 @@ std::vector<double> SelectionEfficiency::apply(const std::vector<double>& true_n
   std::vector<double> observed(true_npe.size(), 0.0);
   for (std::size_t n = 0; n < true_npe.size(); ++n) {
     const double kept = true_npe[n] * (selection_.two_pmt_coincidence
-                                           ? coincidence_efficiency(static_cast<int>(n), detector_.pmt_share)
+                                           ? coincidence_efficiency(static_cast<int>(n), detector_.pmt_share_of(0))
                                            : 1.0);
     if (smearing_.empty()) {
       observed[n] += kept;

@@ -29,6 +29,19 @@ void SpectraConfig::validate() const {
     throw InvalidValue("spectra.time_bin_us", format_value(time_bin_us), "gives more than 100000 bins");
   if (npe_max < 1 || npe_max > 5000)
     throw InvalidValue("spectra.npe_max", std::to_string(npe_max), "must be in [1, 5000]");
+  if (!npe_edges.empty()) {
+    if (npe_edges.size() < 2 || npe_edges.size() > 1000)
+      throw InvalidValue("spectra.npe_edges", std::to_string(npe_edges.size()) + " values",
+                         "must hold 2 to 1000 edges (one to 999 bins) or be empty");
+    for (std::size_t i = 0; i < npe_edges.size(); ++i) {
+      require_range("spectra.npe_edges", npe_edges[i], -0.5, npe_max + 0.5,
+                    "photoelectrons from −0.5 (the lower edge of the 0-PE bin) to spectra.npe_max + 0.5");
+      if (i > 0 && !(npe_edges[i] > npe_edges[i - 1]))
+        throw InvalidValue("spectra.npe_edges", format_value(npe_edges[i]),
+                           "must be larger than the edge before it, " + format_value(npe_edges[i - 1]) +
+                               " (edges strictly increasing)");
+    }
+  }
   if (thresholds_keVnr.size() > 100)
     throw InvalidValue("spectra.thresholds_keVnr", std::to_string(thresholds_keVnr.size()) + " values",
                        "must be at most 100 thresholds");
@@ -83,7 +96,12 @@ void ExperimentConfig::validate() const {
     throw InvalidValue("selection.roi_npe_max", std::to_string(selection.roi_npe_max),
                        "must not exceed spectra.npe_max = " + std::to_string(spectra.npe_max));
   // The time region of interest is counted in the spectra: outside them it would count nothing.
-  const std::string window = "[" + format_value(spectra.time_min_us) + ", " + format_value(spectra.time_max_us) + "]";
+  // (Appended piece by piece: GCC 12's -Wrestrict warns, wrongly, on "[" + std::string&&.)
+  std::string window = "[";
+  window += format_value(spectra.time_min_us);
+  window += ", ";
+  window += format_value(spectra.time_max_us);
+  window += "]";
   for (auto [key, value] : {std::pair{"selection.roi_time_min_us", selection.roi_time_min_us},
                             std::pair{"selection.roi_time_max_us", selection.roi_time_max_us}})
     if (value && !(*value >= spectra.time_min_us && *value <= spectra.time_max_us))

@@ -152,6 +152,16 @@ void Prediction::check_finite() const {
   for (const auto& [flavor, count] : roi_signal_by_flavor)
     require_finite(fmt::format("{}: {} signal in the region of interest", name, flavor_name(flavor)), count);
   require_finite(name + ": recoil energy of the lower ROI bound (keVnr)", roi_threshold_keVnr);
+  if (on_npe_edges) {
+    for (const auto& [flavor, spectrum] : on_npe_edges->before_selection)
+      check_spectrum(fmt::format("{}: NPE spectrum of {} on spectra.npe_edges", name, flavor_name(flavor)), spectrum.counts);
+    for (const auto& [flavor, spectrum] : on_npe_edges->signal)
+      check_spectrum(fmt::format("{}: selected signal of {} on spectra.npe_edges", name, flavor_name(flavor)),
+                     spectrum.counts);
+    for (std::size_t b = 0; b < on_npe_edges->backgrounds.size(); ++b)
+      check_spectrum(fmt::format("{}: background '{}' on spectra.npe_edges", name, backgrounds.at(b).name),
+                     on_npe_edges->backgrounds[b].counts);
+  }
 }
 
 void Sensitivity::check_finite() const {
@@ -244,6 +254,8 @@ Prediction predict(const ExperimentConfig& config) {
   }
   const auto folded = response.fold(config.physics);
   auto selected = response.select(folded);
+  // The same spectra on spectra.npe_edges, if any (the backgrounds' below).
+  result.on_npe_edges = response.on_npe_edges(folded);
 
   const Binning& time_bins = response.time_binning();
   const auto by_flavor = result.events_by_flavor();
@@ -283,6 +295,7 @@ Prediction predict(const ExperimentConfig& config) {
                                     model->drivers(), std::nullopt};
     background.deposits = model->deposits(npe_bins, context);
     background.roi = roi_count(background.npe_time, config);
+    if (result.on_npe_edges) result.on_npe_edges->backgrounds.push_back(response.to_npe_edges(background.npe_time));
     result.backgrounds.push_back(std::move(background));
   }
 

@@ -1,5 +1,6 @@
 #include "cevns/experiment/signal_response.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <boost/math/quadrature/gauss.hpp>
@@ -44,6 +45,24 @@ Binning time_bins_of(const SpectraConfig& s) {
   return Binning::uniform(s.time_min_us, s.time_min_us + bins * s.time_bin_us, bins);
 }
 
+/// The bin of `npe_edges` holding reconstructed PE `x`: [e_i, e_{i+1}), the last one also
+/// everything above; −1 below the first edge.
+long edge_bin(const std::vector<double>& npe_edges, double x) {
+  if (x < npe_edges.front()) return -1;
+  const auto above = std::upper_bound(npe_edges.begin(), npe_edges.end(), x) - npe_edges.begin();
+  return std::min<long>(static_cast<long>(above) - 1, static_cast<long>(npe_edges.size()) - 2);
+}
+
+/// Sums `counts` over integer NPE (bin n = n PE, the point n) into the bins of `npe_edges`.
+std::vector<double> rebin_counts(const std::vector<double>& counts, const std::vector<double>& npe_edges) {
+  std::vector<double> out(npe_edges.size() - 1, 0.0);
+  for (std::size_t n = 0; n < counts.size(); ++n) {
+    const long bin = edge_bin(npe_edges, static_cast<double>(n));
+    if (bin >= 0) out[static_cast<std::size_t>(bin)] += counts[n];
+  }
+  return out;
+}
+
 }  // namespace
 
 SignalResponse::SignalResponse(const ExperimentConfig& config, const DecayAtRestSource& source)
@@ -59,16 +78,45 @@ SignalResponse::SignalResponse(const ExperimentConfig& config) : config_(config)
 
 void SignalResponse::build(const ExperimentConfig& config, const DecayAtRestSource& source) {
   const Target target = Target::from_formula(config.detector.material);
-  npe_binning_ = Binning::uniform(-0.5, config.spectra.npe_max + 0.5, config.spectra.npe_max + 1);
+  const int npe_max = config.spectra.npe_max;
+  npe_binning_ = Binning::uniform(-0.5, npe_max + 0.5, npe_max + 1);
   time_binning_ = time_bins_of(config.spectra);
   npe_bins_ = npe_binning_.size();
   const bool gamma_resolution = config.detector.resolution.model == ResolutionModel::gamma;
   continuous_acceptance_ = gamma_resolution && config.selection.acceptance.model != AcceptanceModel::none &&
                            config.selection.acceptance.evaluate_at == AcceptanceEvaluation::continuous;
-  // Crystals with the same light yield share one folding.
-  std::map<double, double> light_yield_shares;
+  // Crystals of one PMT share are folded together (crystals with the same light yield share
+  // one folding) and selected together; one group when every crystal has the same share.
+  std::map<double, std::map<double, double>> light_yield_shares_by_pmt_share;
   for (int c = 0; c < config.detector.crystals; ++c)
-    light_yield_shares[config.detector.light_yield(c)] += 1.0 / config.detector.crystals;
+    light_yield_shares_by_pmt_share[config.detector.pmt_share_of(c)][config.detector.light_yield(c)] +=
+        1.0 / config.detector.crystals;
+  SelectionConfig without_acceptance = config.selection;
+  without_acceptance.acceptance.model = AcceptanceModel::none;
+  for (const auto& [pmt_share, light_yield_shares] : light_yield_shares_by_pmt_share) {
+    const DetectorConfig crystals_of_group = config.detector.with_pmt_share(pmt_share);
+    groups_.push_back(Group{pmt_share, light_yield_shares, SelectionEfficiency(crystals_of_group, config.selection, npe_max),
+                            SelectionEfficiency(crystals_of_group, without_acceptance, npe_max)});
+  }
+  const std::size_t width = groups_.size() * npe_bins_;
+  // With spectra.npe_edges and a continuous (Gamma) PE: its probabilities in the cells cut
+  // by both the integer bins and the edges.
+  const auto& npe_edges = config.spectra.npe_edges;
+  if (gamma_resolution && !npe_edges.empty()) {
+    cells_.lows.push_back(0.0);
+    for (int n = 1; n <= npe_max; ++n) cells_.lows.push_back(n - 0.5);
+    // The last edge bounds nothing: its bin collects everything above.
+    for (std::size_t i = 0; i + 1 < npe_edges.size(); ++i)
+      if (npe_edges[i] > 0.0) cells_.lows.push_back(npe_edges[i]);
+    std::sort(cells_.lows.begin(), cells_.lows.end());
+    cells_.lows.erase(std::unique(cells_.lows.begin(), cells_.lows.end()), cells_.lows.end());
+    for (double low : cells_.lows) {
+      cells_.integer_bin.push_back(
+          std::min<std::size_t>(static_cast<std::size_t>(std::floor(low + 0.5)), static_cast<std::size_t>(npe_max)));
+      cells_.edge_bin.push_back(edge_bin(npe_edges, low));
+    }
+  }
+  const std::size_t cell_count = cells_.lows.size(), cells_width = groups_.size() * cell_count;
   std::vector<double> probabilities;
   for (std::size_t ic = 0; ic < target.components().size(); ++ic) {
     const auto& component = target.components()[ic];
@@ -76,32 +124,47 @@ void SignalResponse::build(const ExperimentConfig& config, const DecayAtRestSour
     for (Flavor flavor : all_flavors) {
       // The end point and the scale do not depend on the cross section's parameters.
       const RecoilRate rate(config, source, component, flavor);
-      Channel ch{ic, flavor, {}, {}, {}, {}};
+      Channel ch{ic, flavor, {}, {}, {}, {}, {}, {}};
       for_each_recoil_node(rate.max_recoil(), panels_for_npe, [&](double recoil, double weight) {
         ch.recoil_MeV.push_back(recoil);
         ch.weight_MeV.push_back(weight);
-        const std::size_t row = ch.p_true.size();
-        ch.p_true.resize(row + npe_bins_, 0.0);
-        if (continuous_acceptance_) ch.p_accepted.resize(row + npe_bins_, 0.0);
+        const std::size_t node = ch.recoil_MeV.size() - 1;
+        ch.p_true.resize((node + 1) * width, 0.0);
+        if (continuous_acceptance_) ch.p_accepted.resize((node + 1) * width, 0.0);
+        ch.p_cells_true.resize((node + 1) * cells_width, 0.0);
+        if (continuous_acceptance_) ch.p_cells_accepted.resize((node + 1) * cells_width, 0.0);
         const double visible_keVee = in_keVee(quenching.electron_equivalent(RecoilEnergy(recoil)));
-        for (const auto& [light_yield, share] : light_yield_shares) {
-          if (gamma_resolution) {
-            const double shape = config.detector.resolution.shape(visible_keVee);
-            gamma_pe_probabilities(light_yield * visible_keVee, shape, npe_bins_, probabilities);
-            for (std::size_t n = 0; n < npe_bins_; ++n) ch.p_true[row + n] += share * probabilities[n];
-            if (continuous_acceptance_) {
-              gamma_pe_probabilities(light_yield * visible_keVee, shape, npe_bins_, probabilities,
-                                     &config.selection.acceptance);
-              for (std::size_t n = 0; n < npe_bins_; ++n) ch.p_accepted[row + n] += share * probabilities[n];
+        for (std::size_t g = 0; g < groups_.size(); ++g) {
+          const std::size_t row = node * width + g * npe_bins_, cells_row = node * cells_width + g * cell_count;
+          for (const auto& [light_yield, share] : groups_[g].light_yield_shares) {
+            if (gamma_resolution) {
+              const double shape = config.detector.resolution.shape(visible_keVee);
+              gamma_pe_probabilities(light_yield * visible_keVee, shape, npe_bins_, probabilities);
+              for (std::size_t n = 0; n < npe_bins_; ++n) ch.p_true[row + n] += share * probabilities[n];
+              if (continuous_acceptance_) {
+                gamma_pe_probabilities(light_yield * visible_keVee, shape, npe_bins_, probabilities,
+                                       &config.selection.acceptance);
+                for (std::size_t n = 0; n < npe_bins_; ++n) ch.p_accepted[row + n] += share * probabilities[n];
+              }
+              if (cell_count > 0) {
+                gamma_pe_probabilities(light_yield * visible_keVee, shape, cells_.lows, probabilities);
+                for (std::size_t c = 0; c < cell_count; ++c) ch.p_cells_true[cells_row + c] += share * probabilities[c];
+                if (continuous_acceptance_) {
+                  gamma_pe_probabilities(light_yield * visible_keVee, shape, cells_.lows, probabilities,
+                                         &config.selection.acceptance);
+                  for (std::size_t c = 0; c < cell_count; ++c)
+                    ch.p_cells_accepted[cells_row + c] += share * probabilities[c];
+                }
+              }
+              continue;
             }
-            continue;
+            // Poisson NPE with mean LY × E_ee(T); the last bin takes the rest.
+            const auto window = poisson_probabilities(light_yield * visible_keVee, npe_bins_, probabilities);
+            double kept = 0.0;
+            for (std::size_t n = window.first; n < std::min(window.second, npe_bins_ - 1); ++n)
+              ch.p_true[row + n] += share * probabilities[n], kept += probabilities[n];
+            ch.p_true[row + npe_bins_ - 1] += share * std::max(0.0, 1.0 - kept);
           }
-          // Poisson NPE with mean LY × E_ee(T); the last bin takes the rest.
-          const auto window = poisson_probabilities(light_yield * visible_keVee, npe_bins_, probabilities);
-          double kept = 0.0;
-          for (std::size_t n = window.first; n < std::min(window.second, npe_bins_ - 1); ++n)
-            ch.p_true[row + n] += share * probabilities[n], kept += probabilities[n];
-          ch.p_true[row + npe_bins_ - 1] += share * std::max(0.0, 1.0 - kept);
         }
       });
       channels_.push_back(std::move(ch));
@@ -129,11 +192,35 @@ std::size_t SignalResponse::node_count() const {
   return n;
 }
 
+std::vector<double> SignalResponse::groups() const {
+  std::vector<double> shares;
+  for (const auto& g : groups_) shares.push_back(g.pmt_share);
+  return shares;
+}
+
+namespace {
+
+/// out += Σ_k events[k] × matrix[k × out.size() …] (one row of `matrix` per node).
+void add_product(const std::vector<double>& events, const std::vector<double>& matrix, std::vector<double>& out) {
+  const std::size_t width = out.size();
+  for (std::size_t k = 0; k < events.size(); ++k) {
+    const double* row = matrix.data() + k * width;
+    for (std::size_t i = 0; i < width; ++i) out[i] += events[k] * row[i];
+  }
+}
+
+}  // namespace
+
 SignalResponse::Folded SignalResponse::fold(const PhysicsConfig& physics) const {
   Folded out;
+  const std::size_t width = groups_.size() * npe_bins_, cells_width = groups_.size() * cells_.lows.size();
   for (Flavor flavor : all_flavors) {
-    out.npe_true[flavor].assign(npe_bins_, 0.0);
-    if (continuous_acceptance_) out.npe_accepted[flavor].assign(npe_bins_, 0.0);
+    out.by_group_true[flavor].assign(width, 0.0);
+    if (continuous_acceptance_) out.by_group_accepted[flavor].assign(width, 0.0);
+    if (cells_width > 0) {
+      out.cells_true[flavor].assign(cells_width, 0.0);
+      if (continuous_acceptance_) out.cells_accepted[flavor].assign(cells_width, 0.0);
+    }
   }
   ExperimentConfig config = config_;
   config.physics = physics;
@@ -144,37 +231,104 @@ SignalResponse::Folded SignalResponse::fold(const PhysicsConfig& physics) const 
     const RecoilRate rate(config, *source, target.components()[ch.component], ch.flavor);
     events.resize(ch.recoil_MeV.size());
     for (std::size_t k = 0; k < events.size(); ++k) events[k] = ch.weight_MeV[k] * rate(ch.recoil_MeV[k]);
-    auto& npe = out.npe_true[ch.flavor];
-    for (std::size_t k = 0; k < events.size(); ++k) {
-      const double* row = ch.p_true.data() + k * npe_bins_;
-      for (std::size_t n = 0; n < npe_bins_; ++n) npe[n] += events[k] * row[n];
+    add_product(events, ch.p_true, out.by_group_true[ch.flavor]);
+    if (continuous_acceptance_) add_product(events, ch.p_accepted, out.by_group_accepted[ch.flavor]);
+    if (cells_width > 0) {
+      add_product(events, ch.p_cells_true, out.cells_true[ch.flavor]);
+      if (continuous_acceptance_) add_product(events, ch.p_cells_accepted, out.cells_accepted[ch.flavor]);
     }
-    if (continuous_acceptance_) {
-      auto& accepted = out.npe_accepted[ch.flavor];
-      for (std::size_t k = 0; k < events.size(); ++k) {
-        const double* row = ch.p_accepted.data() + k * npe_bins_;
-        for (std::size_t n = 0; n < npe_bins_; ++n) accepted[n] += events[k] * row[n];
-      }
-    }
+  }
+  // All crystals: the groups' spectra summed.
+  for (Flavor flavor : all_flavors) {
+    const auto& by_group = out.by_group_true.at(flavor);
+    std::vector<double> npe(by_group.begin(), by_group.begin() + static_cast<std::ptrdiff_t>(npe_bins_));
+    for (std::size_t g = 1; g < groups_.size(); ++g)
+      for (std::size_t n = 0; n < npe_bins_; ++n) npe[n] += by_group[g * npe_bins_ + n];
+    out.npe_true[flavor] = std::move(npe);
   }
   return out;
 }
 
-std::map<Flavor, Spectrum2D> SignalResponse::select(const Folded& folded) const {
-  const SelectionEfficiency selection(config_.detector, config_.selection, config_.spectra.npe_max);
+std::vector<double> SignalResponse::selected_npe(const Folded& folded, Flavor flavor) const {
   // With the acceptance folded in at the continuous PE, the rest of the selection without it.
-  SelectionConfig without_acceptance = config_.selection;
-  without_acceptance.acceptance.model = AcceptanceModel::none;
-  const SelectionEfficiency rest_of_selection(config_.detector, without_acceptance, config_.spectra.npe_max);
+  const auto& by_group = continuous_acceptance_ ? folded.by_group_accepted.at(flavor) : folded.by_group_true.at(flavor);
+  std::vector<double> after;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const auto first = by_group.begin() + static_cast<std::ptrdiff_t>(g * npe_bins_);
+    const std::vector<double> group(first, first + static_cast<std::ptrdiff_t>(npe_bins_));
+    const auto selected = continuous_acceptance_ ? groups_[g].rest_of_selection.apply(group) : groups_[g].selection.apply(group);
+    if (g == 0) {
+      after = selected;
+      continue;
+    }
+    for (std::size_t n = 0; n < npe_bins_; ++n) after[n] += selected[n];
+  }
+  return after;
+}
+
+std::map<Flavor, Spectrum2D> SignalResponse::select(const Folded& folded) const {
   std::map<Flavor, Spectrum2D> out;
   for (Flavor flavor : all_flavors) {
-    const auto after = continuous_acceptance_ ? rest_of_selection.apply(folded.npe_accepted.at(flavor))
-                                              : selection.apply(folded.npe_true.at(flavor));
+    const auto after = selected_npe(folded, flavor);
     const auto& time = time_probability_.at(flavor);
     Spectrum2D signal(npe_binning_, time_binning_);
     for (std::size_t n = 0; n < npe_bins_; ++n)
       for (std::size_t t = 0; t < time.size(); ++t) signal.at(n, t) = after[n] * time[t];
     out.emplace(flavor, std::move(signal));
+  }
+  return out;
+}
+
+std::optional<NpeEdgesSpectra> SignalResponse::on_npe_edges(const Folded& folded) const {
+  const auto& npe_edges = config_.spectra.npe_edges;
+  if (npe_edges.empty()) return std::nullopt;
+  NpeEdgesSpectra out{Binning(npe_edges), {}, {}, {}};
+  const auto& sel = config_.selection;
+  const std::size_t cell_count = cells_.lows.size();
+  for (Flavor flavor : all_flavors) {
+    // Integer counts by the bin holding n, a continuous PE by its cells, each selected as
+    // the integer bin it lies in.
+    Spectrum before(out.npe), after(out.npe);
+    if (cell_count == 0) {
+      before.counts = rebin_counts(folded.npe_true.at(flavor), npe_edges);
+      after.counts = rebin_counts(selected_npe(folded, flavor), npe_edges);
+    } else {
+      const auto& true_cells = folded.cells_true.at(flavor);
+      const std::vector<double> no_cells;
+      const auto& accepted_cells = continuous_acceptance_ ? folded.cells_accepted.at(flavor) : no_cells;
+      for (std::size_t g = 0; g < groups_.size(); ++g) {
+        const double constant = groups_[g].selection.constant_efficiency();
+        for (std::size_t c = 0; c < cell_count; ++c) {
+          if (cells_.edge_bin[c] < 0) continue;
+          const auto bin = static_cast<std::size_t>(cells_.edge_bin[c]);
+          const auto n = static_cast<int>(cells_.integer_bin[c]);
+          const std::size_t i = g * cell_count + c;
+          before.counts[bin] += true_cells[i];
+          // As SelectionEfficiency::apply: the coincidence at n, then the constant cuts and
+          // the acceptance at n (unless it is already integrated over the cell).
+          const double coincidence = sel.two_pmt_coincidence ? coincidence_efficiency(n, groups_[g].pmt_share) : 1.0;
+          after.counts[bin] += continuous_acceptance_ ? accepted_cells[i] * coincidence * constant
+                                                      : true_cells[i] * coincidence * (constant * sel.acceptance(n));
+        }
+      }
+    }
+    const auto& time = time_probability_.at(flavor);
+    Spectrum2D signal(out.npe, time_binning_);
+    for (std::size_t n = 0; n < signal.x.size(); ++n)
+      for (std::size_t t = 0; t < time.size(); ++t) signal.at(n, t) = after.counts[n] * time[t];
+    out.before_selection.emplace(flavor, std::move(before));
+    out.signal.emplace(flavor, std::move(signal));
+  }
+  return out;
+}
+
+Spectrum2D SignalResponse::to_npe_edges(const Spectrum2D& s) const {
+  const auto& npe_edges = config_.spectra.npe_edges;
+  Spectrum2D out(Binning(npe_edges), s.y);
+  for (std::size_t n = 0; n < s.x.size(); ++n) {
+    const long bin = edge_bin(npe_edges, static_cast<double>(n));
+    if (bin < 0) continue;
+    for (std::size_t t = 0; t < s.y.size(); ++t) out.at(static_cast<std::size_t>(bin), t) += s.at(n, t);
   }
   return out;
 }

@@ -683,7 +683,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("mass_kg", d.mass_kg);
     s.value("crystals", d.crystals);
     s.list_or_value("light_yield_PE_per_keVee", d.light_yield_PE_per_keVee);
-    s.value("pmt_share", d.pmt_share);
+    s.list_or_value("pmt_share", d.pmt_share);  // detector response: one or one per crystal
     s.value("spe_resolution", d.spe_resolution);
     s.section("resolution", [&](V& r) {
       r.value("model", d.resolution.model, resolution_model_names);
@@ -834,6 +834,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("time_bin_us", e.spectra.time_bin_us);
     s.value("thresholds_keVnr", e.spectra.thresholds_keVnr);
     s.value("npe_max", e.spectra.npe_max);
+    s.value("npe_edges", e.spectra.npe_edges);  // detector response (docs/detector.md): continuous PE bins
   });
   if (daq)
     v.section("daq", [&](V& s) {

@@ -90,6 +90,30 @@ json matrix(const Spectrum2D& s) {
   return rows;
 }
 
+/// The spectra on spectra.npe_edges (continuous PE bins, docs/detector.md).
+json npe_edges_json(const Prediction& p) {
+  const auto& e = *p.on_npe_edges;
+  json before = json::object(), after = json::object(), backgrounds = json::object();
+  Spectrum2D signal(e.npe, p.signal.begin()->second.y), background(e.npe, p.signal.begin()->second.y);
+  for (const auto& [flavor, s] : e.before_selection) before[std::string(flavor_name(flavor))] = s.counts;
+  for (const auto& [flavor, s] : e.signal) {
+    after[std::string(flavor_name(flavor))] = s.project_x().counts;
+    signal += s;
+  }
+  for (std::size_t b = 0; b < e.backgrounds.size(); ++b) {
+    backgrounds[p.backgrounds.at(b).name] = e.backgrounds[b].project_x().counts;
+    background += e.backgrounds[b];
+  }
+  return {{"unit", "expected events per bin; bins [low, high) of reconstructed PE, the last one also everything above"},
+          {"edges_PE", e.npe.edges()},
+          {"signal_before_selection", before},
+          {"signal_after_selection", after},
+          {"backgrounds_after_selection", backgrounds},
+          {"time_edges_us", p.signal.begin()->second.y.edges()},
+          {"npe_time_signal", matrix(signal)},
+          {"npe_time_background", matrix(background)}};
+}
+
 /// NPE of the signal per flavour before and after the selection, and of every
 /// background after it.
 std::string npe_csv(const Prediction& p) {
@@ -253,7 +277,7 @@ json to_json(const Prediction& p) {
   for (const auto& [flavor, spectrum] : p.arrival_time) time_by_flavor[std::string(flavor_name(flavor))] = spectrum.counts;
 
   const double days = cfg.exposure.calendar_days.value_or(p.beam_on_time_s / 86400.0);
-  return {
+  json out = {
       {"cevns_version", version()},
       {"experiment", cfg.name},
       {"exposure",
@@ -293,6 +317,8 @@ json to_json(const Prediction& p) {
       {"roi", roi_json(p)},
       {"backgrounds", backgrounds_json(p)},
   };
+  if (p.on_npe_edges) out["spectra"]["npe_edges"] = npe_edges_json(p);
+  return out;
 }
 
 void create_output_directory(const std::filesystem::path& directory) {

@@ -135,6 +135,39 @@ TEST(Simulation, PhotoelectronsOfCevnsFollowThePredictedNpeSpectrum) {
   EXPECT_GT(chi2_p_value(observed, probability, interactions), 1e-3);
 }
 
+TEST(Simulation, PmtSharePerCrystal) {
+  // detector.pmt_share = [0.5, 0.5, 0.5, 0.9]: the photoelectrons of CEvNS in crystal 3 go
+  // to its first PMT (channel 6) with probability 0.9, those of the others to theirs with ½
+  // (binomial, 5σ). A list of four equal values draws the same run as one value.
+  const std::vector<std::string> heavy{"detector.mass_kg=12000", "source.beam_power_kW=140000",
+                                       "daq.triggers_per_block=500"};
+  auto skewed = heavy;
+  skewed.emplace_back("detector.pmt_share=[0.5, 0.5, 0.5, 0.9]");
+  const Simulation simulation(clovers(skewed), WaveformMode::zero_suppressed);
+  std::vector<double> first(4, 0.0), all(4, 0.0);
+  for (const auto& block : run(simulation, 1000, 11, 2))
+    for (const auto& pe : block.photoelectrons)
+      if (pe.source >= Simulation::first_cevns && pe.source < Simulation::first_cevns + 3) {
+        all[pe.channel / 2] += 1.0;
+        if (pe.channel % 2 == 0) first[pe.channel / 2] += 1.0;
+      }
+  for (std::size_t c = 0; c < 4; ++c) {
+    const double p = c == 3 ? 0.9 : 0.5;
+    ASSERT_GT(all[c], 1000.0) << c;
+    EXPECT_NEAR(first[c] / all[c], p, 5.0 * std::sqrt(p * (1.0 - p) / all[c])) << "crystal " << c;
+  }
+  auto same = heavy;
+  same.emplace_back("detector.pmt_share=[0.5, 0.5, 0.5, 0.5]");
+  const auto one = run(Simulation(clovers(heavy), WaveformMode::zero_suppressed), 500, 3, 1);
+  const auto four = run(Simulation(clovers(same), WaveformMode::zero_suppressed), 500, 3, 1);
+  ASSERT_EQ(one.size(), four.size());
+  for (std::size_t b = 0; b < one.size(); ++b) {
+    ASSERT_EQ(one[b].photoelectrons.size(), four[b].photoelectrons.size());
+    for (std::size_t i = 0; i < one[b].photoelectrons.size(); ++i)
+      EXPECT_EQ(one[b].photoelectrons[i].channel, four[b].photoelectrons[i].channel);
+  }
+}
+
 TEST(Simulation, DarkCountsVetoAndBeam) {
   // 100 000 triggers of CLOVERS: dark pulses at 111 Hz per PMT × 8 PMTs × 50 µs, veto tags
   // at 1 − e^(−λ), and the protons per pulse of 140 kW at 1.6 GeV and 25 Hz with 2 % spread.

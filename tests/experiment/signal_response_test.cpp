@@ -33,8 +33,8 @@ double worst_relative(const std::map<Flavor, Spectrum2D>& a, const std::map<Flav
 // The response built at the nominal physics, evaluated at other physics.* values, must give
 // what predict() gives with those values: the map is linear in dσ/dT on the same nodes, so
 // the agreement is to round-off (tolerance 1e-10 relative per bin). A term added outside
-// the cross section (in predict() only) would break it and fail here. (≈ 15 s: 8 full
-// predictions of four configurations, each with its background models.)
+// the cross section (in predict() only) would break it and fail here. (≈ 18 s: 10 full
+// predictions of five configurations, each with its background models.)
 TEST(SignalResponse, MatchesFullPredictionForOtherPhysics) {
   const std::vector<std::vector<std::string>> points = {
       {"physics.sin2_theta_w=0.20", "physics.neutron_skin_fm=-0.3"},
@@ -44,11 +44,16 @@ TEST(SignalResponse, MatchesFullPredictionForOtherPhysics) {
   // (the other folding of predict), and with a time efficiency.
   const std::vector<std::string> gamma = {"detector.resolution.model=gamma", "selection.acceptance.evaluate_at=continuous",
                                           "selection.time_efficiency.model=exponential"};
+  // CLOVERS also with crystals of two PMT shares (two groups, each selected with its own
+  // coincidence).
+  const std::vector<std::string> shares = {"detector.pmt_share=[0.5, 0.5, 0.5, 0.9]"};
   const std::vector<std::pair<std::string, std::vector<std::string>>> setups = {
-      {"coherent-csi-2017.toml", {}}, {"coherent-csi-2017.toml", gamma}, {"clovers.toml", {}}, {"cicenns.toml", {}}};
+      {"coherent-csi-2017.toml", {}}, {"coherent-csi-2017.toml", gamma}, {"clovers.toml", {}},
+      {"clovers.toml", shares},       {"cicenns.toml", {}}};
   for (const auto& [file, base] : setups) {
     const SignalResponse response(load(file, base));
-    EXPECT_EQ(response.continuous_acceptance(), !base.empty());
+    EXPECT_EQ(response.continuous_acceptance(), base == gamma);
+    EXPECT_EQ(response.groups().size(), base == shares ? 2u : 1u);
     for (auto overrides : points) {
       overrides.insert(overrides.begin(), base.begin(), base.end());
       const auto config = load(file, overrides);

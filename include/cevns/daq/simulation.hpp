@@ -84,6 +84,10 @@ class Simulation {
   [[nodiscard]] double sample_recoil_keVnr(Flavor flavor, Rng& rng) const;
   /// An arrival time (ns, relative to the first proton bunch) of flavour `flavor`.
   [[nodiscard]] double sample_arrival_ns(Flavor flavor, Rng& rng) const;
+  /// Whether an event arriving at `arrival_us` (µs, the spectra's time axis) survives the
+  /// analysis's time efficiency: drawn with probability ε(arrival_us), always true (and no
+  /// draw) without one (selection.time_efficiency).
+  [[nodiscard]] bool kept_by_time_efficiency(double arrival_us, Rng& rng) const;
   /// A scintillation emission delay (ns).
   [[nodiscard]] double sample_scintillation_delay_ns(Rng& rng) const;
 

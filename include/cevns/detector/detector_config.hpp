@@ -44,8 +44,8 @@ struct DetectorConfig {
   /// CLOVERS: 33.5 (undoped CsI at 77 K with R11065 PMTs; Ding et al., EPJC 80 (2020) 1146).
   std::vector<double> light_yield_PE_per_keVee{33.5};
   /// Probability that a photoelectron is seen by the first PMT of its crystal (½: the
-  /// paper's symmetric crystal, §2.4).
-  double pmt_share = 0.5;
+  /// paper's symmetric crystal, §2.4): one value for every crystal, or one per crystal.
+  std::vector<double> pmt_share{0.5};
   /// Relative width σ/mean of the single-photoelectron charge. 0 counts photoelectrons
   /// exactly; > 0 estimates NPE from charge, smearing n PE by σ√n.
   double spe_resolution = 0.0;
@@ -55,6 +55,13 @@ struct DetectorConfig {
   void validate() const;
   /// Light yield of crystal `index` (0-based), PE/keVee.
   [[nodiscard]] double light_yield(int index) const;
+  /// PMT share of crystal `index` (0-based).
+  [[nodiscard]] double pmt_share_of(int index) const;
+  /// Whether every crystal has the same PMT share.
+  [[nodiscard]] bool uniform_pmt_share() const;
+  /// This detector with every crystal given the PMT share `share` (what one crystal's
+  /// selection sees: SelectionEfficiency takes crystal 0's share).
+  [[nodiscard]] DetectorConfig with_pmt_share(double share) const;
 };
 
 /// An analysis acceptance as a function of NPE, e.g. COHERENT 2017's

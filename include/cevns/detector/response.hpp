@@ -27,11 +27,18 @@ std::pair<std::size_t, std::size_t> poisson_probabilities(double mean, std::size
 void gamma_pe_probabilities(double mean, double shape, std::size_t size, std::vector<double>& out,
                             const AcceptanceConfig* acceptance = nullptr);
 
+/// As above for the cells [lows[i], lows[i + 1]) of the continuous PE (the last one to ∞;
+/// below 0 nothing): predict's bins on `spectra.npe_edges`.
+void gamma_pe_probabilities(double mean, double shape, const std::vector<double>& lows, std::vector<double>& out,
+                            const AcceptanceConfig* acceptance = nullptr);
+
 /// The efficiency of the whole selection for an event of n true photoelectrons, and the
 /// optional charge smearing from true to observed NPE.
 class SelectionEfficiency {
  public:
-  /// `max_npe`: the largest NPE tracked; spectra hold bins 0 … max_npe.
+  /// `max_npe`: the largest NPE tracked; spectra hold bins 0 … max_npe. The coincidence
+  /// uses crystal 0's PMT share: with differing shares, one per crystal
+  /// (DetectorConfig::with_pmt_share).
   SelectionEfficiency(const DetectorConfig& detector, const SelectionConfig& selection, int max_npe);
 
   /// Applies the selection to a true-NPE spectrum (index n = number of PE): coincidence on

@@ -24,6 +24,11 @@ struct SpectraConfig {
   std::vector<double> thresholds_keVnr{};
   /// Photoelectron spectra hold bins 0 … npe_max, the last one collecting everything above.
   int npe_max = 200;
+  /// Bin edges in reconstructed photoelectrons for predict's NPE and NPE × time spectra on
+  /// a continuous axis (Prediction::on_npe_edges): bins [e_i, e_{i+1}), half-open, the last
+  /// one also collecting everything above (as npe_max's bin); nothing below e_0. Empty: none.
+  /// Within [−0.5, npe_max + 0.5], strictly increasing, 2 … 1000 edges.
+  std::vector<double> npe_edges{};
 
   void validate() const;
 };

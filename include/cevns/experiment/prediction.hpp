@@ -37,6 +37,17 @@ struct BackgroundPrediction {
   std::optional<BackgroundDeposits> deposits;
 };
 
+/// Predict's NPE and NPE × time spectra on `spectra.npe_edges`: bins [e_i, e_{i+1}) of the
+/// reconstructed photoelectrons, half-open, the last one also collecting everything above
+/// (docs/detector.md, "Continuous PE bins"). Integer counts (Poisson) fall in the bin
+/// holding n; a Gamma-distributed PE is integrated over each bin.
+struct NpeEdgesSpectra {
+  Binning npe;                                   ///< the configured edges
+  std::map<Flavor, Spectrum> before_selection;   ///< per flavour, as Prediction::npe_before_selection
+  std::map<Flavor, Spectrum2D> signal;           ///< per flavour after the selection, NPE × time
+  std::vector<Spectrum2D> backgrounds;           ///< in the order of Prediction::backgrounds
+};
+
 struct Prediction {
   ExperimentConfig config;          ///< the resolved configuration predicted
   double beam_on_time_s = 0.0;
@@ -60,6 +71,9 @@ struct Prediction {
   std::map<Flavor, double> roi_signal_by_flavor;
   /// The recoil energy whose mean NPE equals the lower ROI bound (mean light yield).
   double roi_threshold_keVnr = 0.0;
+  /// The spectra on spectra.npe_edges; unset without them. The region of interest, the
+  /// fit and the figures use the integer-NPE spectra above.
+  std::optional<NpeEdgesSpectra> on_npe_edges;
 
   [[nodiscard]] double total_events() const;
   [[nodiscard]] std::map<Flavor, double> events_by_flavor() const;
