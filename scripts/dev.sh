@@ -60,7 +60,7 @@ case "${1:-}" in
     # The whole-study tests (three `cevns run` studies; the report in Chromium) run in the
     # Release suite only: under ASan they would take most of CI's time, and every stage they
     # chain is tested under ASan on its own (Cli.RunWritesTheStudy runs the study --no-mc).
-    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 LSAN_OPTIONS=suppressions="$PWD/scripts/lsan.supp" \
       ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -E '^(RunCommand\.|report_browser$)'
     ;;
   fuzz)
