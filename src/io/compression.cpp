@@ -47,6 +47,7 @@ void require_compression(Compression compression) {
                       (config & H5Z_FILTER_CONFIG_ENCODE_ENABLED) != 0 &&
                       (config & H5Z_FILTER_CONFIG_DECODE_ENABLED) != 0;
   if (!usable) throw IoError(hdf5::missing_filter_message(filter, fmt::format("--compression {}", compression_name(compression))));
+  hdf5::keep_plugin_loaded(filter);
 }
 
 }  // namespace cevns::io

@@ -263,6 +263,9 @@ inline hsize_t chunk_rows(std::size_t row_bytes, std::size_t chunk_bytes = table
 /// The HDF5 filter that `compression` adds (0 for none): H5Z_FILTER_DEFLATE, or Blosc's
 /// registered 32001.
 H5Z_filter_t compression_filter(Compression compression);
+/// After HDF5 found the plugin of `filter`: keeps it loaded to the end of the process
+/// (for LeakSanitizer, hdf5_util.cpp).
+void keep_plugin_loaded(H5Z_filter_t filter);
 
 /// "HDF5 filter N (its name) is not available …; install … or set HDF5_PLUGIN_PATH …":
 /// why `what` cannot be read or written without the filter's plugin.

@@ -107,7 +107,7 @@ TEST(Cli, SensitivityJsonHasTheTopLevelNumbers) {
 }
 
 TEST(Cli, RunWritesTheStudy) {
-  const auto dir = std::filesystem::temp_directory_path() / "cevns_cli_run";
+  const auto dir = std::filesystem::temp_directory_path() / ("cevns_cli_run_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   const auto r = run("-q run " + config + "coherent-csi-2017.toml --no-mc --output " + dir.string());
   EXPECT_EQ(r.exit_code, 0) << r.output;
