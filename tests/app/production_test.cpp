@@ -207,6 +207,15 @@ TEST(Mpi, SimulateAndReconstructOnTwoRanksGiveTheSingleProcessFiles) {
   EXPECT_TRUE(contains(r.output, "give --part (job arrays) or mpirun -np N, not both")) << r.output;
 }
 
+/// `json_text` without the members named `keys` (e.g. "\"seconds\""): what two runs that
+/// differ only in timing or thread count must agree on.
+std::string without_keys(std::string json_text, std::initializer_list<const char*> keys) {
+  for (const char* key : keys)
+    for (std::size_t at; (at = json_text.find(key)) != std::string::npos;)
+      json_text.erase(at, json_text.find_first_of(",}\n", at) - at);
+  return json_text;
+}
+
 TEST(Mpi, FitToysOnTwoRanksAreThoseOfOneProcess) {
   SKIP_WITHOUT_MPI();
   const std::string fit = cevns + " fit -q --asimov --format json --fix bkg_PMT_dark_counts=1 --toys 12 --seed 5";
@@ -215,19 +224,9 @@ TEST(Mpi, FitToysOnTwoRanksAreThoseOfOneProcess) {
   const auto two = run(mpirun() + fit + " --threads 1");
   ASSERT_EQ(two.exit_code, 0) << two.output;
   // Everything but the timings (one JSON document: rank 1 prints nothing).
-  const auto without_seconds = [](std::string text) {
-    for (std::size_t at; (at = text.find("\"seconds\"")) != std::string::npos;) {
-      const std::size_t end = text.find_first_of(",}\n", at);
-      text.erase(at, end - at);
-    }
-    for (std::size_t at; (at = text.find("\"fit_seconds\"")) != std::string::npos;) {
-      const std::size_t end = text.find_first_of(",}\n", at);
-      text.erase(at, end - at);
-    }
-    return text;
-  };
   EXPECT_TRUE(contains(one.output, "\"toys\"")) << one.output;
-  EXPECT_EQ(without_seconds(one.output), without_seconds(two.output));
+  EXPECT_EQ(without_keys(one.output, {"\"seconds\"", "\"fit_seconds\""}),
+            without_keys(two.output, {"\"seconds\"", "\"fit_seconds\""}));
 }
 
 TEST(Mpi, ScanPointsOnTwoRanksAreThoseOfOneProcess) {
@@ -238,13 +237,9 @@ TEST(Mpi, ScanPointsOnTwoRanksAreThoseOfOneProcess) {
   const auto two = run(mpirun() + scan + " --threads 1");
   ASSERT_EQ(two.exit_code, 0) << two.output;
   // Everything but the timing and the thread count (one JSON document: rank 1 prints nothing).
-  const auto without = [](std::string text) {
-    for (const char* key : {"\"seconds\"", "\"threads\""})
-      for (std::size_t at; (at = text.find(key)) != std::string::npos;) text.erase(at, text.find_first_of(",}\n", at) - at);
-    return text;
-  };
   EXPECT_TRUE(contains(one.output, "\"delta_chi2\"")) << one.output;
-  EXPECT_EQ(without(one.output), without(two.output));
+  EXPECT_EQ(without_keys(one.output, {"\"seconds\"", "\"threads\""}),
+            without_keys(two.output, {"\"seconds\"", "\"threads\""}));
 }
 
 }  // namespace
