@@ -116,20 +116,33 @@ Minimum Fitter::minimize(std::vector<double> start, std::optional<std::size_t> h
       failed = true;
     }
   }
-  // Accept a failure whose end point is a minimum: no projected gradient left.
+  // Accept a failure whose end point is a minimum: what the gradient left could still gain,
+  // g_i² / 2H_ii summed over the parameters not pinned at a bound (H_ii by a finite
+  // difference of the gradient), is below 1e-6 in −2 ln L — far below any interval's
+  // precision. (An absolute gradient bound does not scale: a parameter constrained to 5 %
+  // has H ≈ 800, and a gradient of 5e-4 there leaves 2e-10 to gain.)
   if (failed) {
-    std::vector<double> g(x.size());
-    objective(static_cast<unsigned>(x.size()), x.data(), g.data(), &o);
-    double worst = 0.0;
+    const auto n = static_cast<unsigned>(x.size());
+    std::vector<double> g(x.size()), g_step(x.size()), moved = x;
+    objective(n, x.data(), g.data(), &o);
+    double gain = 0.0, worst = 0.0;
     for (std::size_t i = 0; i < x.size(); ++i) {
       const bool pinned = (x[i] <= lo[i] && g[i] > 0.0) || (x[i] >= hi[i] && g[i] < 0.0);
-      if (!pinned) worst = std::max(worst, std::abs(g[i]) * std::max(1.0, std::abs(x[i])));
+      if (pinned) continue;
+      worst = std::max(worst, std::abs(g[i]) * std::max(1.0, std::abs(x[i])));
+      double h = 1e-6 * std::max(1.0, std::abs(x[i]));
+      if (x[i] + h > hi[i]) h = -h;
+      moved[i] = x[i] + h;
+      objective(n, moved.data(), g_step.data(), &o);
+      moved[i] = x[i];
+      const double curvature = (g_step[i] - g[i]) / h;
+      gain += curvature > 0.0 ? g[i] * g[i] / (2.0 * curvature) : std::numeric_limits<double>::infinity();
     }
-    if (worst < 1e-4) {
+    if (gain < 1e-6) {
       m.converged = true;
-      m.status = fmt::format("line search ended at a minimum (projected gradient {:.1e})", worst);
+      m.status = fmt::format("line search ended at a minimum (projected gradient {:.1e}, {:.1e} left to gain)", worst, gain);
     } else {
-      m.status += fmt::format(" (projected gradient {:.1e})", worst);
+      m.status += fmt::format(" (projected gradient {:.1e}, {:.1e} left to gain)", worst, gain);
     }
   }
   for (std::size_t i = 0; i < o.free.size(); ++i) o.full[o.free[i]] = x[i];
