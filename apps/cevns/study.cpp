@@ -604,21 +604,26 @@ class Run final : public Command {
       steady_note = "no off-beam window: steady state from the configured models";
     }
     // The reconstructed arrival time is the first photoelectron's, later than the
-    // interaction by the scintillation delay (on average τ/n for n photoelectrons, up to
-    // τ/roi_npe_min), which the predicted arrival times do not hold; with time bins of
-    // 0.1 µs that delay moves the prompt beam-related events into the CEvNS-like bins. The
-    // fit's time bins are therefore at least 4 τ̄ / roi_npe_min wide (whole numbers of the
-    // spectra's bins), so that the delay stays within a bin.
-    const auto& scint = config.simulation.daq.scintillation;
-    double tau_ns = 0.0;
-    for (std::size_t i = 0; i < scint.decay_times_ns.size(); ++i) tau_ns += scint.weights[i] * scint.decay_times_ns[i];
-    const double wanted_us = 4.0 * tau_ns / 1000.0 / std::max(1, experiment.selection.roi_npe_min);
-    const auto group = static_cast<std::size_t>(std::max(1.0, std::round(wanted_us / experiment.spectra.time_bin_us)));
-    data = coarser_in_time(data, group);
-    const double bin_us = group * experiment.spectra.time_bin_us;
-    fit_config.source = fmt::format("cevns run: the Monte Carlo's configuration; {}; time bins of {:.3g} µs "
-                                    "(≥ 4 × scintillation {:.4g} ns / {} PE)",
-                                    steady_note, bin_us, tau_ns, experiment.selection.roi_npe_min);
+    // interaction by the scintillation delay (on average τ/n for n photoelectrons). The
+    // prediction holds that delay (detector.arrival_time = "first-photoelectron", the
+    // default), so the fit uses the spectra's time bins. At the interaction time it does
+    // not, and the fit's time bins are then at least 4 τ̄ / roi_npe_min wide (whole numbers
+    // of the spectra's bins), so that the delay stays within a bin.
+    std::string time_note;
+    if (experiment.detector.arrival_delay.enabled()) {
+      time_note = fmt::format("time bins of {:.3g} µs (predicted with the first-photoelectron delay)",
+                              experiment.spectra.time_bin_us);
+    } else {
+      const auto& scint = config.simulation.daq.scintillation;
+      double tau_ns = 0.0;
+      for (std::size_t i = 0; i < scint.decay_times_ns.size(); ++i) tau_ns += scint.weights[i] * scint.decay_times_ns[i];
+      const double wanted_us = 4.0 * tau_ns / 1000.0 / std::max(1, experiment.selection.roi_npe_min);
+      const auto group = static_cast<std::size_t>(std::max(1.0, std::round(wanted_us / experiment.spectra.time_bin_us)));
+      data = coarser_in_time(data, group);
+      time_note = fmt::format("time bins of {:.3g} µs (≥ 4 × scintillation {:.4g} ns / {} PE)",
+                              group * experiment.spectra.time_bin_us, tau_ns, experiment.selection.roi_npe_min);
+    }
+    fit_config.source = fmt::format("cevns run: the Monte Carlo's configuration; {}; {}", steady_note, time_note);
     auto built = fit::build_model(prediction, data, fit_config);
     const double per_unit = built.events_per_unit.at(built.poi);
     fit::AnalysisOptions options;

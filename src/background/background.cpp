@@ -1,6 +1,7 @@
 #include "cevns/background/background.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -485,10 +486,53 @@ double gaussian_average(double sigma, F&& f) {
 
 }  // namespace
 
+namespace {
+
+/// A beam-related background timed by its first photoelectron (detector.arrival_time =
+/// "first-photoelectron"): the arrival (its CDF `cdf`, ε(t) at the arrival, as the Monte
+/// Carlo thins) convolved per true NPE with that delay, then selected as select_deposits
+/// does.
+Spectrum2D select_delayed_deposits(const BackgroundDeposits& deposits, const Binning& time_us,
+                                   const BackgroundContext& context, const std::function<double(double)>& cdf) {
+  const Binning& npe = deposits.true_npe.binning;
+  const auto& detector = *context.detector;
+  const int npe_max = static_cast<int>(npe.size()) - 1;
+  const auto& time_efficiency = context.selection->time_efficiency;
+  const auto delayed = detector.arrival_delay.delayed_time_spectra(
+      [&](double low_us, double high_us) { return time_efficiency.weighted_probability(cdf, low_us, high_us); }, time_us,
+      npe_max);
+  std::map<double, double> shares;
+  for (int c = 0; c < detector.crystals; ++c) shares[detector.pmt_share_of(c)] += 1.0 / detector.crystals;
+  std::vector<double> after;
+  for (const auto& [share, weight] : shares) {
+    const auto selected =
+        SelectionEfficiency(detector.with_pmt_share(share), *context.selection, npe_max).apply_timed(deposits.true_npe.counts, delayed);
+    if (after.empty()) after.assign(selected.size(), 0.0);
+    for (std::size_t i = 0; i < selected.size(); ++i) after[i] += (shares.size() == 1 ? 1.0 : weight) * selected[i];
+  }
+  const double kept = context.selection->single_crystal && detector.crystals > 1 ? 1.0 - deposits.multi_crystal_fraction : 1.0;
+  Spectrum2D out(npe, time_us);
+  for (std::size_t n = 0; n < npe.size(); ++n)
+    for (std::size_t t = 0; t < time_us.size(); ++t) out.at(n, t) = kept * after[n * time_us.size() + t];
+  return out;
+}
+
+}  // namespace
+
 Spectrum2D select_deposits(const BackgroundDeposits& deposits, const Binning& time_us, const BackgroundContext& context) {
   const Binning& npe = deposits.true_npe.binning;
   const auto& detector = *context.detector;
   const int npe_max = static_cast<int>(npe.size()) - 1;
+  if (deposits.beam_related && detector.arrival_delay.enabled()) {
+    const auto& g = deposits.time_grid_us;
+    const auto& f = deposits.time_cdf;
+    return select_delayed_deposits(deposits, time_us, context, [&](double t) {
+      if (t <= g.front()) return f.front();
+      if (t >= g.back()) return f.back();
+      const auto i = static_cast<std::size_t>(std::upper_bound(g.begin(), g.end(), t) - g.begin());
+      return f[i - 1] + (f[i] - f[i - 1]) * (t - g[i - 1]) / (g[i] - g[i - 1]);
+    });
+  }
   Spectrum after(npe);
   if (detector.uniform_pmt_share()) {
     after.counts = SelectionEfficiency(detector, *context.selection, npe_max).apply(deposits.true_npe.counts);

@@ -39,6 +39,7 @@ void DetectorConfig::validate() const {
     throw InvalidValue("detector.spe_resolution", format_value(spe_resolution),
                        "must be 0 with detector.resolution.model = \"gamma\", whose width includes the charge resolution");
   quenching.validate();
+  arrival_delay.validate();
 }
 
 void ResolutionConfig::validate() const {

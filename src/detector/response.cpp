@@ -130,4 +130,27 @@ std::vector<double> SelectionEfficiency::apply(const std::vector<double>& true_n
   return observed;
 }
 
+std::vector<double> SelectionEfficiency::apply_timed(const std::vector<double>& true_npe,
+                                                     const std::vector<std::vector<double>>& time_by_npe) const {
+  const std::size_t times = time_by_npe.empty() ? 0 : time_by_npe.front().size();
+  std::vector<double> out(true_npe.size() * times, 0.0);
+  for (std::size_t n = 0; n < true_npe.size(); ++n) {
+    const double kept = true_npe[n] * (selection_.two_pmt_coincidence
+                                           ? coincidence_efficiency(static_cast<int>(n), detector_.pmt_share_of(0))
+                                           : 1.0);
+    const auto& time = time_by_npe[std::min(n, time_by_npe.size() - 1)];
+    if (smearing_.empty()) {
+      const double observed = kept * (constant_ * selection_.acceptance(static_cast<int>(n)));
+      for (std::size_t t = 0; t < times; ++t) out[n * times + t] += observed * time[t];
+      continue;
+    }
+    for (std::size_t m = 0; m < true_npe.size(); ++m) {
+      const double observed = kept * smearing_[n][m] * (constant_ * selection_.acceptance(static_cast<int>(m)));
+      if (observed == 0.0) continue;
+      for (std::size_t t = 0; t < times; ++t) out[m * times + t] += observed * time[t];
+    }
+  }
+  return out;
+}
+
 }  // namespace cevns

@@ -183,6 +183,15 @@ void SignalResponse::build(const ExperimentConfig& config, const DecayAtRestSour
       }
     }
     time_probability_[flavor] = std::move(p);
+    // The reconstructed time is the first photoelectron's: per NPE bin, the arrival (with
+    // ε(t) at the arrival, as the Monte Carlo thins) convolved with that delay.
+    const auto& delay = config.detector.arrival_delay;
+    if (delay.enabled()) {
+      const auto cdf_us = [&](double t_us) { return source.arrival_time().cdf(flavor, t_us * us); };
+      delayed_time_[flavor] = delay.delayed_time_spectra(
+          [&](double low_us, double high_us) { return time_efficiency.weighted_probability(cdf_us, low_us, high_us); },
+          time_binning_, npe_max);
+    }
   }
 }
 
@@ -266,8 +275,37 @@ std::vector<double> SignalResponse::selected_npe(const Folded& folded, Flavor fl
   return after;
 }
 
+std::vector<double> SignalResponse::selected_npe_time(const Folded& folded, Flavor flavor) const {
+  const auto& by_group = continuous_acceptance_ ? folded.by_group_accepted.at(flavor) : folded.by_group_true.at(flavor);
+  const auto& delayed = delayed_time_.at(flavor);
+  std::vector<double> after;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const auto first = by_group.begin() + static_cast<std::ptrdiff_t>(g * npe_bins_);
+    const std::vector<double> group(first, first + static_cast<std::ptrdiff_t>(npe_bins_));
+    const auto selected = continuous_acceptance_ ? groups_[g].rest_of_selection.apply_timed(group, delayed)
+                                                 : groups_[g].selection.apply_timed(group, delayed);
+    if (g == 0) {
+      after = selected;
+      continue;
+    }
+    for (std::size_t i = 0; i < after.size(); ++i) after[i] += selected[i];
+  }
+  return after;
+}
+
 std::map<Flavor, Spectrum2D> SignalResponse::select(const Folded& folded) const {
   std::map<Flavor, Spectrum2D> out;
+  if (!delayed_time_.empty()) {
+    const std::size_t times = time_binning_.size();
+    for (Flavor flavor : all_flavors) {
+      const auto after = selected_npe_time(folded, flavor);
+      Spectrum2D signal(npe_binning_, time_binning_);
+      for (std::size_t n = 0; n < npe_bins_; ++n)
+        for (std::size_t t = 0; t < times; ++t) signal.at(n, t) = after[n * times + t];
+      out.emplace(flavor, std::move(signal));
+    }
+    return out;
+  }
   for (Flavor flavor : all_flavors) {
     const auto after = selected_npe(folded, flavor);
     const auto& time = time_probability_.at(flavor);
@@ -289,7 +327,21 @@ std::optional<NpeEdgesSpectra> SignalResponse::on_npe_edges(const Folded& folded
     // Integer counts by the bin holding n, a continuous PE by its cells, each selected as
     // the integer bin it lies in.
     Spectrum before(out.npe), after(out.npe);
-    if (cell_count == 0) {
+    const bool delayed = !delayed_time_.empty();
+    const std::size_t times = time_binning_.size();
+    Spectrum2D signal(out.npe, time_binning_);  // with the delay: filled here
+    if (cell_count == 0 && delayed) {
+      before.counts = rebin_counts(folded.npe_true.at(flavor), npe_edges);
+      const auto selected = selected_npe_time(folded, flavor);
+      for (std::size_t n = 0; n < npe_bins_; ++n) {
+        const long bin = edge_bin(npe_edges, static_cast<double>(n));
+        if (bin < 0) continue;
+        for (std::size_t t = 0; t < times; ++t) {
+          signal.at(static_cast<std::size_t>(bin), t) += selected[n * times + t];
+          after.counts[static_cast<std::size_t>(bin)] += selected[n * times + t];
+        }
+      }
+    } else if (cell_count == 0) {
       before.counts = rebin_counts(folded.npe_true.at(flavor), npe_edges);
       after.counts = rebin_counts(selected_npe(folded, flavor), npe_edges);
     } else {
@@ -307,15 +359,25 @@ std::optional<NpeEdgesSpectra> SignalResponse::on_npe_edges(const Folded& folded
           // As SelectionEfficiency::apply: the coincidence at n, then the constant cuts and
           // the acceptance at n (unless it is already integrated over the cell).
           const double coincidence = sel.two_pmt_coincidence ? coincidence_efficiency(n, groups_[g].pmt_share) : 1.0;
-          after.counts[bin] += continuous_acceptance_ ? accepted_cells[i] * coincidence * constant
-                                                      : true_cells[i] * coincidence * (constant * sel.acceptance(n));
+          const double kept = continuous_acceptance_ ? accepted_cells[i] * coincidence * constant
+                                                     : true_cells[i] * coincidence * (constant * sel.acceptance(n));
+          if (!delayed) {
+            after.counts[bin] += kept;
+            continue;
+          }
+          const auto& time = delayed_time_.at(flavor)[static_cast<std::size_t>(n)];
+          for (std::size_t t = 0; t < times; ++t) {
+            signal.at(bin, t) += kept * time[t];
+            after.counts[bin] += kept * time[t];
+          }
         }
       }
     }
-    const auto& time = time_probability_.at(flavor);
-    Spectrum2D signal(out.npe, time_binning_);
-    for (std::size_t n = 0; n < signal.x.size(); ++n)
-      for (std::size_t t = 0; t < time.size(); ++t) signal.at(n, t) = after.counts[n] * time[t];
+    if (!delayed) {
+      const auto& time = time_probability_.at(flavor);
+      for (std::size_t n = 0; n < signal.x.size(); ++n)
+        for (std::size_t t = 0; t < time.size(); ++t) signal.at(n, t) = after.counts[n] * time[t];
+    }
     out.before_selection.emplace(flavor, std::move(before));
     out.signal.emplace(flavor, std::move(signal));
   }

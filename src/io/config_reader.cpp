@@ -685,6 +685,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.list_or_value("light_yield_PE_per_keVee", d.light_yield_PE_per_keVee);
     s.list_or_value("pmt_share", d.pmt_share);  // detector response: one or one per crystal
     s.value("spe_resolution", d.spe_resolution);
+    s.value("arrival_time", d.arrival_delay.model, arrival_time_definition_names);  // first-photoelectron delay
     s.section("resolution", [&](V& r) {
       r.value("model", d.resolution.model, resolution_model_names);
       r.value("b_per_keVee", d.resolution.b_per_keVee);
@@ -949,6 +950,9 @@ Configuration parse_configuration(std::string_view toml_text, const std::string&
     config.simulation.experiment.dark_counts = daq::dark_count_inputs(config.simulation.daq);
     config.simulation.validate();
     config.reco.validate();
+    // The predicted first-photoelectron delay uses the simulation's profile and pulse start.
+    reco::set_arrival_delay(config.simulation.experiment.detector.arrival_delay, config.simulation.daq, config.reco);
+    config.simulation.experiment.detector.arrival_delay.validate();
     (void)reco::off_beam_window(config.reco, config.simulation.daq.digitizer);  // fits the pretrace
     return config;
   } catch (const InvalidValue& e) {

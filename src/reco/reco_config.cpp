@@ -6,6 +6,7 @@
 
 #include "cevns/core/error.hpp"
 #include "cevns/daq/daq_config.hpp"
+#include "cevns/detector/arrival_delay.hpp"
 
 namespace cevns::reco {
 namespace {
@@ -80,6 +81,31 @@ OffBeamWindow off_beam_window(const RecoConfig& config, std::uint32_t samples, s
 
 OffBeamWindow off_beam_window(const RecoConfig& config, const daq::DigitizerConfig& digitizer) {
   return off_beam_window(config, digitizer.samples(), digitizer.pretrace_samples(), digitizer.sampling_rate_GHz);
+}
+
+double first_pulse_offset_ns(const RecoConfig& config, const daq::DaqConfig& daq) {
+  // The single-PE template of daq::WaveformSynthesizer: (e^{−t/τd} − e^{−t/τr}) / its peak.
+  const double rise = daq.pmt.pulse_rise_ns, decay = daq.pmt.pulse_decay_ns;
+  const double peak_ns = rise * decay / (decay - rise) * std::log(decay / rise);
+  const auto shape = [&](double t) { return (std::exp(-t / decay) - std::exp(-t / rise)) / (std::exp(-peak_ns / decay) - std::exp(-peak_ns / rise)); };
+  const double level = config.pulse_threshold_adc / daq.pmt.spe_amplitude_adc;
+  double crossing = peak_ns;
+  if (level < 1.0) {
+    double lo = 0.0, hi = peak_ns;  // the shape rises monotonically to its peak
+    for (int i = 0; i < 60; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (shape(mid) > level ? hi : lo) = mid;
+    }
+    crossing = hi;
+  }
+  return crossing + 0.5 / daq.digitizer.sampling_rate_GHz;
+}
+
+void set_arrival_delay(ArrivalDelayConfig& delay, const daq::DaqConfig& daq, const RecoConfig& config) {
+  delay.decay_times_ns = daq.scintillation.decay_times_ns;
+  delay.weights = daq.scintillation.weights;
+  delay.transit_time_spread_ns = daq.pmt.transit_time_spread_ns;
+  delay.offset_ns = first_pulse_offset_ns(config, daq);
 }
 
 }  // namespace cevns::reco

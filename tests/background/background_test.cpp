@@ -16,6 +16,7 @@ struct Study {
     DetectorConfig d;
     d.mass_kg = 12.0;
     d.crystals = 4;
+    d.arrival_delay.model = ArrivalTimeDefinition::interaction;  // these test the arrival profiles themselves
     return d;
   }();
   SelectionConfig selection{};

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <random>
 
 #include <boost/math/distributions/chi_squared.hpp>
 
@@ -100,6 +101,39 @@ TEST(SimulationSamplers, ScintillationDelaysAreExponential) {
   }
   for (std::size_t i = 0; i < bins.size(); ++i) probability[i] = std::exp(-bins.low(i) / 1015.0) - std::exp(-bins.high(i) / 1015.0);
   EXPECT_GT(chi2_p_value(observed, probability, draws), 1e-3);
+}
+
+TEST(SimulationSamplers, FirstPhotoelectronDelayIsWhatThePredictionAssumes) {
+  // A two-component profile (30 % 60 ns, 70 % 1015 ns) and the 2 ns transit jitter: the
+  // first of n photoelectrons, each drawn as the Monte Carlo draws it (its scintillation
+  // sampler, then the normal transit time of add_photoelectron), against the prediction's
+  // P(D_n > t) = S(t)ⁿ (ArrivalDelayConfig as the reader fills it, less the reconstruction's
+  // pulse offset): χ² over 40 bins, p > 10⁻³, for n = 1, 6 and 40.
+  auto config = clovers({"detector.scintillation.decay_times_ns=[60.0, 1015.0]", "detector.scintillation.weights=[0.3, 0.7]"});
+  const Simulation simulation(config, WaveformMode::zero_suppressed);
+  ArrivalDelayConfig delay = config.experiment.detector.arrival_delay;
+  ASSERT_EQ(delay.decay_times_ns.size(), 2U);
+  EXPECT_EQ(delay.transit_time_spread_ns, config.daq.pmt.transit_time_spread_ns);
+  EXPECT_GT(delay.offset_ns, 0.0);
+  delay.offset_ns = 0.0;
+  Rng rng = random_stream(11, 0);
+  for (int n : {1, 6, 40}) {
+    const double scale = 3.0 * (n == 1 ? 1015.0 : 200.0 / n);
+    const Binning bins = Binning::uniform(-10.0, scale, 40);
+    std::vector<double> observed(bins.size(), 0.0), probability(bins.size());
+    constexpr int draws = 20000;
+    for (int i = 0; i < draws; ++i) {
+      double first = 1e300;
+      for (int k = 0; k < n; ++k)
+        first = std::min(first, simulation.sample_scintillation_delay_ns(rng) +
+                                    std::normal_distribution<double>(0.0, config.daq.pmt.transit_time_spread_ns)(rng));
+      if (first >= bins.low(0) && first < bins.high(bins.size() - 1))
+        observed[static_cast<std::size_t>((first - bins.low(0)) / bins.width(0))] += 1.0;
+    }
+    for (std::size_t i = 0; i < bins.size(); ++i)
+      probability[i] = delay.survival(bins.low(i), n) - delay.survival(bins.high(i), n);
+    EXPECT_GT(chi2_p_value(observed, probability, draws), 1e-3) << n << " photoelectrons";
+  }
 }
 
 /// All blocks of a run.

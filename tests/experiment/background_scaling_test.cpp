@@ -106,7 +106,8 @@ TEST(CoherentRelease, PromptNeutronsFromThePublishedPeSpectrumPerGWh) {
       std::string(CEVNS_SOURCE_DIR) + "/configs/coherent-csi-2017.toml",
       {"backgrounds=[{name=\"prompt neutrons\", model=\"beam\", normalisation=\"file-per-GWh\", spectrum_file=\"" + dir +
        "/promptPDF.txt\", spectrum_format=\"coherent\", time_profile=\"file\", time_file=\"" + dir +
-       "/arrivalTimePDF_promptNeutrons.txt\", origin=\"COHERENT 2017 data release\"}]"});
+       "/arrivalTimePDF_promptNeutrons.txt\", origin=\"COHERENT 2017 data release\"}]",
+       "detector.arrival_time=interaction"});  // the release's PDF itself, without the first-photoelectron delay
   const auto p = predict(config);
   ASSERT_EQ(p.backgrounds.size(), 1u);
   const auto table = read_table(dir + "/promptPDF.txt", "test");

@@ -26,7 +26,8 @@ TEST(TimeEfficiency, SplitsPromptAndDelayedByTheirArrivalTimes) {
   // ε = 1 before t₀ and e^{−b(t−t₀)} after, over (0, T]:
   //   F(t₀) + [e^{−(t₀−c)/τ} − e^{−b(T−t₀)} e^{−(T−c)/τ}]/(1 + bτ)   (t₀ > c),
   // and the delayed flavours are (τ_µ·Exp(τ_µ) − τ_π·Exp(τ_π))/(τ_µ − τ_π).
-  const std::vector<std::string> sharp{"source.pulse.shape=gaussian", "source.pulse.bunch_fwhm_ns=0"};
+  const std::vector<std::string> sharp{"source.pulse.shape=gaussian", "source.pulse.bunch_fwhm_ns=0",
+                                       "detector.arrival_time=interaction"};  // ε(t) of the arrival itself
   auto with = sharp;
   for (const char* s : {"selection.time_efficiency.model=exponential", "selection.time_efficiency.flat_until_us=1.0",
                         "selection.time_efficiency.decay_per_us=0.2"})
@@ -232,8 +233,9 @@ TEST(PerCrystal, AnAsymmetricCrystalLosesItsOwnCoincidence) {
   // CLOVERS with crystal 3's PMT share 0.9: selected / before at n PE is the µ-veto ×
   // afterglow efficiency × the mass-weighted coincidence ¾(1 − 2^(1−n)) + ¼(1 − 0.9ⁿ − 0.1ⁿ)
   // (closed form, tolerance 10⁻¹²), for the signal and for a beam-related background.
-  const auto p = predict(load("clovers.toml", {"detector.pmt_share=[0.5, 0.5, 0.5, 0.9]"}));
-  const auto symmetric = predict(load("clovers.toml"));
+  // At the interaction time: the window's share below is then one number for every n.
+  const auto p = predict(load("clovers.toml", {"detector.pmt_share=[0.5, 0.5, 0.5, 0.9]", "detector.arrival_time=interaction"}));
+  const auto symmetric = predict(load("clovers.toml", {"detector.arrival_time=interaction"}));
   const double constant = 0.989 * 0.738;
   for (int n : {2, 3, 5, 8}) {
     const double coincidence = 0.75 * (1.0 - std::pow(2.0, 1.0 - n)) + 0.25 * (1.0 - std::pow(0.9, n) - std::pow(0.1, n));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cevns/core/named_values.hpp"
+#include "cevns/detector/arrival_delay.hpp"
 #include "cevns/detector/quenching.hpp"
 
 namespace cevns {
@@ -51,6 +52,9 @@ struct DetectorConfig {
   double spe_resolution = 0.0;
   ResolutionConfig resolution;
   QuenchingConfig quenching;
+  /// What the predicted arrival time is (detector.arrival_time; the profile comes from the
+  /// simulation's configuration: arrival_delay.hpp).
+  ArrivalDelayConfig arrival_delay;
 
   void validate() const;
   /// Light yield of crystal `index` (0-based), PE/keVee.

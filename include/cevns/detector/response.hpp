@@ -44,6 +44,11 @@ class SelectionEfficiency {
   /// Applies the selection to a true-NPE spectrum (index n = number of PE): coincidence on
   /// true PE, charge smearing to observed NPE, then veto, afterglow and acceptance.
   [[nodiscard]] std::vector<double> apply(const std::vector<double>& true_npe) const;
+  /// apply() with an arrival-time spectrum per true NPE (`time_by_npe[n]`, the first
+  /// photoelectron's delay depends on n): the observed NPE × time, out[m × T + t] =
+  /// Σ_n (what apply() moves from n to m) × time_by_npe[n][t], T = time_by_npe[n].size().
+  [[nodiscard]] std::vector<double> apply_timed(const std::vector<double>& true_npe,
+                                                const std::vector<std::vector<double>>& time_by_npe) const;
   /// The total efficiency for n true photoelectrons without smearing (Figure 5's curve).
   [[nodiscard]] double efficiency(int photoelectrons) const;
   /// Only the constant cuts (µ veto × afterglow).

@@ -99,6 +99,12 @@ class SignalResponse {
   bool continuous_acceptance_ = false;
   Binning npe_binning_{std::vector<double>{0.0, 1.0}}, time_binning_{std::vector<double>{0.0, 1.0}};
   std::map<Flavor, std::vector<double>> time_probability_;  // with the time efficiency, per time bin
+  /// With detector.arrival_time = "first-photoelectron": per flavour, the arrival-time
+  /// spectrum of events of n photoelectrons [n][time bin] (ArrivalDelayConfig); empty otherwise.
+  std::map<Flavor, std::vector<std::vector<double>>> delayed_time_;
+  /// The selected NPE × time of `flavor` with the first-photoelectron delay, all groups
+  /// ([n × time bins + t]).
+  [[nodiscard]] std::vector<double> selected_npe_time(const Folded& folded, Flavor flavor) const;
 };
 
 }  // namespace cevns

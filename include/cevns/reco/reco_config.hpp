@@ -5,8 +5,12 @@
 #include <cstdint>
 #include <optional>
 
+namespace cevns {
+struct ArrivalDelayConfig;
+}
 namespace cevns::daq {
 struct DigitizerConfig;
+struct DaqConfig;
 }
 
 namespace cevns::reco {
@@ -58,5 +62,14 @@ struct OffBeamWindow {
                                             std::uint32_t pretrace_samples, double sampling_rate_GHz);
 /// The same for the waveforms `digitizer` records (and the same checks).
 [[nodiscard]] OffBeamWindow off_beam_window(const RecoConfig& config, const daq::DigitizerConfig& digitizer);
+
+/// The time from a photoelectron to the start of its reconstructed pulse (ns): the first
+/// sample at or after the threshold crossing of a single-PE pulse of the mean amplitude,
+/// t_c + ½ sample on average over the photoelectron's phase (noise and the charge spread
+/// move it by a fraction of a ns).
+[[nodiscard]] double first_pulse_offset_ns(const RecoConfig& config, const daq::DaqConfig& daq);
+/// Gives `delay` the simulation's first-photoelectron profile: the scintillation decay
+/// (detector.scintillation), the transit-time spread (daq.pmt) and first_pulse_offset_ns.
+void set_arrival_delay(ArrivalDelayConfig& delay, const daq::DaqConfig& daq, const RecoConfig& config);
 
 }  // namespace cevns::reco
