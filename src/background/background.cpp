@@ -27,97 +27,14 @@ std::string background_slug(std::string_view name) {
   return slug;
 }
 
-Table read_table(const std::filesystem::path& file, const std::string& what) {
-  // Spectra and profiles have tens to thousands of rows; the bound keeps a device or a
-  // wrong file from being read without end.
-  constexpr std::uintmax_t largest_table_bytes = 1 << 22;
-  std::error_code error;
-  const auto status = std::filesystem::status(file, error);
-  if (!std::filesystem::exists(status))
-    throw ConfigError(what + ": cannot read '" + file.string() +
-                      "' (no such file; a relative path is looked up beside the configuration file, above it, then in the shipped "
-                      "data/)");
-  if (!std::filesystem::is_regular_file(status)) throw ConfigError(what + ": '" + file.string() + "' is not a regular file");
-  if (const auto bytes = std::filesystem::file_size(file, error); error || bytes > largest_table_bytes)
-    throw ConfigError(what + ": '" + file.string() + "' is larger than " + std::to_string(largest_table_bytes) + " bytes");
-  std::ifstream in(file);
-  if (!in) throw ConfigError(what + ": cannot read '" + file.string() + "'");
-  Table table;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    std::replace(line.begin(), line.end(), ',', ' ');
-    std::istringstream row(line);
-    std::vector<double> values;
-    std::string word;
-    while (row >> word) {
-      const std::string where = file.string() + ":" + std::to_string(number);
-      try {
-        std::size_t used = 0;
-        values.push_back(std::stod(word, &used));
-        if (used != word.size() || !std::isfinite(values.back())) throw std::invalid_argument(word);
-      } catch (const std::exception&) {
-        throw ConfigError(where + ": '" + word + "' is not a finite number (rows are x, y; " + what + ")");
-      }
-    }
-    if (values.empty()) continue;
-    if (values.size() != 2)
-      throw ConfigError(file.string() + ":" + std::to_string(number) + ": " + std::to_string(values.size()) +
-                        " columns, expected 2 (x, y; " + what + ")");
-    if (!table.x.empty() && !(values[0] > table.x.back()))
-      throw ConfigError(file.string() + ":" + std::to_string(number) + ": x = " + format_value(values[0]) +
-                        " does not increase (" + what + ")");
-    if (values[1] < 0.0)
-      throw ConfigError(file.string() + ":" + std::to_string(number) + ": y = " + format_value(values[1]) +
-                        " is negative (" + what + ")");
-    table.x.push_back(values[0]);
-    table.y.push_back(values[1]);
-  }
-  if (table.x.empty()) throw ConfigError(what + ": '" + file.string() + "' holds no rows");
-  return table;
-}
-
-void BackgroundConfig::load_files(const std::filesystem::path& directory, const std::string& key) {
-  // Relative paths: to the configuration file's folder, else its parent (configs/clovers.toml
-  // names the project's data/… as "data/…"), else the shipped data (installed beside the
-  // program, or this source tree) — so that a copy of a shipped configuration still finds
-  // its shapes. The first that exists; none: the first, for the message.
-  const auto resolve = [&](std::string& path) {
-    std::filesystem::path p(path);
-    if (p.is_relative()) {
-      std::error_code error;
-      std::vector<std::filesystem::path> candidates{directory / p, directory.parent_path() / p};
-      const auto program = std::filesystem::read_symlink("/proc/self/exe", error);
-      if (!error) candidates.push_back(program.parent_path() / CEVNS_INSTALLED_DATA_PARENT / p);
-      candidates.push_back(std::filesystem::path(CEVNS_SOURCE_DATA_PARENT) / p);
-      for (auto& c : candidates) c = std::filesystem::absolute(c, error).lexically_normal();
-      const auto found = std::find_if(candidates.begin(), candidates.end(),
-                                      [&](const std::filesystem::path& c) { return std::filesystem::exists(c, error); });
-      p = found != candidates.end() ? *found : candidates.front();
-    }
-    path = p.string();  // resolved, so that the written configuration reads back
-  };
-  if (!spectrum_file.empty()) {
-    resolve(spectrum_file);
-    spectrum = read_table(spectrum_file, key + ".spectrum_file");
-  }
-  if (!time_file.empty()) {
-    resolve(time_file);
-    time = read_table(time_file, key + ".time_file");
-  }
-  if (model == BackgroundKind::materials) {
-    if (geometry_file.empty())
-      throw InvalidValue(key + ".geometry_file", "\"\"", "is required for model = \"materials\" (e.g. \"data/materials/clovers.txt\")");
-    resolve(geometry_file);
-    resolve(decay_file);
-    // Read once here, so that a bad file is an error at load time naming its line.
-    try {
-      const auto decays = materials::read_decay_data(decay_file);
-      const auto geometry = materials::read_geometry(geometry_file);
-      for (const auto& a : geometry.activities) (void)decays.members(a.isotope, geometry_file + ": activity of " + a.volume);
-    } catch (const ConfigError& e) {
-      throw ConfigError(key + ": " + e.what());
-    }
+void BackgroundConfig::check_material_files(const std::string& key) const {
+  // Read once here, so that a bad file is an error at load time naming its line.
+  try {
+    const auto decays = materials::read_decay_data(decay_file);
+    const auto geometry = materials::read_geometry(geometry_file);
+    for (const auto& a : geometry.activities) (void)decays.members(a.isotope, geometry_file + ": activity of " + a.volume);
+  } catch (const ConfigError& e) {
+    throw ConfigError(key + ": " + e.what());
   }
 }
 

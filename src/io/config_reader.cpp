@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "cevns/core/error.hpp"
+#include "cevns/io/table_reader.hpp"
 #include "cevns/physics/isotope.hpp"
 
 namespace cevns::io {
@@ -274,7 +275,7 @@ class Section {
   void quenching_table(QuenchingConfig& q) const;
   /// Reads the spectrum and time files of a [[backgrounds]] entry (relative to the file).
   void background_files(BackgroundConfig& b) const {
-    b.load_files(std::filesystem::path(file_).parent_path(), prefix_);
+    load_background_files(b, std::filesystem::path(file_).parent_path(), prefix_);
   }
 
   /// Where the value of `key` is, for messages about it.
@@ -342,8 +343,8 @@ class Section {
 
 /// Reads a quenching table: rows of numbers separated by commas or blanks, '#' starting a
 /// comment; the columns `table_columns` hold recoil_keVnr, QF and optionally sigma_QF (a
-/// σ column beyond a row's end is taken as absent). A relative path is relative to the
-/// configuration file.
+/// σ column beyond a row's end is taken as absent). A relative path is resolved by
+/// resolve_data_file (io/table_reader.hpp).
 void read_quenching_table(QuenchingConfig& q, const std::string& config_file, const std::string& where_set,
                           bool columns_given) {
   {
@@ -351,46 +352,16 @@ void read_quenching_table(QuenchingConfig& q, const std::string& config_file, co
     columns_only.table_columns = q.table_columns;
     columns_only.validate();
   }
-  std::filesystem::path path(q.table_file);
-  if (path.is_relative()) path = std::filesystem::absolute(std::filesystem::path(config_file).parent_path() / path);
+  const std::filesystem::path path = resolve_data_file(q.table_file, std::filesystem::path(config_file).parent_path());
   q.table_file = path.string();  // resolved, so that the written configuration reads back
-  // A measured table has tens of rows; the bound keeps a device or a wrong file
-  // (/dev/zero, a data file) from being read without end.
-  constexpr std::uintmax_t largest_table_bytes = 1 << 20;
-  std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  std::ifstream in(path);
-  if (!in || !std::filesystem::exists(status))
-    throw ConfigError(fmt::format("{}: cannot read detector.quenching.table_file '{}' (no such file; relative paths "
-                                  "are relative to the configuration file)",
-                                  where_set, path.string()));
-  if (!std::filesystem::is_regular_file(status))
-    throw ConfigError(fmt::format("{}: detector.quenching.table_file '{}' is not a regular file", where_set,
-                                  path.string()));
-  if (const auto bytes = std::filesystem::file_size(path, error); error || bytes > largest_table_bytes)
-    throw ConfigError(fmt::format("{}: detector.quenching.table_file '{}' is larger than {} bytes; a quenching "
-                                  "table is rows of recoil_keVnr, QF[, sigma_QF]",
-                                  where_set, path.string(), largest_table_bytes));
+  // A measured table has tens of rows.
+  const TableFileSpec spec{.what = where_set + ": detector.quenching.table_file",
+                           .row_description = "recoil_keVnr, QF[, sigma_QF]",
+                           .largest_bytes = 1 << 20,
+                           .lookup = data_file_lookup};
   q.table_keVnr.clear(), q.table_qf.clear(), q.table_qf_uncertainty.clear();
   std::size_t widest = 0;  // columns of the widest row
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    std::replace(line.begin(), line.end(), ',', ' ');
-    std::istringstream row(line);
-    std::vector<double> values;
-    std::string word;
-    while (row >> word) {
-      try {
-        std::size_t used = 0;
-        values.push_back(std::stod(word, &used));
-        if (used != word.size() || !std::isfinite(values.back())) throw std::invalid_argument(word);
-      } catch (const std::exception&) {
-        throw ConfigError(fmt::format("{}:{}: '{}' is not a number (rows are recoil_keVnr, QF[, sigma_QF])",
-                                      path.string(), number, word));
-      }
-    }
-    if (values.empty()) continue;
+  for (const auto& [number, values] : read_table_rows(path, spec)) {
     widest = std::max(widest, values.size());
     const auto column = [&](std::size_t i) { return static_cast<std::size_t>(q.table_columns[i]); };
     if (values.size() <= std::max(column(0), column(1)))

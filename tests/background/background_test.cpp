@@ -249,41 +249,6 @@ TEST(BackgroundConfig, SlugsOfNames) {
   EXPECT_EQ(background_slug("  Radioactive (CsI) "), "radioactive-csi");
 }
 
-TEST(BackgroundConfig, TablesFromFiles) {
-  // The shipped CLOVERS shape, and bad rows named by file and line.
-  const auto t = read_table(std::string(CEVNS_SOURCE_DIR) + "/data/clovers-brn-recoil-keVnr.csv", "test");
-  ASSERT_EQ(t.x.size(), 120u);
-  EXPECT_DOUBLE_EQ(t.x.front(), 0.5);
-  const auto dir = std::filesystem::temp_directory_path() / "cevns_background_table_test";
-  std::filesystem::create_directories(dir);
-  const auto write = [&](const std::string& text) {
-    std::ofstream(dir / "t.csv") << text;
-    return dir / "t.csv";
-  };
-  EXPECT_THROW(read_table(write("1, 2\n2, x\n"), "k"), ConfigError);
-  try {
-    read_table(write("# c\n1, 2\n0.5, 1\n"), "backgrounds[0].spectrum_file");
-    FAIL();
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("t.csv:3"), std::string::npos) << e.what();
-  }
-  EXPECT_THROW(read_table(write("1, -2\n"), "k"), ConfigError);
-  EXPECT_THROW(read_table(write("1 2 3\n"), "k"), ConfigError);
-  EXPECT_THROW(read_table(write("# nothing\n"), "k"), ConfigError);
-  EXPECT_THROW(read_table(dir / "absent.csv", "k"), ConfigError);
-  EXPECT_EQ(read_table(write("1 2\n\n3,4 # c\n"), "k").y.back(), 4.0);
-  std::filesystem::remove_all(dir);
-}
-
-TEST(BackgroundConfig, ReadsCoherentsReleaseWhenPresent) {
-  const std::string file = std::string(CEVNS_SHARED_DATA_DIR) + "/coherent-csi-2017/promptPDF.txt";
-  if (!std::filesystem::exists(file)) GTEST_SKIP() << "COHERENT's data release is not at " << file;
-  const auto t = read_table(file, "test");
-  ASSERT_EQ(t.x.size(), 50u);  // 0.5 … 49.5 PE
-  EXPECT_DOUBLE_EQ(t.x.front(), 0.5);
-  EXPECT_NEAR(t.y.front(), 0.5526297688, 1e-12);  // the file's first row
-}
-
 // PMT dark counts (docs/backgrounds.md): the per-trigger pieces of the analytic model.
 TEST(PmtDarkCounts, OnePmtIsPoissonWithoutMultiPeAndAfterpulses) {
   const DarkCountInputs pmt{.dark_rate_Hz = 10000.0, .multi_pe_fraction = 0.0, .afterpulse_probability = 0.0};

@@ -49,7 +49,8 @@ struct Fixture {
     c.model = BackgroundKind::materials;
     c.geometry_file = geometry(cs137).string();
     c.decays_per_source = 5000;
-    c.load_files(dir, "backgrounds[0]");
+    c.decay_file = std::string(CEVNS_SOURCE_DIR) + "/data/materials/decays.txt";
+    c.check_material_files("backgrounds[0]");
     c.validate("backgrounds[0]");
     return c;
   }
@@ -123,7 +124,7 @@ TEST(MaterialsBackground, ConfigurationErrorsNameTheKey) {
   std::ofstream(bad) << "material CsI 4.51 CsI\ncrystal CsI 7 7 13.6\nshell x CsI 1\nactivity crystal Xx123 1 mBq/kg\n";
   c.geometry_file = bad.string();
   try {
-    c.load_files(f.dir, "backgrounds[0]");
+    c.check_material_files("backgrounds[0]");
     FAIL() << "no error";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("backgrounds[0]"), std::string::npos) << e.what();

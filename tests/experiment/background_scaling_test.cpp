@@ -9,6 +9,7 @@
 
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/io/config_reader.hpp"
+#include "cevns/io/table_reader.hpp"
 
 namespace cevns {
 namespace {
@@ -110,7 +111,7 @@ TEST(CoherentRelease, PromptNeutronsFromThePublishedPeSpectrumPerGWh) {
        "detector.arrival_time=interaction"});  // the release's PDF itself, without the first-photoelectron delay
   const auto p = predict(config);
   ASSERT_EQ(p.backgrounds.size(), 1u);
-  const auto table = read_table(dir + "/promptPDF.txt", "test");
+  const auto table = io::read_xy_table(dir + "/promptPDF.txt", "test");
   double expected = 0.0;
   for (std::size_t i = 0; i < table.x.size(); ++i) {
     const int n = static_cast<int>(std::lround(table.x[i] + 0.5));
@@ -120,7 +121,7 @@ TEST(CoherentRelease, PromptNeutronsFromThePublishedPeSpectrumPerGWh) {
   EXPECT_EQ(p.backgrounds[0].drivers, "per POT (per GW·h of beam)");
   // The arrival-time PDF: the first µs holds what the file's first two bins hold.
   const auto time = time_in_npe_roi(p.backgrounds[0].npe_time, config.selection);
-  const auto pdf = read_table(dir + "/arrivalTimePDF_promptNeutrons.txt", "test");
+  const auto pdf = io::read_xy_table(dir + "/arrivalTimePDF_promptNeutrons.txt", "test");
   double pdf_total = 0.0;
   for (double y : pdf.y) pdf_total += y;
   EXPECT_NEAR((time.counts[0] + time.counts[1]) / time.total(), (pdf.y[0] + pdf.y[1]) / pdf_total, 1e-9);

@@ -206,10 +206,10 @@ TEST(ConfigReader, QuenchingTableFiles) {
   EXPECT_EQ(config.detector.quenching.table_qf, (std::vector<double>{0.05, 0.08}));
   EXPECT_EQ(config.detector.quenching.table_qf_uncertainty, (std::vector<double>{0.01, 0.005}));
   EXPECT_NE(error_of([&] { read_experiment_config(dir / "study.toml", {"detector.quenching.table_file=\"bad.txt\"", "detector.quenching.table_columns=[0,1]"}); })
-                .find("bad.txt:2: 'oops' is not a number"),
+                .find("bad.txt:2: 'oops' is not a finite number"),
             std::string::npos);
   EXPECT_NE(error_of([&] { read_experiment_config(dir / "study.toml", {"detector.quenching.table_file=\"none.txt\""}); })
-                .find("cannot read detector.quenching.table_file"),
+                .find("detector.quenching.table_file: cannot read"),
             std::string::npos);
   EXPECT_NE(error_of([&] { read_experiment_config(dir / "study.toml", {"detector.quenching.table_columns=[0, 7]"}); })
                 .find("reads column 7"),

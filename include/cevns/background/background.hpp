@@ -145,11 +145,6 @@ struct Table {
   std::vector<double> y;
 };
 
-/// Reads a two-column table ("x, y" or "x y" rows, '#' comments, blank lines skipped).
-/// Throws ConfigError naming the file and line of anything else; `what` says which key
-/// named the file.
-Table read_table(const std::filesystem::path& file, const std::string& what);
-
 /// One [[backgrounds]] entry (every key: configs/annotated.toml, docs/backgrounds.md).
 struct BackgroundConfig {
   std::string name;
@@ -190,15 +185,14 @@ struct BackgroundConfig {
   int mc_seed = 1;                 ///< the Monte Carlo's seed (PCG streams per source and chunk)
   int mc_threads = 2;              ///< threads of the Monte Carlo (the result does not depend on them)
 
-  /// The files' contents, read by `load_files` (paths resolved, kept for the written config).
+  /// The files' contents, read by io::load_background_files (paths resolved, kept for the written config).
   Table spectrum;
   Table time;
 
-  /// Reads spectrum_file and time_file; a relative path is looked up in `directory` (the
-  /// configuration file's), its parent (configs/ naming the project's data/), then the
-  /// shipped data (installed, or the source tree). Throws ConfigError naming the key and
-  /// the file.
-  void load_files(const std::filesystem::path& directory, const std::string& key);
+  /// Reads geometry_file and decay_file (paths resolved) once, so that a bad file is an
+  /// error at load time: throws ConfigError naming `key` ("backgrounds[0]") and the file.
+  /// The files of a configuration are read by io::load_background_files (io/table_reader.hpp).
+  void check_material_files(const std::string& key) const;
   /// `key` is the configuration path, e.g. "backgrounds[0]".
   void validate(const std::string& key) const;
 };
