@@ -36,9 +36,12 @@ TEST(Observables, SelectionIsTheProductOfItsEfficiencies) {
   const SelectionEfficiency efficiency(config.detector, config.selection, config.spectra.npe_max);
   for (const auto& [flavor, before] : p.npe_before_selection) {
     const Spectrum after = p.signal.at(flavor).project_x();
-    // The time window [−1, 10] µs holds the prompt flavour entirely.
+    // The time window [−1, 10] µs holds the prompt flavour, but for the first-photoelectron
+    // delay's tail beyond 10 µs (docs/detector.md): e^(−9.5 µs / 1015 ns) ≈ 1e-4 of one
+    // component's share at n = 1, ≈ 5e-9 of the count. Tolerance 1e-7 relative.
     if (flavor != Flavor::nu_mu) continue;
-    for (int n : {1, 2, 4, 10, 50}) EXPECT_NEAR(after.counts[n], before.counts[n] * efficiency.efficiency(n), 1e-9);
+    for (int n : {1, 2, 4, 10, 50})
+      EXPECT_NEAR(after.counts[n], before.counts[n] * efficiency.efficiency(n), 1e-7 * after.counts[n]) << n;
   }
 }
 
