@@ -239,7 +239,8 @@ TEST(BackgroundConfig, Validation) {
   rad.rate_per_kg_keVee_day = 1.0;
   rad.energy_max_keVee = 0.0;
   EXPECT_THROW(rad.validate("backgrounds[1]"), InvalidValue);
-  BackgroundConfig unnamed{.name = "   "};
+  BackgroundConfig unnamed;
+  unnamed.name = "   ";
   EXPECT_THROW(unnamed.validate("backgrounds[2]"), InvalidValue);
 }
 
@@ -314,7 +315,10 @@ TEST(PmtDarkCounts, CoincidenceGoesWithTheSquareOfTheRate) {
 }
 
 TEST(PmtDarkCounts, RefusesANormalisation) {
-  BackgroundConfig c{.name = "dark", .model = BackgroundKind::pmt_dark_counts, .events_per_pot_per_kg = 1e-21};
+  BackgroundConfig c;
+  c.name = "dark";
+  c.model = BackgroundKind::pmt_dark_counts;
+  c.events_per_pot_per_kg = 1e-21;
   EXPECT_THROW(c.validate("backgrounds[1]"), InvalidValue);
   c.events_per_pot_per_kg = 0.0;
   EXPECT_NO_THROW(c.validate("backgrounds[1]"));
