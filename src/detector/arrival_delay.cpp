@@ -74,7 +74,9 @@ std::vector<std::vector<double>> ArrivalDelayConfig::delayed_time_spectra(
   std::size_t before = 0;
   for (double low = time_us.low(0); before < 10000 && probability_us(low - bin_us, low) > 0.0; low -= bin_us) ++before;
   // Arrivals after the window reach it only by a negative jitter: a few σ.
-  const auto after_cells = static_cast<std::size_t>(std::ceil((10.0 * transit_time_spread_ns - offset_ns) / cell_ns)) + 1;
+  // (None when the offset exceeds 10 σ of the jitter.)
+  const auto after_cells =
+      static_cast<std::size_t>(std::max(0.0, std::ceil((10.0 * transit_time_spread_ns - offset_ns) / cell_ns))) + 1;
   const double start_us = time_us.low(0) - static_cast<double>(before) * bin_us;
   const std::size_t cells = (before + bins) * per_bin + std::max<std::size_t>(after_cells, 1);
   // prefix[c] = Σ of the cells below c.
