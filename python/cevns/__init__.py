@@ -226,19 +226,57 @@ def fit(data=None, config=None, overrides=None, fit_config=None, asimov=False, t
     with a [fit] table; `fix` a dict {name: value}; `free` a list of names. Returns what
     fit.json holds, as dicts, plus "table" (the printed table). Raises cevns.ConfigError."""
     data = None if data is None else os.fspath(data)
-    if config is None and data is not None and os.path.isfile(os.path.join(data, "data_coincidence_beamOn.txt")):
-        config = "coherent-csi-2017.toml"
-    cfg = _config(config, overrides)
+    cfg = _config(_release_config(config, data), overrides)
     fixes = sorted((fix or {}).items())
     return _cevns._fit(cfg, data, None if fit_config is None else os.fspath(fit_config), bool(asimov), int(toys),
                        int(seed), int(threads or os.cpu_count() or 1), [(str(k), float(v)) for k, v in fixes],
                        [str(f) for f in (free or [])], poi or "")
 
 
-def scan(data, **kwargs):
-    """The profile likelihood of the parameter of interest, as cevns.fit(...)["profile"]:
-    {"parameter", "values", "delta_minus_2_log_likelihood"}."""
-    return fit(data, **kwargs)["profile"]
+def _release_config(config, data):
+    """The default experiment of a fit or scan of `data`, as the commands choose it: the
+    COHERENT 2017 configuration for the release directory, else clovers.toml."""
+    if config is None and data is not None and os.path.isfile(os.path.join(data, "data_coincidence_beamOn.txt")):
+        return "coherent-csi-2017.toml"
+    return config
+
+
+def _scan_params(params):
+    """The --param texts: "name=low:high:points", a list of them, or a dict
+    {name: (low, high, points)}."""
+    if isinstance(params, str):
+        return [params]
+    if isinstance(params, dict):
+        out = []
+        for key, axis in params.items():
+            low, high, points = axis
+            if isinstance(points, float) and points.is_integer():
+                points = int(points)
+            out.append("{}={!r}:{!r}:{}".format(key, float(low), float(high), points))
+        return out
+    return [str(p) for p in params]
+
+
+def scan(params, data=None, config=None, overrides=None, fit_config=None, asimov=False, fix=None, free=None,
+         threads=None, full_predict=False, output=None, force=False, progress=None):
+    """The profile-likelihood scan of `cevns scan` (docs/statistics.md): `params` one or two
+    scanned configuration keys, "physics.sin2_theta_w=0.2:0.28:9" (--param), a list of
+    them, or {"physics.sin2_theta_w": (0.2, 0.28, 9)}; `data`, `config`, `fit_config`,
+    `asimov`, `fix`, `free` as for cevns.fit; `full_predict` predicts every point in full.
+    Returns what scan.json holds, as dicts, with the grid as numpy arrays: each axis's
+    "values", "delta_chi2" (-2 Delta ln L; NaN where the fit did not converge), "deviance",
+    "converged" and "profiled" ([..., parameter], names in "parameters"), shaped (n0,) or
+    (n0, n1); plus "table" (what the command prints) and "files" (written with `output`,
+    as --output: scan.json, scan.csv, the figures). `progress(done, total, elapsed_s)` is
+    called as points finish. Ctrl-C stops the scan after the points in work and raises
+    KeyboardInterrupt; nothing is written. Raises cevns.ConfigError."""
+    data = None if data is None else os.fspath(data)
+    cfg = _config(_release_config(config, data), overrides)
+    fixes = sorted((fix or {}).items())
+    return _cevns._scan(cfg, _scan_params(params), data, None if fit_config is None else os.fspath(fit_config),
+                        bool(asimov), [(str(k), float(v)) for k, v in fixes], [str(f) for f in (free or [])],
+                        int(threads or os.cpu_count() or 1), bool(full_predict),
+                        None if output is None else os.fspath(output), bool(force), _config_file(cfg), progress)
 
 
 def _stored_config(file, overrides=None):

@@ -3,6 +3,9 @@
 /// What the parts of the Python module share: the configuration object, numpy helpers, and
 /// running library code without the GIL while Ctrl-C still works.
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -78,6 +81,39 @@ auto without_gil_no_hdf5(Work&& work) {
   return work();
 }
 
+/// Runs `work(stop)` on a thread of its own while the calling thread — the one Python's
+/// signal handlers run on — waits without the GIL, taking it every 0.1 s to run them and
+/// `poll()` (e.g. a progress callback; it returns false when it raised). On Ctrl-C (or a
+/// raising poll) it sets `stop`, which the work polls, waits for the work to stop,
+/// discards its result and raises the pending Python exception (KeyboardInterrupt).
+/// Exceptions of the work are raised on the calling thread.
+template <class Work, class Poll>
+auto interruptible(Work&& work, Poll&& poll) {
+  std::atomic<bool> stop{false};
+  auto future = std::async(std::launch::async, [&work, &stop] { return work(static_cast<const std::atomic<bool>&>(stop)); });
+  bool interrupted = false;
+  {
+    py::gil_scoped_release release;
+    while (future.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+      py::gil_scoped_acquire gil;
+      if (PyErr_CheckSignals() != 0 || !poll()) {
+        interrupted = true;
+        stop = true;
+        break;
+      }
+    }
+    future.wait();
+  }
+  if (interrupted) {
+    try {
+      (void)future.get();
+    } catch (...) {  // Cancelled, or whatever stopped it: the interrupt is what the caller asked for
+    }
+    throw py::error_already_set();
+  }
+  return future.get();
+}
+
 /// A read-only numpy view of `values` owned by `owner` (which keeps them alive): no copy.
 py::array view(const std::vector<double>& values, py::handle owner);
 py::array view_2d(const std::vector<double>& values, std::size_t rows, std::size_t columns, py::handle owner);
@@ -113,5 +149,6 @@ void bind_config(py::module_& m);
 void bind_predict(py::module_& m);
 void bind_files(py::module_& m);
 void bind_fit(py::module_& m);
+void bind_scan(py::module_& m);
 
 }  // namespace cevns::python

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "common.hpp"
+#include "cevns/core/cancelled.hpp"
 #include "cevns/core/error.hpp"
 #include "cevns/core/log.hpp"
 #include "cevns/core/version.hpp"
@@ -57,6 +58,8 @@ void bind_errors(py::module_& m) {
       throw;
     } catch (const std::bad_alloc&) {
       throw;  // MemoryError
+    } catch (const cevns::Cancelled& e) {
+      PyErr_SetString(PyExc_KeyboardInterrupt, e.what());  // a stop flag set by something other than Ctrl-C
     } catch (const cevns::InvalidValue& e) {
       py::object exc = py::handle(invalid_value.ptr())(e.what());
       exc.attr("key") = e.key();
@@ -111,4 +114,5 @@ PYBIND11_MODULE(_cevns, m) {
   bind_predict(m);
   bind_files(m);
   bind_fit(m);
+  bind_scan(m);
 }

@@ -38,5 +38,12 @@ def test_the_worked_example_runs(tmp_path, monkeypatch):
     result = namespace["result"]
     assert result["minimum"]["converged"]
     assert result["poi"]["events"] > 0 and 0 < result["poi"]["events_error"] < result["poi"]["events"]
+    # the scan of the Asimov data: the best fit at CLOVERS's own sin2(theta_W), inside 1 sigma
+    profile = namespace["profile"]
+    assert profile["delta_chi2"].shape == (17,) and profile["converged"].all()
+    assert profile["reference_delta_chi2"] == 0.0 and 0.0 < min(profile["delta_chi2"]) < 0.01
+    (low, high), = namespace["one_sigma"]["ranges"]
+    assert low < namespace["cfg"]["physics.sin2_theta_w"] < high
     if namespace["plt"] is not None:
         assert os.path.isfile("npe.png")
+        assert os.path.isfile("scan.png")

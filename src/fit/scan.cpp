@@ -12,6 +12,7 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <fmt/format.h>
 
+#include "cevns/core/cancelled.hpp"
 #include "cevns/core/error.hpp"
 #include "cevns/fit/fit.hpp"
 
@@ -152,6 +153,10 @@ ScanResult profile_scan(const Model& model, const Dataset& data, const std::vect
   std::exception_ptr error;
   const auto work = [&] {
     for (std::size_t i = next++; i < end; i = next++) {
+      if (options.stop && options.stop->load()) {
+        next = end;
+        break;
+      }
       try {
         std::vector<double> values{r.axis_values[0][i / n1]};
         if (axes.size() == 2) values.push_back(r.axis_values[1][i % n1]);
@@ -183,6 +188,8 @@ ScanResult profile_scan(const Model& model, const Dataset& data, const std::vect
   work();
   for (auto& t : pool) t.join();
   if (error) std::rethrow_exception(error);
+  if (options.stop && options.stop->load() && done < end - first)
+    throw Cancelled(fmt::format("cevns scan: stopped after {} of {} points", done, end - first));
   if (options.gather) {
     // Every process's points: deviance, converged, the profiled parameters, per point.
     const std::size_t fields = 2 + model.parameters().size();

@@ -1,8 +1,10 @@
 // Profile-likelihood scans (scan.hpp) on a small model whose answers are known otherwise.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cmath>
 
+#include "cevns/core/cancelled.hpp"
 #include "cevns/core/error.hpp"
 #include "cevns/fit/fit.hpp"
 #include "cevns/fit/scan.hpp"
@@ -149,6 +151,27 @@ TEST(ProfileScan, RejectsBadAxes) {
   const Dataset data = model.asimov(model.nominal());
   EXPECT_THROW(profile_scan(model, data, {}, scaled(model), {}), cevns::ConfigError);
   EXPECT_THROW(profile_scan(model, data, {{"s", 0, 1, 3}, {"s", 0, 1, 3}}, scaled(model), {1, 1}), cevns::ConfigError);
+}
+
+// A stop flag set after the 5th point: no point starts after it, and the scan throws
+// Cancelled instead of returning a partial grid; a flag never set changes nothing.
+TEST(ProfileScan, StopsWhenAsked) {
+  const Model model = small_model(Constraint::gaussian);
+  const Dataset data = model.asimov(model.nominal());
+  std::atomic<bool> stop{false};
+  std::size_t fitted = 0;
+  ScanOptions options;
+  options.stop = &stop;
+  options.progress = [&](std::size_t done, std::size_t) {
+    fitted = done;
+    if (done == 5) stop = true;
+  };
+  EXPECT_THROW(profile_scan(model, data, {{"s", 0.5, 1.6, 101}}, scaled(model), {1.0}, options), cevns::Cancelled);
+  EXPECT_EQ(fitted, 5u);
+  stop = false;
+  options.progress = nullptr;
+  const auto whole = profile_scan(model, data, {{"s", 0.5, 1.6, 11}}, scaled(model), {1.0}, options);
+  EXPECT_EQ(whole.delta.size(), 11u);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 /// values and every parameter of the likelihood (normalisations, nuisances) is profiled;
 /// intervals and contours from Wilks' theorem (docs/statistics.md, "cevns scan").
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -63,6 +64,9 @@ struct ScanOptions {
   /// Unset: every point here. Points are independent, so the result is the same.
   std::function<std::pair<std::size_t, std::size_t>(std::size_t total)> share;
   std::function<std::vector<double>(const std::vector<double>& mine)> gather;
+  /// When set, polled before every point: once true, the points in work finish, no more
+  /// start, and profile_scan throws Cancelled (not with `gather`: the other processes wait).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct ScanResult {
@@ -93,7 +97,7 @@ Model with_templates(const Model& model, const std::map<std::string, std::vector
 /// Scans `axes` (one or two): at each point the model with `templates(values)`, fitted to
 /// `data` from the best fit of `model` (which is at `reference`), every free parameter
 /// profiled. Points are independent, so the result does not depend on `threads`. Throws
-/// NumericalError when no point converges.
+/// NumericalError when no point converges, Cancelled when `options.stop` was set.
 ScanResult profile_scan(const Model& model, const Dataset& data, const std::vector<ScanAxis>& axes,
                         const PointTemplates& templates, const std::vector<double>& reference,
                         const ScanOptions& options = {});
