@@ -14,6 +14,7 @@
 
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/fit/sensitivity.hpp"
+#include "cevns/study/run.hpp"
 
 namespace cevns::app {
 
@@ -31,14 +32,9 @@ std::unique_ptr<Command> add_run_command(CLI::App& app);
 /// Adds `report DIR` to `app`.
 std::unique_ptr<Command> add_report_command(CLI::App& app);
 
-/// The counting sensitivity of `cevns sensitivity` and `cevns run`: its map spans twice the
-/// configured mass and time (at least a year).
-Sensitivity sensitivity_of(const Prediction& prediction);
-
-/// likelihood_sensitivity.json and Figure 14 from the likelihood (significance_map_likelihood.csv
-/// and fig14_significance_map_likelihood.png/.svg) into `dir`; returns the files written.
-std::vector<std::filesystem::path> write_likelihood_sensitivity(const Prediction& prediction, const Sensitivity& counting,
-                                                                const fit::LikelihoodSensitivity& likelihood,
-                                                                const std::filesystem::path& dir);
+/// The counting sensitivity and likelihood map of `cevns sensitivity` and `cevns run`
+/// (their core is the library's, src/study/run.cpp).
+using study::sensitivity_of;
+using study::write_likelihood_sensitivity;
 
 }  // namespace cevns::app

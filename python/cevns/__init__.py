@@ -126,16 +126,32 @@ def sensitivity(config=None, overrides=None, max_mass_kg=None, max_days=None, po
     return _cevns._sensitivity(prediction, max_mass_kg, max_days, points)
 
 
-def run(config=None, overrides=None, output="results", force=False):
-    """The whole study (cevns run): prediction, sensitivity, figures and summary.txt written
-    into `output`. Returns {"prediction", "sensitivity", "summary" (the tables), "files"}."""
+def run(config=None, overrides=None, output="results", force=False, resume=False, mc=True, mc_exposure="1d",
+        mc_min_signal=500.0, seed=1, threads=None, stop_after=None, progress=None):
+    """The whole study of `cevns run` into `output` (docs/output.md): the prediction and
+    sensitivity (counting and likelihood), then unless mc=False (--no-mc) a Monte Carlo of
+    `mc_exposure` ("1d", "12h", ...; scaled up to `mc_min_signal` CEvNS in the region of
+    interest) simulated, reconstructed, selected and fitted with its closure, and
+    report.html; each stage recorded in study.json, so that resume=True keeps the stages
+    done with the same configuration. `config` must be a configuration file (a path, a
+    shipped name, or a Configuration read from one; its overrides are --set). `stop_after`:
+    a stage name. `progress(stage, fraction, what)` follows the simulation and the
+    reconstruction. Ctrl-C stops the study between blocks and stages (KeyboardInterrupt);
+    resume=True continues it. Returns {"summary" (what the command prints), "report" (the
+    page), "study" (study.json as dicts)}."""
     cfg = _config(config, overrides)
-    lock = _claim(output, cfg, force)
-    prediction = _cevns._predict(cfg)
-    result = sensitivity(prediction)
-    summary, files = _cevns._run_study(prediction, result, os.fspath(output))
-    lock.release()
-    return {"prediction": prediction, "sensitivity": result, "summary": summary, "files": files}
+    source = _config_file(cfg)
+    if source is None:
+        raise ConfigError("cevns.run needs a configuration file: {} is not one (write it with "
+                          "Configuration.to_toml() first)".format(cfg.source))
+    output = os.fspath(output)
+    command = "cevns run --config " + source + "".join(" --set " + o for o in cfg.overrides) + " --output " + output
+    if mc:
+        command += " --mc-exposure {} --mc-min-signal {:g} --seed {}".format(mc_exposure, mc_min_signal, seed)
+    else:
+        command += " --no-mc"
+    return _cevns._run(cfg, source, output, bool(force), bool(resume), not mc, str(mc_exposure), float(mc_min_signal),
+                       int(seed), int(threads or os.cpu_count() or 1), stop_after or "", command, progress)
 
 
 def _claim(output, config, force, inputs=()):

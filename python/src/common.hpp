@@ -150,5 +150,6 @@ void bind_predict(py::module_& m);
 void bind_files(py::module_& m);
 void bind_fit(py::module_& m);
 void bind_scan(py::module_& m);
+void bind_run(py::module_& m);
 
 }  // namespace cevns::python

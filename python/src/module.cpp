@@ -115,4 +115,5 @@ PYBIND11_MODULE(_cevns, m) {
   bind_files(m);
   bind_fit(m);
   bind_scan(m);
+  bind_run(m);
 }

@@ -295,24 +295,6 @@ views into it; sums and projections are new arrays.)")
       });
 
   m.def(
-      "_run_study",
-      [](const Prediction& prediction, const Sensitivity& result, const std::filesystem::path& dir) {
-        // As `cevns run`: prediction, sensitivity, figures and summary.txt (the printed tables).
-        return without_gil_no_hdf5([&] {
-          const std::string summary =
-              report::format_prediction_table(prediction) + "\n" + report::format_sensitivity_table(result);
-          auto files = io::write_prediction(prediction, dir);
-          const auto more = io::write_sensitivity(result, dir);
-          files.insert(files.end(), more.begin(), more.end());
-          const auto figures = report::write_figures(prediction, result, dir);
-          files.insert(files.end(), figures.begin(), figures.end());
-          io::write_file_atomically(dir / "summary.txt", summary);
-          files.push_back(dir / "summary.txt");
-          return std::make_pair(summary, files);
-        });
-      },
-      py::arg("prediction"), py::arg("sensitivity"), py::arg("directory"));
-  m.def(
       "_predict",
       [](const Configuration& config) {
         const ExperimentConfig experiment = config.resolved.simulation.experiment;

@@ -168,13 +168,48 @@ def test_tables_are_the_command_lines():
     assert "likelihood, npe x time" in cli[len(p.table() + "\n" + s.table()):]
 
 
-def test_run_writes_the_whole_study(tmp_path):
+def test_run_is_the_commands_study(tmp_path):
     from conftest import run_cli
-    study = cevns.run("clovers.toml", output=tmp_path / "study")
-    # what `cevns run` prints: `cevns sensitivity` without its likelihood block
-    assert run_cli("sensitivity", "--config", "clovers.toml").stdout.startswith(study["summary"])
+    study = cevns.run("clovers.toml", output=tmp_path / "study", mc=False)
+    cli = run_cli("run", "--config", "clovers.toml", "--no-mc", "--output", tmp_path / "cli")
+    import re
+    untimed = lambda text: re.sub(r"\d+\.\d+ s\b", "T s", text)  # the likelihood map's time
+    assert untimed(study["summary"]) == untimed(cli.stdout)  # what `cevns run --no-mc` prints
     names = sorted(f.name for f in (tmp_path / "study").iterdir())
-    assert sorted(p.name for p in study["files"]) == names
-    assert {"prediction.json", "sensitivity.json", "summary.txt", "fig07_npe_spectrum.png",
+    assert names == sorted(f.name for f in (tmp_path / "cli").iterdir())
+    assert {"prediction.json", "sensitivity.json", "summary.txt", "study.json", "report.html",
             "fig14_significance_map.svg"} <= set(names)
     assert (tmp_path / "study" / "summary.txt").read_text() == study["summary"]
+    assert [s["name"] for s in study["study"]["stages"]] == ["prediction"]
+    assert study["report"].endswith("report.html")
+    # an existing study is replaced only with force (or continued with resume), as the command says
+    with pytest.raises(cevns.IoError, match="--resume"):
+        cevns.run("clovers.toml", output=tmp_path / "study", mc=False)
+    again = cevns.run("clovers.toml", output=tmp_path / "study", mc=False, resume=True)
+    assert again["study"]["stages"][0]["reused"] is True
+
+
+def test_ctrl_c_stops_a_study(tmp_path):
+    """SIGINT during the Monte Carlo of a study: KeyboardInterrupt within seconds, the
+    stages done recorded, the output free for resume."""
+    import signal
+    import threading
+    import time
+    main = threading.get_ident()
+    started = []
+
+    def progress(stage, fraction, what):
+        if not started:
+            started.append(time.monotonic())
+            threading.Timer(0.5, lambda: signal.pthread_kill(main, signal.SIGINT)).start()
+
+    with pytest.raises(KeyboardInterrupt):
+        cevns.run("clovers.toml", output=tmp_path / "study", mc_exposure="1d", mc_min_signal=0, threads=2,
+                  progress=progress)
+    assert started and time.monotonic() - started[0] < 8.0
+    assert not (tmp_path / "study.lock").exists()
+    import json
+    stages = json.loads((tmp_path / "study" / "study.json").read_text())["stages"]
+    done = [s["name"] for s in stages]  # the stages finished before the interrupt, in order
+    assert done == ["prediction", "simulate", "reconstruct", "select", "fit"][:len(done)] and len(done) < 5
+    assert not (tmp_path / "study" / "report.html").exists()  # written at the end only
