@@ -11,9 +11,11 @@
 
 #include "cevns/core/error.hpp"
 #include "cevns/core/units.hpp"
+#include "cevns/detector/quenching.hpp"
 #include "cevns/detector/response.hpp"
 #include "cevns/materials/decay_data.hpp"
 #include "cevns/materials/geometry.hpp"
+#include "cevns/physics/target.hpp"
 #include "detail.hpp"
 
 namespace cevns {
@@ -213,12 +215,10 @@ std::vector<double> region_photoelectrons(const DarkCountInputs& pmt, double fro
   return p;
 }
 
-}  // namespace
-
-DarkCountsPerTrigger dark_counts_per_trigger(const DarkCountInputs& pmt, const DetectorConfig& detector,
-                                             const SelectionConfig& selection, int npe_max) {
-  DarkCountsPerTrigger r;
-  const auto size = static_cast<std::size_t>(npe_max) + 1;
+/// One crystal's dark counts with its PMTs at `pmt.dark_rate_Hz`: the per-PMT fields of
+/// `r`, and P(the crystal passes criterion 3 and shows m NPE) into `crystal`.
+void one_crystal_dark_counts(const DarkCountInputs& pmt, const SelectionConfig& selection, std::size_t size,
+                             DarkCountsPerTrigger& r, std::vector<double>& crystal) {
   r.pmt_signal_pe = region_photoelectrons(pmt, pmt.pretrace_ns, pmt.window_ns, size);
   r.pmt_pretrace_pe = region_photoelectrons(pmt, 0.0, pmt.pretrace_ns, size);
   const double sigma = pmt.spe_resolution;
@@ -264,24 +264,73 @@ DarkCountsPerTrigger dark_counts_per_trigger(const DarkCountInputs& pmt, const D
   std::vector<std::size_t> npe_of(2 * cells);
   for (std::size_t n = 0; n < npe_of.size(); ++n)
     npe_of[n] = std::min(static_cast<std::size_t>(std::floor(double(n) * dq + 0.5 + 1e-9)), size - 1);
-  std::vector<double> crystal(size, 0.0);  // P(passes criterion 3 and shows m NPE)
+  crystal.assign(size, 0.0);  // P(passes criterion 3 and shows m NPE)
   for (std::size_t i = 0; i < cells; ++i) {
     if (pmt_charge[i] == 0.0) continue;
     for (std::size_t j = 0; j < cells; ++j) crystal[npe_of[i + j]] += pmt_charge[i] * pmt_charge[j];
   }
   crystal[0] = 0.0;  // no light in the signal region: not a candidate
   for (double c : crystal) r.crystal_coincidence += c;
+}
+
+}  // namespace
+
+DarkCountsPerTrigger dark_counts_per_trigger(const DarkCountInputs& pmt, const DetectorConfig& detector,
+                                             const SelectionConfig& selection, int npe_max) {
+  DarkCountsPerTrigger r;
+  const auto size = static_cast<std::size_t>(npe_max) + 1;
+  const int crystals = detector.crystals;
+  const auto rate_of = [&](int c) {
+    return pmt.dark_rate_by_crystal_Hz.empty() ? pmt.dark_rate_Hz : pmt.dark_rate_by_crystal_Hz.at(static_cast<std::size_t>(c));
+  };
+  bool uniform = true;  // every crystal with the same dark rate and acceptance
+  for (int c = 1; c < crystals; ++c)
+    uniform = uniform && rate_of(c) == rate_of(0) && selection.acceptance_of(c) == selection.acceptance_of(0);
+  std::vector<double> crystal;
+  DarkCountInputs first = pmt;
+  first.dark_rate_Hz = rate_of(0);
+  one_crystal_dark_counts(first, selection, size, r, crystal);
+  const double constant = (selection.muon_veto ? selection.muon_veto_efficiency : 1.0) *
+                          (selection.afterglow_cut ? selection.afterglow_efficiency : 1.0);
+  if (!uniform) {
+    // Crystal c selected: its own candidate spectrum and acceptance, every PMT's pretrace
+    // quiet at its own rate, and no other crystal passing criterion 3 at theirs.
+    std::map<double, std::pair<DarkCountsPerTrigger, std::vector<double>>> by_rate;
+    for (int c = 0; c < crystals; ++c) {
+      if (by_rate.count(rate_of(c))) continue;
+      DarkCountsPerTrigger one;
+      std::vector<double> spectrum;
+      DarkCountInputs at_rate = pmt;
+      at_rate.dark_rate_Hz = rate_of(c);
+      one_crystal_dark_counts(at_rate, selection, size, one, spectrum);
+      by_rate.emplace(rate_of(c), std::pair{std::move(one), std::move(spectrum)});
+    }
+    double quiet = 1.0;
+    for (int c = 0; c < crystals; ++c) quiet *= std::pow(by_rate.at(rate_of(c)).first.pretrace_quiet, 2.0);
+    r.selected_npe.assign(size, 0.0);
+    for (int c = 0; c < crystals; ++c) {
+      const auto& [own, spectrum] = by_rate.at(rate_of(c));
+      double per_crystal = constant * quiet;
+      if (selection.single_crystal)
+        for (int other = 0; other < crystals; ++other)
+          if (other != c) per_crystal *= 1.0 - by_rate.at(rate_of(other)).first.crystal_coincidence;
+      std::vector<double> selected(size);
+      for (std::size_t m = 0; m < size; ++m)
+        selected[m] = per_crystal * spectrum[m] * selection.acceptance_of(c)(static_cast<int>(m));
+      for (std::size_t m = 0; m < size; ++m) r.selected_npe[m] += selected[m];
+      r.selected_npe_by_crystal.push_back(std::move(selected));
+      r.signal_quiet_by_crystal.push_back(own.pmt_signal_pe[0]);
+    }
+    return r;
+  }
 
   // Criteria 1, 2 (as the constant efficiencies of every prediction, times the dark pulses'
   // own pretrace rejection in all 2N PMTs) and 4 (no other crystal passing criterion 3).
-  const int crystals = detector.crystals;
-  double per_crystal = (selection.muon_veto ? selection.muon_veto_efficiency : 1.0) *
-                       (selection.afterglow_cut ? selection.afterglow_efficiency : 1.0) *
-                       std::pow(r.pretrace_quiet, 2.0 * crystals);
+  double per_crystal = constant * std::pow(r.pretrace_quiet, 2.0 * crystals);
   if (selection.single_crystal) per_crystal *= std::pow(1.0 - r.crystal_coincidence, crystals - 1.0);
   r.selected_npe.assign(size, 0.0);
   for (std::size_t m = 0; m < size; ++m)
-    r.selected_npe[m] = crystals * per_crystal * crystal[m] * selection.acceptance(static_cast<int>(m));
+    r.selected_npe[m] = crystals * per_crystal * crystal[m] * selection.acceptance_of(0)(static_cast<int>(m));
   return r;
 }
 
@@ -292,27 +341,37 @@ Spectrum2D PmtDarkCountBackground::expected(const Binning& npe, const Binning& t
   const auto& pmt = *context.dark_counts;
   const auto per_trigger = dark_counts_per_trigger(pmt, *context.detector, *context.selection,
                                                    static_cast<int>(npe.size()) - 1);
-  Spectrum npe_counts(npe);
-  for (std::size_t m = 0; m < npe.size(); ++m) npe_counts.counts[m] = per_trigger.selected_npe[m] * context.triggers;
+  // One crystal's selected NPE and P(0 PE in one of its PMTs' signal region) → its spectrum.
+  const auto crystal_spectrum = [&](const std::vector<double>& selected_npe, double signal_quiet) {
+    Spectrum npe_counts(npe);
+    for (std::size_t m = 0; m < npe.size(); ++m) npe_counts.counts[m] = selected_npe[m] * context.triggers;
 
-  // Arrival time: the crystal's first pulse, the earlier of its two PMTs' first pulses —
-  // each uniform-Poisson over the signal region — so P(arrival < t) = 1 − (1 − F₁(t))²
-  // with F₁(t) = (1 − e^(−λt)) / (1 − e^(−λT)), t from the start of the signal region.
-  const double region_ns = pmt.window_ns - pmt.pretrace_ns;
-  const double lambda = -std::log(std::max(1e-300, per_trigger.pmt_signal_pe[0])) / region_ns;  // pulses per ns
-  const auto first_before = [&](double t_us) {
-    const double t = std::clamp(t_us * units::us + pmt.beam_delay_ns, 0.0, region_ns);
-    const double f1 = lambda * region_ns < 1e-9 ? t / region_ns : -std::expm1(-lambda * t) / -std::expm1(-lambda * region_ns);
-    return 1.0 - (1.0 - f1) * (1.0 - f1);
+    // Arrival time: the crystal's first pulse, the earlier of its two PMTs' first pulses —
+    // each uniform-Poisson over the signal region — so P(arrival < t) = 1 − (1 − F₁(t))²
+    // with F₁(t) = (1 − e^(−λt)) / (1 − e^(−λT)), t from the start of the signal region.
+    const double region_ns = pmt.window_ns - pmt.pretrace_ns;
+    const double lambda = -std::log(std::max(1e-300, signal_quiet)) / region_ns;  // pulses per ns
+    const auto first_before = [&](double t_us) {
+      const double t = std::clamp(t_us * units::us + pmt.beam_delay_ns, 0.0, region_ns);
+      const double f1 = lambda * region_ns < 1e-9 ? t / region_ns : -std::expm1(-lambda * t) / -std::expm1(-lambda * region_ns);
+      return 1.0 - (1.0 - f1) * (1.0 - f1);
+    };
+    Spectrum time_shape(time_us);
+    for (std::size_t bin = 0; bin < time_us.size(); ++bin)
+      time_shape.counts[bin] = first_before(time_us.high(bin)) - first_before(time_us.low(bin));
+    // Spectrum2D::outer normalises the time shape to one: the share beyond the spectra window
+    // is lost, as in the selection, so scale by the share inside.
+    const double inside = first_before(time_us.high(time_us.size() - 1)) - first_before(time_us.low(0));
+    for (double& c : npe_counts.counts) c *= inside;
+    return Spectrum2D::outer(npe_counts, time_shape);
   };
-  Spectrum time_shape(time_us);
-  for (std::size_t bin = 0; bin < time_us.size(); ++bin)
-    time_shape.counts[bin] = first_before(time_us.high(bin)) - first_before(time_us.low(bin));
-  // Spectrum2D::outer normalises the time shape to one: the share beyond the spectra window
-  // is lost, as in the selection, so scale by the share inside.
-  const double inside = first_before(time_us.high(time_us.size() - 1)) - first_before(time_us.low(0));
-  for (double& c : npe_counts.counts) c *= inside;
-  return Spectrum2D::outer(npe_counts, time_shape);
+  if (per_trigger.selected_npe_by_crystal.empty())
+    return crystal_spectrum(per_trigger.selected_npe, per_trigger.pmt_signal_pe[0]);
+  // Crystals of different dark rates: each its own time shape (its PMTs' pulse rate).
+  Spectrum2D sum(npe, time_us);
+  for (std::size_t c = 0; c < per_trigger.selected_npe_by_crystal.size(); ++c)
+    sum += crystal_spectrum(per_trigger.selected_npe_by_crystal[c], per_trigger.signal_quiet_by_crystal[c]);
+  return sum;
 }
 
 namespace background_detail {
@@ -372,6 +431,28 @@ std::vector<double> true_npe_of_table(const Table& t, SpectrumVariable variable,
   }
   const auto shares = light_yield_shares(*context.detector);
   const auto edges = table_edges(t.x, 0.0);
+  // Recoils in crystals of different quenching (detector.quenching, one per crystal): each
+  // quenching with its crystals' light yields and shares of the mass (the first isotope's,
+  // as the context's).
+  const auto& detector = *context.detector;
+  std::vector<std::pair<Quenching, std::map<double, double>>> by_quenching;
+  if (variable == SpectrumVariable::recoil_keVnr)
+    for (int c = 1; c < detector.crystals && by_quenching.empty(); ++c)
+      if (!(detector.quenching_of(c) == detector.quenching_of(0))) {
+        const Isotope isotope = Target::from_formula(detector.material).components().front().isotope;
+        std::vector<QuenchingConfig> models;
+        for (int crystal = 0; crystal < detector.crystals; ++crystal) {
+          const auto& q = detector.quenching_of(crystal);
+          auto found = std::find(models.begin(), models.end(), q);
+          if (found == models.end()) {
+            models.push_back(q);
+            by_quenching.emplace_back(Quenching(q, isotope), std::map<double, double>{});
+            found = models.end() - 1;
+          }
+          by_quenching[static_cast<std::size_t>(found - models.begin())].second[detector.light_yield(crystal)] +=
+              1.0 / detector.crystals;
+        }
+      }
   // Each row's bin in 16 steps: uniform within the bin, fine against a Poisson peak's width.
   constexpr int steps = 16;
   for (std::size_t i = 0; i < t.x.size(); ++i) {
@@ -380,6 +461,12 @@ std::vector<double> true_npe_of_table(const Table& t, SpectrumVariable variable,
     if (events == 0.0) continue;
     for (int k = 0; k < steps; ++k) {
       const double e = edges[i] + (k + 0.5) * width / steps;
+      if (!by_quenching.empty()) {
+        for (const auto& [quenching, crystal_shares] : by_quenching)
+          add_photostatistics(in_keVee(quenching.electron_equivalent(keVnr(e))), events / steps, crystal_shares,
+                              npe, scratch);
+        continue;
+      }
       const double keVee = variable == SpectrumVariable::recoil_keVnr ? context.keVee_of_keVnr(e) : e;
       add_photostatistics(keVee, events / steps, shares, npe, scratch);
     }
@@ -405,6 +492,28 @@ double gaussian_average(double sigma, F&& f) {
 
 namespace {
 
+/// Crystals selected alike (one PMT share and one acceptance): their share of the mass and
+/// their selection.
+struct SelectionGroup {
+  double pmt_share;
+  AcceptanceConfig acceptance;
+  double weight;
+};
+
+std::vector<SelectionGroup> selection_groups(const DetectorConfig& detector, const SelectionConfig& selection) {
+  std::vector<SelectionGroup> groups;
+  for (int c = 0; c < detector.crystals; ++c) {
+    const double share = detector.pmt_share_of(c);
+    const auto& acceptance = selection.acceptance_of(c);
+    const auto same = std::find_if(groups.begin(), groups.end(),
+                                   [&](const SelectionGroup& g) { return g.pmt_share == share && g.acceptance == acceptance; });
+    if (same != groups.end()) same->weight += 1.0 / detector.crystals;
+    else groups.push_back({share, acceptance, 1.0 / detector.crystals});
+  }
+  std::sort(groups.begin(), groups.end(), [](const SelectionGroup& a, const SelectionGroup& b) { return a.pmt_share < b.pmt_share; });
+  return groups;
+}
+
 /// A beam-related background timed by its first photoelectron (detector.arrival_time =
 /// "first-photoelectron"): the arrival (its CDF `cdf`, ε(t) at the arrival, as the Monte
 /// Carlo thins) convolved per true NPE with that delay, then selected as select_deposits
@@ -418,14 +527,14 @@ Spectrum2D select_delayed_deposits(const BackgroundDeposits& deposits, const Bin
   const auto delayed = detector.arrival_delay.delayed_time_spectra(
       [&](double low_us, double high_us) { return time_efficiency.weighted_probability(cdf, low_us, high_us); }, time_us,
       npe_max);
-  std::map<double, double> shares;
-  for (int c = 0; c < detector.crystals; ++c) shares[detector.pmt_share_of(c)] += 1.0 / detector.crystals;
+  const auto groups = selection_groups(detector, *context.selection);
   std::vector<double> after;
-  for (const auto& [share, weight] : shares) {
+  for (const auto& g : groups) {
     const auto selected =
-        SelectionEfficiency(detector.with_pmt_share(share), *context.selection, npe_max).apply_timed(deposits.true_npe.counts, delayed);
+        SelectionEfficiency(detector.with_pmt_share(g.pmt_share), context.selection->with_acceptance(g.acceptance), npe_max)
+            .apply_timed(deposits.true_npe.counts, delayed);
     if (after.empty()) after.assign(selected.size(), 0.0);
-    for (std::size_t i = 0; i < selected.size(); ++i) after[i] += (shares.size() == 1 ? 1.0 : weight) * selected[i];
+    for (std::size_t i = 0; i < selected.size(); ++i) after[i] += (groups.size() == 1 ? 1.0 : g.weight) * selected[i];
   }
   const double kept = context.selection->single_crystal && detector.crystals > 1 ? 1.0 - deposits.multi_crystal_fraction : 1.0;
   Spectrum2D out(npe, time_us);
@@ -451,19 +560,19 @@ Spectrum2D select_deposits(const BackgroundDeposits& deposits, const Binning& ti
     });
   }
   Spectrum after(npe);
-  if (detector.uniform_pmt_share()) {
+  const auto groups = selection_groups(detector, *context.selection);
+  if (groups.size() == 1) {
     after.counts = SelectionEfficiency(detector, *context.selection, npe_max).apply(deposits.true_npe.counts);
   } else {
-    // Crystals of different PMT shares: a deposit is in each crystal with its share of the
-    // mass (as the Monte Carlo draws it), and is selected with that crystal's share; the
-    // deposit spectrum itself is the crystals' mixture of light yields.
-    std::map<double, double> shares;
-    for (int c = 0; c < detector.crystals; ++c) shares[detector.pmt_share_of(c)] += 1.0 / detector.crystals;
+    // Crystals of different PMT shares or acceptances: a deposit is in each crystal with its
+    // share of the mass (as the Monte Carlo draws it), and is selected as that crystal is;
+    // the deposit spectrum itself is the crystals' mixture of light yields and quenching.
     after.counts.assign(npe.size(), 0.0);
-    for (const auto& [share, weight] : shares) {
+    for (const auto& g : groups) {
       const auto selected =
-          SelectionEfficiency(detector.with_pmt_share(share), *context.selection, npe_max).apply(deposits.true_npe.counts);
-      for (std::size_t n = 0; n < selected.size(); ++n) after.counts[n] += weight * selected[n];
+          SelectionEfficiency(detector.with_pmt_share(g.pmt_share), context.selection->with_acceptance(g.acceptance), npe_max)
+              .apply(deposits.true_npe.counts);
+      for (std::size_t n = 0; n < selected.size(); ++n) after.counts[n] += g.weight * selected[n];
     }
   }
   // Criterion 4: a deposit that lights a second crystal too is rejected.

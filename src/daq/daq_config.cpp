@@ -1,5 +1,6 @@
 #include "cevns/daq/daq_config.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -55,7 +56,9 @@ void ZeroSuppressionConfig::validate() const {
 
 void PmtConfig::validate() const {
   // 100 kHz is 30 × the noisiest PMT configured (R877-100: 2.9 kHz): a dark pulse every 10 µs.
-  require_range("daq.pmt.dark_rate_Hz", dark_rate_Hz, 0.0, 1e5, "PMT dark rates are 10 Hz – 10 kHz");
+  if (dark_rate_Hz.empty())
+    throw InvalidValue("daq.pmt.dark_rate_Hz", "[]", "needs one value for all crystals or one per crystal");
+  for (double rate : dark_rate_Hz) require_range("daq.pmt.dark_rate_Hz", rate, 0.0, 1e5, "PMT dark rates are 10 Hz – 10 kHz");
   require_fraction("daq.pmt.dark_multi_pe_fraction", dark_multi_pe_fraction);
   require_range("daq.pmt.dark_multi_pe_mean", dark_multi_pe_mean, 0.0, 100.0,
                 "extra photoelectrons of a dark pulse: a few");
@@ -134,10 +137,20 @@ void DaqConfig::validate() const {
     throw InvalidValue("daq.triggers_per_block", std::to_string(triggers_per_block), "must be in [1, 10⁷]");
 }
 
+double PmtConfig::dark_rate_of(int index) const {
+  return dark_rate_Hz.size() == 1 ? dark_rate_Hz.front() : dark_rate_Hz.at(static_cast<std::size_t>(index));
+}
+
+bool PmtConfig::uniform_dark_rate() const {
+  return std::all_of(dark_rate_Hz.begin(), dark_rate_Hz.end(), [&](double r) { return r == dark_rate_Hz.front(); });
+}
+
 DarkCountInputs dark_count_inputs(const DaqConfig& daq) {
   const auto& p = daq.pmt;
   const auto& d = daq.digitizer;
-  return {.dark_rate_Hz = p.dark_rate_Hz,
+  // Equal rates are one rate: the same numbers as a single value.
+  return {.dark_rate_Hz = p.dark_rate_Hz.front(),
+          .dark_rate_by_crystal_Hz = p.uniform_dark_rate() ? std::vector<double>{} : p.dark_rate_Hz,
           .multi_pe_fraction = p.dark_multi_pe_fraction,
           .multi_pe_mean = p.dark_multi_pe_mean,
           .afterpulse_probability = p.afterpulse_probability,

@@ -57,12 +57,12 @@ std::vector<double> cumulative(const std::vector<double>& x, const std::vector<d
 
 }  // namespace
 
-// CEvNS of one flavour on one isotope: its share, recoil sampler and quenching.
+// CEvNS of one flavour on one isotope: its share, recoil sampler and quenching (per crystal).
 struct Simulation::Channel {
   Flavor flavor;
   double events;                 // over the configured exposure
   TabulatedSampler recoil_keVnr;
-  Quenching quenching;
+  std::vector<Quenching> quenching;  // [crystal] (detector.quenching)
 };
 
 // A configured background simulated as deposits of n photoelectrons.
@@ -78,6 +78,11 @@ struct Simulation::Background {
 void SimulationConfig::validate() const {
   experiment.validate();
   daq.validate();
+  const auto rates = daq.pmt.dark_rate_Hz.size();
+  if (rates != 1 && rates != static_cast<std::size_t>(experiment.detector.crystals))
+    throw InvalidValue("daq.pmt.dark_rate_Hz", std::to_string(rates) + " values",
+                       "needs one value for all crystals or one per crystal (" +
+                           std::to_string(experiment.detector.crystals) + ")");
 }
 
 void check_time_roi_is_recorded(const SimulationConfig& config) {
@@ -156,8 +161,9 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
       const auto& channel_prediction = *std::find_if(
           prediction.channels.begin(), prediction.channels.end(),
           [&](const ChannelPrediction& c) { return c.flavor == flavor && c.isotope == component.isotope.name; });
-      cevns_.push_back({flavor, channel_prediction.events, TabulatedSampler(t_keV, cdf),
-                        Quenching(exp.detector.quenching, component.isotope)});
+      std::vector<Quenching> quenching;
+      for (int c = 0; c < exp.detector.crystals; ++c) quenching.emplace_back(exp.detector.quenching_of(c), component.isotope);
+      cevns_.push_back({flavor, channel_prediction.events, TabulatedSampler(t_keV, cdf), std::move(quenching)});
       cevns_per_pot_[static_cast<std::size_t>(flavor)] += channel_prediction.events / exposure_pot;
     }
 
@@ -248,9 +254,18 @@ RunInfo Simulation::run_info(std::uint64_t seed) const {
   return info;
 }
 
+double Simulation::expected_dark_counts(int crystal) const {
+  return 2.0 * config_.daq.pmt.dark_rate_of(crystal) * window_ns_ / s;
+}
+
 double Simulation::expected_per_trigger(std::uint16_t source) const {
   const auto& pmt = config_.daq.pmt;
-  if (source == dark_count) return channels_ * pmt.dark_rate_Hz * window_ns_ / s;
+  if (source == dark_count) {
+    if (pmt.uniform_dark_rate()) return channels_ * pmt.dark_rate_Hz.front() * window_ns_ / s;
+    double sum = 0.0;
+    for (int c = 0; c < config_.experiment.detector.crystals; ++c) sum += expected_dark_counts(c);
+    return sum;
+  }
   if (source >= first_cevns && source < first_cevns + all_flavors.size())
     return cevns_per_pot_[source - first_cevns] * pot_per_pulse_;
   for (const auto& b : backgrounds_)
@@ -476,8 +491,8 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
           if ((pick -= c.events / total) <= 0.0) break;
         }
         const double recoil_keVnr = channel->recoil_keVnr(uniform(rng));
-        const double visible_keVee = in_keVee(channel->quenching.electron_equivalent(keVnr(recoil_keVnr)));
         const std::uint16_t crystal = crystal_of(rng);
+        const double visible_keVee = in_keVee(channel->quenching[crystal].electron_equivalent(keVnr(recoil_keVnr)));
         const auto pes = static_cast<std::uint32_t>(
             poisson(light_yield_[crystal] * visible_keVee, rng, "photoelectrons of a CEvNS recoil"));
         const double arrival_ns = sample_arrival_ns(flavor, rng);
@@ -526,17 +541,30 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
     }
   }
 
-  // PMT dark counts: uniform in trigger, channel and time; some carry several PE.
+  // PMT dark counts: uniform in trigger, channel and time; some carry several PE. With
+  // per-crystal rates (daq.pmt.dark_rate_Hz, one per crystal), crystal by crystal, each
+  // uniform over its two PMTs.
   const auto& pmt = daq.pmt;
-  const std::uint64_t dark = poisson(expected_per_trigger(dark_count) * static_cast<double>(count), rng,
-                                     "PMT dark counts in a block of triggers (daq.pmt.dark_rate_Hz)");
-  for (std::uint64_t d = 0; d < dark; ++d) {
+  const auto dark_pulse = [&](auto&& pick_channel) {
     const std::uint64_t k = any_trigger(rng);
-    const auto channel = static_cast<std::uint16_t>(std::uniform_int_distribution<int>(0, channels_ - 1)(rng));
+    const auto channel = static_cast<std::uint16_t>(pick_channel());
     const double time = uniform(rng) * window_ns_;
     std::uint64_t pes = 1;
     if (uniform(rng) < pmt.dark_multi_pe_fraction) pes += std::max<std::uint64_t>(1, poisson(pmt.dark_multi_pe_mean, rng, "extra photoelectrons of a dark pulse"));
     for (std::uint64_t p = 0; p < pes; ++p) add_photoelectron(block, block.first_trigger + k, time, channel, dark_count, rng);
+  };
+  if (pmt.uniform_dark_rate()) {
+    const std::uint64_t dark = poisson(expected_per_trigger(dark_count) * static_cast<double>(count), rng,
+                                       "PMT dark counts in a block of triggers (daq.pmt.dark_rate_Hz)");
+    for (std::uint64_t d = 0; d < dark; ++d)
+      dark_pulse([&] { return std::uniform_int_distribution<int>(0, channels_ - 1)(rng); });
+  } else {
+    for (int c = 0; c < exp.detector.crystals; ++c) {
+      const std::uint64_t dark = poisson(expected_dark_counts(c) * static_cast<double>(count), rng,
+                                         "PMT dark counts of a crystal in a block of triggers (daq.pmt.dark_rate_Hz)");
+      for (std::uint64_t d = 0; d < dark; ++d)
+        dark_pulse([&] { return 2 * c + std::uniform_int_distribution<int>(0, 1)(rng); });
+    }
   }
 
   add_afterglow(block, seed, rng);

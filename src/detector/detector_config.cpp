@@ -39,6 +39,12 @@ void DetectorConfig::validate() const {
     throw InvalidValue("detector.spe_resolution", format_value(spe_resolution),
                        "must be 0 with detector.resolution.model = \"gamma\", whose width includes the charge resolution");
   quenching.validate();
+  if (!quenching_by_crystal.empty() && quenching_by_crystal.size() != static_cast<std::size_t>(crystals))
+    throw InvalidValue("detector.quenching", std::to_string(quenching_by_crystal.size()) + " tables",
+                       "needs one table for all crystals ([detector.quenching]) or one per crystal "
+                       "([[detector.quenching]], " + std::to_string(crystals) + ")");
+  for (std::size_t c = 0; c < quenching_by_crystal.size(); ++c)
+    quenching_by_crystal[c].validate("detector.quenching[" + std::to_string(c) + "]");
   arrival_delay.validate();
 }
 
@@ -63,26 +69,30 @@ bool DetectorConfig::uniform_pmt_share() const {
   return std::all_of(pmt_share.begin(), pmt_share.end(), [&](double s) { return s == pmt_share.front(); });
 }
 
+const QuenchingConfig& DetectorConfig::quenching_of(int index) const {
+  return quenching_by_crystal.empty() ? quenching : quenching_by_crystal.at(static_cast<std::size_t>(index));
+}
+
 DetectorConfig DetectorConfig::with_pmt_share(double share) const {
   DetectorConfig one = *this;
   one.pmt_share = {share};
   return one;
 }
 
-void AcceptanceConfig::validate() const {
+void AcceptanceConfig::validate(const std::string& key) const {
   // Checked for every model, so that a value set now is sound when the model is switched on.
   // NPE spectra hold at most 5000 photoelectrons (spectra.npe_max). With an offset the
   // logistic's amplitude may exceed 1 (COHERENT's 2021 CsI release: a = 1.32, offset −0.333).
-  require_range("selection.acceptance.a", a, 0.0, 5.0,
+  require_range(key + ".a", a, 0.0, 5.0,
                 "the logistic's amplitude; ≤ 1 without an offset (COHERENT 2017: 0.6655)", true);
-  require_range("selection.acceptance.k", k, 0.0, 100.0, "steepness per PE; COHERENT 2017: 0.49", true);
-  require_range("selection.acceptance.x0", x0, -5000.0, 5000.0, "the NPE of half the plateau, within the spectra");
-  require_range("selection.acceptance.offset", offset, -5.0, 1.0,
+  require_range(key + ".k", k, 0.0, 100.0, "steepness per PE; COHERENT 2017: 0.49", true);
+  require_range(key + ".x0", x0, -5000.0, 5000.0, "the NPE of half the plateau, within the spectra");
+  require_range(key + ".offset", offset, -5.0, 1.0,
                 "added to the logistic before clipping to [0, 1]; COHERENT's 2021 CsI release: −0.333");
   if (!(a + offset > 0.0))
-    throw InvalidValue("selection.acceptance.offset", format_value(offset),
+    throw InvalidValue(key + ".offset", format_value(offset),
                        "must leave a positive plateau a + offset (a = " + format_value(a) + ")");
-  require_range("selection.acceptance.step_PE", step_PE, 0.0, 5000.0, "an NPE within the spectra; 0: no step");
+  require_range(key + ".step_PE", step_PE, 0.0, 5000.0, "an NPE within the spectra; 0: no step");
 }
 
 double AcceptanceConfig::at(double x) const {
@@ -128,6 +138,33 @@ void SelectionConfig::validate() const {
   if (roi_time_min_us && roi_time_max_us && !(*roi_time_max_us > *roi_time_min_us))
     throw InvalidValue("selection.roi_time_max_us", format_value(*roi_time_max_us),
                        "must be larger than selection.roi_time_min_us");
+  for (std::size_t c = 0; c < acceptance_by_crystal.size(); ++c) {
+    const std::string key = "selection.acceptance[" + std::to_string(c) + "]";
+    acceptance_by_crystal[c].validate(key);
+    // Predictions fold the acceptance at one convention for all crystals.
+    if (acceptance_by_crystal[c].evaluate_at != acceptance_by_crystal.front().evaluate_at)
+      throw InvalidValue(key + ".evaluate_at", std::string(acceptance_evaluation_names.name(acceptance_by_crystal[c].evaluate_at)),
+                         "must be the same for every crystal (selection.acceptance[0].evaluate_at = " +
+                             std::string(acceptance_evaluation_names.name(acceptance_by_crystal.front().evaluate_at)) + ")");
+  }
+}
+
+void SelectionConfig::validate_crystals(int crystals) const {
+  if (!acceptance_by_crystal.empty() && acceptance_by_crystal.size() != static_cast<std::size_t>(crystals))
+    throw InvalidValue("selection.acceptance", std::to_string(acceptance_by_crystal.size()) + " tables",
+                       "needs one table for all crystals ([selection.acceptance]) or one per crystal "
+                       "([[selection.acceptance]], detector.crystals = " + std::to_string(crystals) + ")");
+}
+
+const AcceptanceConfig& SelectionConfig::acceptance_of(int index) const {
+  return acceptance_by_crystal.empty() ? acceptance : acceptance_by_crystal.at(static_cast<std::size_t>(index));
+}
+
+SelectionConfig SelectionConfig::with_acceptance(const AcceptanceConfig& one) const {
+  SelectionConfig s = *this;
+  s.acceptance = one;
+  s.acceptance_by_crystal.clear();
+  return s;
 }
 
 }  // namespace cevns

@@ -8,8 +8,8 @@
 #include "cevns/core/error.hpp"
 
 namespace cevns {
-void QuenchingConfig::validate() const {
-  const std::string prefix = "detector.quenching.";
+void QuenchingConfig::validate(const std::string& key) const {
+  const std::string prefix = key + ".";
   switch (model) {
     case QuenchingModel::coherent_polynomial:
       if (polynomial_coefficients.empty() || !(polynomial_coefficients[0] > 0.0))

@@ -92,7 +92,7 @@ void gamma_pe_probabilities(double mean, double shape, const std::vector<double>
 
 SelectionEfficiency::SelectionEfficiency(const DetectorConfig& detector, const SelectionConfig& selection, int max_npe)
     : detector_(detector),
-      selection_(selection),
+      selection_(selection.with_acceptance(selection.acceptance_of(0))),
       max_npe_(max_npe),
       constant_((selection.muon_veto ? selection.muon_veto_efficiency : 1.0) *
                 (selection.afterglow_cut ? selection.afterglow_efficiency : 1.0)) {

@@ -74,6 +74,13 @@ void ExperimentConfig::validate() const {
   exposure.validate();
   physics.validate();
   selection.validate();
+  selection.validate_crystals(detector.crystals);
+  if (!dark_counts.dark_rate_by_crystal_Hz.empty() &&
+      dark_counts.dark_rate_by_crystal_Hz.size() != static_cast<std::size_t>(detector.crystals))
+    throw InvalidValue("daq.pmt.dark_rate_Hz", std::to_string(dark_counts.dark_rate_by_crystal_Hz.size()) + " values",
+                       "needs one value for all crystals or one per crystal (" + std::to_string(detector.crystals) + ")");
+  for (double rate : dark_counts.dark_rate_by_crystal_Hz)
+    require_range("daq.pmt.dark_rate_Hz", rate, 0.0, 1e5, "PMT dark rates are 10 Hz – 10 kHz");
   std::map<std::string, std::size_t> names;  // background name → first index
   for (std::size_t i = 0; i < backgrounds.size(); ++i) {
     const std::string key = "backgrounds[" + std::to_string(i) + "]";

@@ -274,7 +274,7 @@ Prediction predict(const ExperimentConfig& config) {
   }
 
   // Backgrounds: each model from what drives it (docs/backgrounds.md), none normalised to the ROI.
-  const Quenching background_quenching(config.detector.quenching, target.components().front().isotope);
+  const Quenching background_quenching(config.detector.quenching_of(0), target.components().front().isotope);
   const BackgroundContext context{
       .exposure_kg_days = config.exposure_kg_days(),
       .arrival_time = &source.arrival_time(),
@@ -301,7 +301,7 @@ Prediction predict(const ExperimentConfig& config) {
 
   double mean_light_yield = 0.0;
   for (int c = 0; c < config.detector.crystals; ++c) mean_light_yield += config.detector.light_yield(c) / config.detector.crystals;
-  const Quenching quenching(config.detector.quenching, target.components().front().isotope);
+  const Quenching quenching(config.detector.quenching_of(0), target.components().front().isotope);
   result.roi_threshold_keVnr =
       in_keVnr(quenching.recoil_for(keVee(config.selection.roi_npe_min / mean_light_yield)));
 

@@ -83,21 +83,38 @@ void SignalResponse::build(const ExperimentConfig& config, const DecayAtRestSour
   time_binning_ = time_bins_of(config.spectra);
   npe_bins_ = npe_binning_.size();
   const bool gamma_resolution = config.detector.resolution.model == ResolutionModel::gamma;
-  continuous_acceptance_ = gamma_resolution && config.selection.acceptance.model != AcceptanceModel::none &&
-                           config.selection.acceptance.evaluate_at == AcceptanceEvaluation::continuous;
-  // Crystals of one PMT share are folded together (crystals with the same light yield share
-  // one folding) and selected together; one group when every crystal has the same share.
-  std::map<double, std::map<double, double>> light_yield_shares_by_pmt_share;
-  for (int c = 0; c < config.detector.crystals; ++c)
-    light_yield_shares_by_pmt_share[config.detector.pmt_share_of(c)][config.detector.light_yield(c)] +=
-        1.0 / config.detector.crystals;
-  SelectionConfig without_acceptance = config.selection;
-  without_acceptance.acceptance.model = AcceptanceModel::none;
-  for (const auto& [pmt_share, light_yield_shares] : light_yield_shares_by_pmt_share) {
-    const DetectorConfig crystals_of_group = config.detector.with_pmt_share(pmt_share);
-    groups_.push_back(Group{pmt_share, light_yield_shares, SelectionEfficiency(crystals_of_group, config.selection, npe_max),
-                            SelectionEfficiency(crystals_of_group, without_acceptance, npe_max)});
+  const auto& detector = config.detector;
+  // Every crystal has one evaluation convention (SelectionConfig::validate).
+  bool any_acceptance = false;
+  for (int c = 0; c < detector.crystals; ++c)
+    any_acceptance = any_acceptance || config.selection.acceptance_of(c).model != AcceptanceModel::none;
+  continuous_acceptance_ = gamma_resolution && any_acceptance &&
+                           config.selection.acceptance_of(0).evaluate_at == AcceptanceEvaluation::continuous;
+  // Crystals selected alike (one PMT share, one acceptance) are selected together, and
+  // within them crystals of one quenching and light yield are folded together (one group,
+  // one folding when every crystal is alike); each with its share of the mass.
+  std::vector<QuenchingConfig> quenchings;  // the distinct quenching models, by first crystal
+  for (int c = 0; c < detector.crystals; ++c) {
+    const auto& q = detector.quenching_of(c);
+    const auto found = std::find(quenchings.begin(), quenchings.end(), q);
+    const auto index = static_cast<std::size_t>(found - quenchings.begin());
+    if (found == quenchings.end()) quenchings.push_back(q);
+    const double share = detector.pmt_share_of(c);
+    const auto& acceptance = config.selection.acceptance_of(c);
+    auto group = std::find_if(groups_.begin(), groups_.end(),
+                              [&](const Group& g) { return g.pmt_share == share && g.acceptance == acceptance; });
+    if (group == groups_.end()) {
+      const DetectorConfig crystals_of_group = detector.with_pmt_share(share);
+      AcceptanceConfig none = acceptance;
+      none.model = AcceptanceModel::none;
+      groups_.push_back(Group{share, acceptance, {},
+                              SelectionEfficiency(crystals_of_group, config.selection.with_acceptance(acceptance), npe_max),
+                              SelectionEfficiency(crystals_of_group, config.selection.with_acceptance(none), npe_max)});
+      group = groups_.end() - 1;
+    }
+    group->foldings[{index, detector.light_yield(c)}] += 1.0 / detector.crystals;
   }
+  std::stable_sort(groups_.begin(), groups_.end(), [](const Group& a, const Group& b) { return a.pmt_share < b.pmt_share; });
   const std::size_t width = groups_.size() * npe_bins_;
   // With spectra.npe_edges and a continuous (Gamma) PE: its probabilities in the cells cut
   // by both the integer bins and the edges.
@@ -120,7 +137,9 @@ void SignalResponse::build(const ExperimentConfig& config, const DecayAtRestSour
   std::vector<double> probabilities;
   for (std::size_t ic = 0; ic < target.components().size(); ++ic) {
     const auto& component = target.components()[ic];
-    const Quenching quenching(config.detector.quenching, component.isotope);
+    std::vector<Quenching> quenching;
+    for (const auto& q : quenchings) quenching.emplace_back(q, component.isotope);
+    std::vector<double> visible(quenching.size());
     for (Flavor flavor : all_flavors) {
       // The end point and the scale do not depend on the cross section's parameters.
       const RecoilRate rate(config, source, component, flavor);
@@ -133,25 +152,27 @@ void SignalResponse::build(const ExperimentConfig& config, const DecayAtRestSour
         if (continuous_acceptance_) ch.p_accepted.resize((node + 1) * width, 0.0);
         ch.p_cells_true.resize((node + 1) * cells_width, 0.0);
         if (continuous_acceptance_) ch.p_cells_accepted.resize((node + 1) * cells_width, 0.0);
-        const double visible_keVee = in_keVee(quenching.electron_equivalent(RecoilEnergy(recoil)));
+        for (std::size_t q = 0; q < quenching.size(); ++q)
+          visible[q] = in_keVee(quenching[q].electron_equivalent(RecoilEnergy(recoil)));
         for (std::size_t g = 0; g < groups_.size(); ++g) {
           const std::size_t row = node * width + g * npe_bins_, cells_row = node * cells_width + g * cell_count;
-          for (const auto& [light_yield, share] : groups_[g].light_yield_shares) {
+          const AcceptanceConfig* acceptance = &groups_[g].acceptance;
+          for (const auto& [folding, share] : groups_[g].foldings) {
+            const auto& [q, light_yield] = folding;
+            const double visible_keVee = visible[q];
             if (gamma_resolution) {
               const double shape = config.detector.resolution.shape(visible_keVee);
               gamma_pe_probabilities(light_yield * visible_keVee, shape, npe_bins_, probabilities);
               for (std::size_t n = 0; n < npe_bins_; ++n) ch.p_true[row + n] += share * probabilities[n];
               if (continuous_acceptance_) {
-                gamma_pe_probabilities(light_yield * visible_keVee, shape, npe_bins_, probabilities,
-                                       &config.selection.acceptance);
+                gamma_pe_probabilities(light_yield * visible_keVee, shape, npe_bins_, probabilities, acceptance);
                 for (std::size_t n = 0; n < npe_bins_; ++n) ch.p_accepted[row + n] += share * probabilities[n];
               }
               if (cell_count > 0) {
                 gamma_pe_probabilities(light_yield * visible_keVee, shape, cells_.lows, probabilities);
                 for (std::size_t c = 0; c < cell_count; ++c) ch.p_cells_true[cells_row + c] += share * probabilities[c];
                 if (continuous_acceptance_) {
-                  gamma_pe_probabilities(light_yield * visible_keVee, shape, cells_.lows, probabilities,
-                                         &config.selection.acceptance);
+                  gamma_pe_probabilities(light_yield * visible_keVee, shape, cells_.lows, probabilities, acceptance);
                   for (std::size_t c = 0; c < cell_count; ++c)
                     ch.p_cells_accepted[cells_row + c] += share * probabilities[c];
                 }
@@ -360,7 +381,7 @@ std::optional<NpeEdgesSpectra> SignalResponse::on_npe_edges(const Folded& folded
           // the acceptance at n (unless it is already integrated over the cell).
           const double coincidence = sel.two_pmt_coincidence ? coincidence_efficiency(n, groups_[g].pmt_share) : 1.0;
           const double kept = continuous_acceptance_ ? accepted_cells[i] * coincidence * constant
-                                                     : true_cells[i] * coincidence * (constant * sel.acceptance(n));
+                                                     : true_cells[i] * coincidence * (constant * groups_[g].acceptance(n));
           if (!delayed) {
             after.counts[bin] += kept;
             continue;

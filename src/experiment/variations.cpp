@@ -8,18 +8,22 @@ ExperimentConfig shifted(const ExperimentConfig& config, const SystematicConfig&
   switch (systematic.parameter) {
     case SystematicParameter::quenching:
       c.detector.quenching.shift_sigma += shift;
+      for (auto& q : c.detector.quenching_by_crystal) q.shift_sigma += shift;
       break;
     case SystematicParameter::light_yield:
       for (double& ly : c.detector.light_yield_PE_per_keVee) ly *= 1.0 + shift;
       break;
     case SystematicParameter::acceptance_a:
       c.selection.acceptance.a += shift;
+      for (auto& a : c.selection.acceptance_by_crystal) a.a += shift;
       break;
     case SystematicParameter::acceptance_k:
       c.selection.acceptance.k += shift;
+      for (auto& a : c.selection.acceptance_by_crystal) a.k += shift;
       break;
     case SystematicParameter::acceptance_x0:
       c.selection.acceptance.x0 += shift;
+      for (auto& a : c.selection.acceptance_by_crystal) a.x0 += shift;
       break;
     case SystematicParameter::beam_timing:
       for (double& t : c.source.pulse.bunch_times_ns) t += shift;

@@ -271,6 +271,23 @@ class Section {
       out.push_back(std::move(item));
     }
   }
+  /// One table for every crystal ([key]: into `all`) or an array of them, one per crystal
+  /// ([[key]]: into `by_crystal`, and its first into `all`); each read by describe(sub, item).
+  template <class Item, class Describe>
+  void table_or_tables(const std::string& key, Item& all, std::vector<Item>& by_crystal, Describe&& describe) {
+    const toml::node* node = get(key);
+    if (node && node->is_array()) {
+      by_crystal.clear();
+      tables(key, by_crystal, [&](Section& sub, Item& item) {
+        item = all;  // unset keys keep the defaults
+        describe(sub, item);
+      });
+      if (by_crystal.empty()) throw mistyped(key, *node, "a table or a non-empty array of tables, one per crystal");
+      all = by_crystal.front();
+      return;
+    }
+    section(key, [&](Section& sub) { describe(sub, all); });
+  }
   /// Loads the points of a quenching table file named in this section.
   void quenching_table(QuenchingConfig& q) const;
   /// Reads the spectrum and time files of a [[backgrounds]] entry (relative to the file).
@@ -562,6 +579,11 @@ class TableWriter {
       tables_ += fmt::format("\n[[{}]]\n{}", sub.path_, sub.text());
     }
   }
+  template <class Item, class Describe>
+  void table_or_tables(const std::string& key, Item& all, std::vector<Item>& by_crystal, Describe&& describe) {
+    if (by_crystal.empty()) section(key, [&](TableWriter& sub) { describe(sub, all); });
+    else tables(key, by_crystal, describe);
+  }
   void quenching_table(QuenchingConfig&) const {}  // the file is named; its points stay in it
   void background_files(BackgroundConfig&) const {}
 
@@ -601,6 +623,10 @@ class KeyLister {
     Item item;
     describe(sub, item);
     keys.insert(keys.end(), sub.keys.begin(), sub.keys.end());
+  }
+  template <class Item, class Describe>
+  void table_or_tables(const std::string& key, Item& all, std::vector<Item>&, Describe&& describe) {
+    section(key, [&](KeyLister& sub) { describe(sub, all); });
   }
   void quenching_table(QuenchingConfig&) const {}
   void background_files(BackgroundConfig&) const {}
@@ -662,8 +688,8 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
       r.value("b_per_keVee", d.resolution.b_per_keVee);
       r.value("b_constant", d.resolution.b_constant);
     });
-    s.section("quenching", [&](V& q) {
-      auto& c = d.quenching;
+    // One table for all crystals, or [[detector.quenching]] one per crystal.
+    s.table_or_tables("quenching", d.quenching, d.quenching_by_crystal, [&](V& q, QuenchingConfig& c) {
       q.value("model", c.model, quenching_model_names);
       q.value("polynomial_coefficients", c.polynomial_coefficients);
       q.value("polynomial_relative_uncertainty", c.polynomial_relative_uncertainty);
@@ -748,14 +774,15 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("roi_npe_max", c.roi_npe_max);
     s.value("roi_time_min_us", c.roi_time_min_us);
     s.value("roi_time_max_us", c.roi_time_max_us);
-    s.section("acceptance", [&](V& a) {
-      a.value("model", c.acceptance.model, acceptance_model_names);
-      a.value("a", c.acceptance.a);
-      a.value("k", c.acceptance.k);
-      a.value("x0", c.acceptance.x0);
-      a.value("offset", c.acceptance.offset);
-      a.value("step_PE", c.acceptance.step_PE);
-      a.value("evaluate_at", c.acceptance.evaluate_at, acceptance_evaluation_names);
+    // One table for all crystals, or [[selection.acceptance]] one per crystal.
+    s.table_or_tables("acceptance", c.acceptance, c.acceptance_by_crystal, [&](V& a, AcceptanceConfig& acceptance) {
+      a.value("model", acceptance.model, acceptance_model_names);
+      a.value("a", acceptance.a);
+      a.value("k", acceptance.k);
+      a.value("x0", acceptance.x0);
+      a.value("offset", acceptance.offset);
+      a.value("step_PE", acceptance.step_PE);
+      a.value("evaluate_at", acceptance.evaluate_at, acceptance_evaluation_names);
     });
     s.section("time_efficiency", [&](V& t) {
       t.value("model", c.time_efficiency.model, time_efficiency_model_names);
@@ -829,7 +856,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
         z.value("post_samples", d.zero_suppression.post_samples);
       });
       s.section("pmt", [&](V& p) {
-        p.value("dark_rate_Hz", d.pmt.dark_rate_Hz);
+        p.list_or_value("dark_rate_Hz", d.pmt.dark_rate_Hz);  // per PMT: one for all crystals or one per crystal
         p.value("dark_multi_pe_fraction", d.pmt.dark_multi_pe_fraction);
         p.value("dark_multi_pe_mean", d.pmt.dark_multi_pe_mean);
         p.value("afterpulse_probability", d.pmt.afterpulse_probability);

@@ -13,7 +13,7 @@ TEST(DaqConfig, DefaultsAreTheCloversDaq) {
   EXPECT_EQ(config.digitizer.samples(), 51000u);  // 40 µs pretrace + 1 µs lead + 10 µs at 1 GS/s
   EXPECT_EQ(config.digitizer.pretrace_samples(), 40000u);
   EXPECT_EQ(config.digitizer.adc_max(), 16383);
-  EXPECT_DOUBLE_EQ(config.pmt.dark_rate_Hz, 111.0);  // paper §3.2.2
+  EXPECT_EQ(config.pmt.dark_rate_Hz, std::vector<double>{111.0});  // paper §3.2.2
 }
 
 TEST(DaqConfig, RejectsImpossibleValues) {

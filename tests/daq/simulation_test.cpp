@@ -202,6 +202,64 @@ TEST(Simulation, PmtSharePerCrystal) {
   }
 }
 
+TEST(Simulation, DarkRateAndQuenchingPerCrystal) {
+  // daq.pmt.dark_rate_Hz = [1000, 1000, 1000, 20000]: crystal c's two PMTs draw Poisson
+  // dark pulses at r_c over the 51 µs window W, so crystal c sees 2 r_c W per trigger
+  // (Poisson, 5σ), and both its PMTs have one in a trigger with probability
+  // (1 − e^(−r_c W))² (binomial, 5σ): 0.0025 at 1 kHz, 0.41 at 20 kHz. Single-PE pulses.
+  const std::vector<double> rates{1000.0, 1000.0, 1000.0, 20000.0};
+  const Simulation simulation(clovers({"daq.pmt.dark_rate_Hz=[1000, 1000, 1000, 20000]", "daq.pmt.dark_multi_pe_fraction=0"}),
+                              WaveformMode::zero_suppressed);
+  constexpr std::uint64_t triggers = 20000;
+  const double window_s = 51e-6;
+  std::vector<double> pulses(4, 0.0), both(4, 0.0);
+  for (const auto& block : run(simulation, triggers, 5, 2)) {
+    std::map<std::uint64_t, std::vector<int>> sides;  // trigger → [channel] dark PE
+    for (const auto& pe : block.photoelectrons)
+      if (pe.source == Simulation::dark_count) {
+        pulses[pe.channel / 2] += 1.0;
+        auto& seen = sides[pe.trigger_id];
+        seen.resize(8, 0);
+        seen[pe.channel] = 1;
+      }
+    for (const auto& [trigger, seen] : sides)
+      for (int c = 0; c < 4; ++c) both[c] += seen[2 * c] && seen[2 * c + 1] ? 1.0 : 0.0;
+  }
+  for (int c = 0; c < 4; ++c) {
+    const double expected = 2.0 * rates[c] * window_s * triggers;
+    EXPECT_NEAR(simulation.expected_dark_counts(c) * triggers, expected, 1e-9 * expected) << c;
+    EXPECT_NEAR(pulses[c], expected, 5.0 * std::sqrt(expected)) << "crystal " << c;
+    const double p = std::pow(-std::expm1(-rates[c] * window_s), 2.0);
+    EXPECT_NEAR(both[c], p * triggers, 5.0 * std::sqrt(p * (1.0 - p) * triggers)) << "crystal " << c;
+  }
+  // Equal rates draw the same run as one value.
+  const auto one = run(Simulation(clovers({"daq.pmt.dark_rate_Hz=300"}), WaveformMode::zero_suppressed), 300, 3, 1);
+  const auto four =
+      run(Simulation(clovers({"daq.pmt.dark_rate_Hz=[300, 300, 300, 300]"}), WaveformMode::zero_suppressed), 300, 3, 1);
+  ASSERT_EQ(one.size(), four.size());
+  for (std::size_t b = 0; b < one.size(); ++b) {
+    ASSERT_EQ(one[b].photoelectrons.size(), four[b].photoelectrons.size());
+    for (std::size_t i = 0; i < one[b].photoelectrons.size(); ++i) {
+      EXPECT_EQ(one[b].photoelectrons[i].channel, four[b].photoelectrons[i].channel);
+      EXPECT_EQ(one[b].photoelectrons[i].time_ns, four[b].photoelectrons[i].time_ns);
+    }
+  }
+  // Per-crystal quenching: each CEvNS recoil is quenched by its own crystal's constant QF.
+  const Simulation quenched(clovers({"detector.mass_kg=12000", "source.beam_power_kW=140000", "daq.triggers_per_block=500",
+                                     "detector.quenching=[{model = 'constant', constant_qf = 0.05}, "
+                                     "{model = 'constant', constant_qf = 0.1}, {model = 'constant', constant_qf = 0.05}, "
+                                     "{model = 'constant', constant_qf = 0.05}]"}),
+                            WaveformMode::zero_suppressed);
+  std::vector<int> recoils(4, 0);
+  for (const auto& block : run(quenched, 500, 7, 1))
+    for (const auto& i : block.interactions)
+      if (i.source >= Simulation::first_cevns && i.source < Simulation::first_cevns + 3 && i.recoil_keVnr > 0.0F) {
+        ++recoils[i.crystal];
+        EXPECT_NEAR(i.visible_keVee / i.recoil_keVnr, i.crystal == 1 ? 0.1 : 0.05, 1e-5);
+      }
+  for (int c = 0; c < 4; ++c) EXPECT_GT(recoils[c], 50) << c;  // ≈ 100 each
+}
+
 TEST(Simulation, DarkCountsVetoAndBeam) {
   // 100 000 triggers of CLOVERS: dark pulses at 111 Hz per PMT × 8 PMTs × 50 µs, veto tags
   // at 1 − e^(−λ), and the protons per pulse of 140 kW at 1.6 GeV and 25 Hz with 2 % spread.

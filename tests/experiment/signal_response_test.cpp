@@ -47,13 +47,21 @@ TEST(SignalResponse, MatchesFullPredictionForOtherPhysics) {
   // CLOVERS also with crystals of two PMT shares (two groups, each selected with its own
   // coincidence).
   const std::vector<std::string> shares = {"detector.pmt_share=[0.5, 0.5, 0.5, 0.9]"};
+  // CLOVERS with per-crystal quenching and acceptance (at the continuous PE of the Gamma
+  // resolution): three groups of acceptance, two quenching models folded within them.
+  const std::string logistic = "model = 'logistic', evaluate_at = 'continuous'";
+  const std::vector<std::string> per_crystal = {
+      "detector.resolution.model=gamma",
+      "detector.quenching=[{model = 'constant', constant_qf = 0.06}, {}, {}, {model = 'constant', constant_qf = 0.06}]",
+      "selection.acceptance=[{" + logistic + "}, {" + logistic + ", x0 = 6.0}, {" + logistic + "}, {model = 'none', "
+      "evaluate_at = 'continuous'}]"};
   const std::vector<std::pair<std::string, std::vector<std::string>>> setups = {
       {"coherent-csi-2017.toml", {}}, {"coherent-csi-2017.toml", gamma}, {"clovers.toml", {}},
-      {"clovers.toml", shares},       {"cicenns.toml", {}}};
+      {"clovers.toml", shares},       {"clovers.toml", per_crystal},    {"cicenns.toml", {}}};
   for (const auto& [file, base] : setups) {
     const SignalResponse response(load(file, base));
-    EXPECT_EQ(response.continuous_acceptance(), base == gamma);
-    EXPECT_EQ(response.groups().size(), base == shares ? 2u : 1u);
+    EXPECT_EQ(response.continuous_acceptance(), base == gamma || base == per_crystal);
+    EXPECT_EQ(response.groups().size(), base == shares ? 2u : base == per_crystal ? 3u : 1u);
     for (auto overrides : points) {
       overrides.insert(overrides.begin(), base.begin(), base.end());
       const auto config = load(file, overrides);

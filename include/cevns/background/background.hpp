@@ -29,6 +29,9 @@ namespace cevns {
 /// (`daq::dark_count_inputs`); the defaults are those of daq::DaqConfig.
 struct DarkCountInputs {
   double dark_rate_Hz = 111.0;               ///< per PMT (daq.pmt.dark_rate_Hz)
+  /// Per PMT of each crystal (daq.pmt.dark_rate_Hz with differing values, one per
+  /// crystal); empty: every PMT at dark_rate_Hz. Counted by ExperimentConfig::validate.
+  std::vector<double> dark_rate_by_crystal_Hz;
   double multi_pe_fraction = 0.05;           ///< daq.pmt.dark_multi_pe_fraction
   double multi_pe_mean = 1.5;                ///< daq.pmt.dark_multi_pe_mean (extra PE, ≥ 1)
   double afterpulse_probability = 0.01;      ///< per photoelectron (daq.pmt)
@@ -294,6 +297,11 @@ struct DarkCountsPerTrigger {
   double crystal_coincidence = 0.0;     ///< P(a crystal passes criterion 3)
   /// Expected selected crystals per trigger per observed NPE (criteria 1–4, all crystals).
   std::vector<double> selected_npe;
+  /// With crystals of different dark rates or acceptances: selected_npe of each crystal
+  /// (summing to it) and P(0 PE in one of its PMTs' signal region); the per-PMT fields
+  /// above are then crystal 0's. Empty when every crystal is alike.
+  std::vector<std::vector<double>> selected_npe_by_crystal;
+  std::vector<double> signal_quiet_by_crystal;
 };
 
 /// Computes `DarkCountsPerTrigger` for NPE bins 0 … npe_max (the last one: everything above).

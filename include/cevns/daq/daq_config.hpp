@@ -47,8 +47,10 @@ struct ZeroSuppressionConfig {
 /// One PMT model for every channel.
 struct PmtConfig {
   /// Dark counts per PMT: CLOVERS R11065 at 77 K, 111 Hz (paper §3.2.2); CICENNS R877-100
-  /// at 1400 V, 2.9 kHz (CICENNS 2024 slides).
-  double dark_rate_Hz = 111.0;
+  /// at 1400 V, 2.9 kHz (CICENNS 2024 slides). One value for every crystal, or one per
+  /// crystal (both PMTs of crystal c at dark_rate_Hz[c]); the count is checked by
+  /// SimulationConfig::validate, which knows the crystals.
+  std::vector<double> dark_rate_Hz{111.0};
   /// Fraction of dark pulses with more than one PE, and their mean extra PE (assumption:
   /// the paper's dark-pulse spectrum, Fig. 10, is dominated by single PE).
   double dark_multi_pe_fraction = 0.05;
@@ -68,6 +70,10 @@ struct PmtConfig {
   double spe_resolution = 0.35;
 
   void validate() const;
+  /// Dark rate of each PMT of crystal `index` (0-based), Hz.
+  [[nodiscard]] double dark_rate_of(int index) const;
+  /// Whether every crystal's PMTs have the same dark rate.
+  [[nodiscard]] bool uniform_dark_rate() const;
 };
 
 /// Scintillation decay of the crystal: a sum of exponentials, weights summing to one.

@@ -80,6 +80,8 @@ class Simulation {
   /// backgrounds; at nominal protons per pulse) and per trigger (steady backgrounds).
   [[nodiscard]] const std::vector<std::string>& source_names() const { return source_names_; }
   [[nodiscard]] double expected_per_trigger(std::uint16_t source) const;
+  /// Expected dark pulses per trigger in the two PMTs of `crystal` (daq.pmt.dark_rate_Hz).
+  [[nodiscard]] double expected_dark_counts(int crystal) const;
   /// A CEvNS recoil energy (keVnr) of flavour `flavor` on any isotope, from `rng`.
   [[nodiscard]] double sample_recoil_keVnr(Flavor flavor, Rng& rng) const;
   /// An arrival time (ns, relative to the first proton bunch) of flavour `flavor`.

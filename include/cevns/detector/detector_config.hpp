@@ -51,7 +51,11 @@ struct DetectorConfig {
   /// exactly; > 0 estimates NPE from charge, smearing n PE by σ√n.
   double spe_resolution = 0.0;
   ResolutionConfig resolution;
+  /// Every crystal's quenching ([detector.quenching]), unless quenching_by_crystal is set.
   QuenchingConfig quenching;
+  /// One quenching per crystal ([[detector.quenching]], one table per crystal); empty:
+  /// every crystal has `quenching` (which the reader sets to crystal 0's).
+  std::vector<QuenchingConfig> quenching_by_crystal;
   /// What the predicted arrival time is (detector.arrival_time; the profile comes from the
   /// simulation's configuration: arrival_delay.hpp).
   ArrivalDelayConfig arrival_delay;
@@ -63,6 +67,8 @@ struct DetectorConfig {
   [[nodiscard]] double pmt_share_of(int index) const;
   /// Whether every crystal has the same PMT share.
   [[nodiscard]] bool uniform_pmt_share() const;
+  /// Quenching of crystal `index` (0-based).
+  [[nodiscard]] const QuenchingConfig& quenching_of(int index) const;
   /// This detector with every crystal given the PMT share `share` (what one crystal's
   /// selection sees: SelectionEfficiency takes crystal 0's share).
   [[nodiscard]] DetectorConfig with_pmt_share(double share) const;
@@ -101,7 +107,9 @@ struct AcceptanceConfig {
   double step_PE = 5.0;   ///< 0: no step
   AcceptanceEvaluation evaluate_at = AcceptanceEvaluation::npe;
 
-  void validate() const;
+  /// Throws InvalidValue naming `key`.a, `key`.k, …
+  void validate(const std::string& key = "selection.acceptance") const;
+  bool operator==(const AcceptanceConfig&) const = default;
   /// The acceptance at reconstructed PE `x`, clipped to [0, 1].
   [[nodiscard]] double at(double x) const;
   /// The acceptance of a count of n photoelectrons under `evaluate_at`.
@@ -148,7 +156,12 @@ struct SelectionConfig {
   /// single-PE charges (≈ the pulse threshold over the single-PE amplitude).
   double min_pmt_npe = 0.25;
   bool single_crystal = true;           ///< criterion 4: exactly one crystal passes criterion 3
+  /// Every crystal's acceptance ([selection.acceptance]), unless acceptance_by_crystal is set.
   AcceptanceConfig acceptance;
+  /// One acceptance per crystal ([[selection.acceptance]], one table per crystal, all with
+  /// the same evaluate_at); empty: every crystal has `acceptance` (the reader sets it to
+  /// crystal 0's). Its count is checked by ExperimentConfig::validate, which knows the crystals.
+  std::vector<AcceptanceConfig> acceptance_by_crystal;
   TimeEfficiencyConfig time_efficiency;
   int roi_npe_min = 4;   ///< region of interest, inclusive (paper §4: 4–72 NPE)
   int roi_npe_max = 72;
@@ -157,6 +170,12 @@ struct SelectionConfig {
   std::optional<double> roi_time_max_us;
 
   void validate() const;
+  /// Throws InvalidValue unless acceptance_by_crystal is empty or holds one per crystal.
+  void validate_crystals(int crystals) const;
+  /// Acceptance of crystal `index` (0-based).
+  [[nodiscard]] const AcceptanceConfig& acceptance_of(int index) const;
+  /// This selection with every crystal given `one` (what one crystal's selection sees).
+  [[nodiscard]] SelectionConfig with_acceptance(const AcceptanceConfig& one) const;
 };
 
 template <class Cdf>

@@ -55,7 +55,9 @@ struct QuenchingConfig {
   /// Evaluate the model shifted by this many standard deviations.
   double shift_sigma = 0.0;
 
-  void validate() const;
+  /// Throws InvalidValue naming `key`.model, `key`.constant_qf, …
+  void validate(const std::string& key = "detector.quenching") const;
+  bool operator==(const QuenchingConfig&) const = default;
 };
 
 class Quenching {

@@ -37,8 +37,8 @@ void gamma_pe_probabilities(double mean, double shape, const std::vector<double>
 class SelectionEfficiency {
  public:
   /// `max_npe`: the largest NPE tracked; spectra hold bins 0 … max_npe. The coincidence
-  /// uses crystal 0's PMT share: with differing shares, one per crystal
-  /// (DetectorConfig::with_pmt_share).
+  /// uses crystal 0's PMT share and acceptance: with differing ones, one per crystal
+  /// (DetectorConfig::with_pmt_share, SelectionConfig::with_acceptance).
   SelectionEfficiency(const DetectorConfig& detector, const SelectionConfig& selection, int max_npe);
 
   /// Applies the selection to a true-NPE spectrum (index n = number of PE): coincidence on

@@ -29,8 +29,9 @@ class SignalResponse {
 
   /// True photoelectron spectra per flavour (bin n = n PE, the last bin the overflow)
   /// before the selection, for the cross sections of `physics` (dN/dT = nuclei × fluence ×
-  /// ⟨dσ/dT⟩). Crystals are folded in groups of one PMT share (groups()), each selected with
-  /// its own coincidence: `by_group_true` holds group g's spectrum at bins g × NPE bins …,
+  /// ⟨dσ/dT⟩). Crystals are folded in groups of one PMT share and acceptance (groups()), each
+  /// with its crystals' own quenching and light yields, and selected with its own coincidence
+  /// and acceptance: `by_group_true` holds group g's spectrum at bins g × NPE bins …,
   /// `by_group_accepted` the same with the acceptance evaluated at the continuous PE (only
   /// with continuous_acceptance()). With `spectra.npe_edges` and the Gamma resolution,
   /// `cells_true`/`cells_accepted` hold the same on the PE cells cut by both the integer bins
@@ -54,7 +55,7 @@ class SignalResponse {
   /// An integer-NPE × time spectrum summed onto `spectra.npe_edges` (bin holding n).
   [[nodiscard]] Spectrum2D to_npe_edges(const Spectrum2D& integer_npe) const;
 
-  /// The PMT shares of the groups of crystals, ascending.
+  /// The PMT shares of the groups of crystals (one per PMT share and acceptance), ascending.
   [[nodiscard]] std::vector<double> groups() const;
   /// Recoil-energy nodes of all channels (for reports and benchmarks).
   [[nodiscard]] std::size_t node_count() const;
@@ -71,11 +72,13 @@ class SignalResponse {
     // [node × groups × npe bins], and [node × groups × cells] on the PE cells
     std::vector<double> p_true, p_accepted, p_cells_true, p_cells_accepted;
   };
-  /// Crystals of one PMT share: their light yields, each with its share of the mass, and
-  /// their selection (with the acceptance folded in at the continuous PE, the rest of it).
+  /// Crystals of one PMT share and acceptance: their foldings (quenching index, light
+  /// yield), each with its share of the mass, and their selection (with the acceptance
+  /// folded in at the continuous PE, the rest of it).
   struct Group {
     double pmt_share;
-    std::map<double, double> light_yield_shares;
+    AcceptanceConfig acceptance;
+    std::map<std::pair<std::size_t, double>, double> foldings;
     SelectionEfficiency selection, rest_of_selection;
   };
   /// The cells of a continuous PE on both the integer NPE bins [n − ½, n + ½) and
