@@ -25,7 +25,7 @@ SIGMA = 80.0 / (2 * math.sqrt(2 * math.log(2)))
 def michel_cdf(kind, e):
     """P(E ≤ e) of the ν_e (192 x²(1/2 − x)) or ν̄_μ (64 x²(3/4 − x)) spectrum, x = E/m_μ."""
     x = min(max(e, 0.0), E_END) / M_MU
-    return 64 * x**3 - 48 * x**4 if kind == "nu_e" else 16 * x**3 - 16 * x**4
+    return 32 * x**3 - 48 * x**4 if kind == "nu_e" else 16 * x**3 - 16 * x**4
 
 
 def exgaussian_cdf(x, tau):

@@ -30,16 +30,19 @@ double chi2_p_value(const std::vector<double>& observed, const std::vector<doubl
   return boost::math::cdf(boost::math::complement(distribution, chi2));
 }
 
-/// CLOVERS with the analytic model tabulated, plus a ν̄_e of 2 % of ν_μ's cells: prompt
-/// timing and the 29.8 MeV line, unlike any DAR flavour's pair, so that a sampler reading
-/// another flavour's table fails.
+/// CLOVERS with the analytic model tabulated, plus a ν̄_e of 2 % of the ν_μ flux with ν_μ's
+/// 29.8 MeV line and ν_e's (delayed) timing: a pair unlike any DAR flavour's, so that a
+/// sampler reading another flavour's table fails.
 SimulationConfig clovers_with_nubar_e() {
   auto config = io::read_simulation_config(std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml");
   auto table = test::dar_flux_table(config.experiment.source, test::line_centred_energy_edges(59),
                                     test::dar_time_edges(50.0));
   auto& nubar_e = table->nu_per_pot[static_cast<std::size_t>(Flavor::nubar_e)];
-  nubar_e = table->nu_per_pot[static_cast<std::size_t>(Flavor::nu_mu)];
-  for (double& v : nubar_e) v *= 0.02;
+  const auto line = table->energy_marginal(Flavor::nu_mu), delayed = table->time_marginal(Flavor::nu_e);
+  const double nu_mu = table->total(Flavor::nu_mu), nu_e = table->total(Flavor::nu_e);
+  for (double n_energy : line)
+    for (double n_time : delayed) nubar_e.push_back(0.02 * n_energy * n_time / nu_e);
+  EXPECT_NEAR(table->total(Flavor::nubar_e), 0.02 * nu_mu, 1e-12);
   config.experiment.source.flux = FluxModel::table;
   config.experiment.source.flux_table = table;
   return config;
