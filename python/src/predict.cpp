@@ -158,7 +158,7 @@ views into it; sums and projections are new arrays.)")
           "recoil_by_flavor",
           [](const Prediction& p) {
             py::dict out;
-            for (Flavor f : all_flavors)
+            for (Flavor f : p.flavors())
               out[py::str(std::string(flavor_name(f)))] =
                   spectrum_copy(p.recoil_spectrum([f](const ChannelPrediction& c) { return c.flavor == f; }), recoil_axis);
             return out;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "cevns/core/constants.hpp"
 #include "cevns/core/error.hpp"
 #include "cevns/core/pipeline.hpp"
 #include "cevns/core/version.hpp"
@@ -133,7 +134,8 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
                             : daq.triggers_per_block;
 
   source_names_ = {"dark count", "afterpulse", "afterglow", "large deposit"};
-  for (Flavor f : all_flavors) source_names_.push_back("CEvNS " + std::string(flavor_name(f)));
+  flavors_ = source.flavors();  // ν̄_e only from a table holding it
+  for (Flavor f : flavors_) source_names_.push_back("CEvNS " + std::string(flavor_name(f)));
 
   // CEvNS: one sampler per flavour × isotope, on a grid in √T where the rate is smooth.
   // The analytic dark-count model predicts from this Monte Carlo's own PMTs.
@@ -142,9 +144,9 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
   const Prediction prediction = predict(predicted);
   const double exposure_pot = prediction.protons_on_target;
   const Target target = Target::from_formula(exp.detector.material);
-  cevns_per_pot_.assign(all_flavors.size(), 0.0);
+  cevns_per_pot_.assign(every_flavor.size(), 0.0);
   for (const auto& component : target.components())
-    for (Flavor flavor : all_flavors) {
+    for (Flavor flavor : flavors_) {
       const RecoilRate rate(exp, source, component, flavor);
       constexpr int nodes = 2000;
       std::vector<double> t_keV(nodes + 1), density(nodes + 1);
@@ -169,9 +171,13 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
 
   // Arrival times: the exact CDF on a 1 ns grid from well before the first bunch to the
   // end of the window.
-  for (Flavor flavor : all_flavors) {
+  // flavors_ run in the order of Flavor from ν_μ: arrival_ is indexed by the flavour.
+  for (Flavor flavor : flavors_) {
     std::vector<double> t, cdf;
-    const double first = *std::min_element(exp.source.pulse.bunch_times_ns.begin(), exp.source.pulse.bunch_times_ns.end());
+    double first = *std::min_element(exp.source.pulse.bunch_times_ns.begin(), exp.source.pulse.bunch_times_ns.end());
+    if (exp.source.flux == FluxModel::table)  // the table's first emission time, arriving after the flight
+      first = std::min(first, exp.source.flux_table->time_edges_ns.front() +
+                                  exp.source.distance_m * m / constants::speed_of_light);
     const double reach = 5.0 * (exp.source.pulse.bunch_fwhm_ns + exp.source.pulse.bunch_rise_ns);  // either shape
     for (double time = first - reach - 100.0; time <= window_ns_; time += 1.0) {
       t.push_back(time);
@@ -217,7 +223,7 @@ Simulation::Simulation(const SimulationConfig& config, WaveformMode mode)
   const std::string in_block = fmt::format(" in a block of {} triggers", triggers_per_block_);
   checked_poisson_mean(expected_per_trigger(dark_count) * block, "expected PMT dark counts" + in_block +
                                                                      " (daq.pmt.dark_rate_Hz × channels × window)");
-  for (Flavor f : all_flavors)
+  for (Flavor f : flavors_)
     checked_poisson_mean(expected_per_trigger(static_cast<std::uint16_t>(first_cevns + static_cast<int>(f))) * block,
                          fmt::format("expected CEvNS {} events{} (detector.mass_kg, source, exposure)", flavor_name(f),
                                      in_block));
@@ -266,7 +272,7 @@ double Simulation::expected_per_trigger(std::uint16_t source) const {
     for (int c = 0; c < config_.experiment.detector.crystals; ++c) sum += expected_dark_counts(c);
     return sum;
   }
-  if (source >= first_cevns && source < first_cevns + all_flavors.size())
+  if (source >= first_cevns && source < first_cevns + flavors_.size())
     return cevns_per_pot_[source - first_cevns] * pot_per_pulse_;
   for (const auto& b : backgrounds_)
     if (b.source == source) return b.per_trigger;
@@ -475,7 +481,7 @@ TriggerBlock Simulation::simulate_block(std::uint64_t seed, std::uint64_t index,
 
   // CEvNS: Poisson total per flavour over the block's protons, placed by protons.
   if (pot_sum > 0.0)
-    for (Flavor flavor : all_flavors) {
+    for (Flavor flavor : flavors_) {
       const std::uint64_t n = poisson(cevns_per_pot_[static_cast<std::size_t>(flavor)] * pot_sum, rng,
                                       "CEvNS events of one flavour in a block of triggers");
       for (std::uint64_t e = 0; e < n; ++e) {

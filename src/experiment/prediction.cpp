@@ -76,6 +76,12 @@ std::map<Flavor, double> Prediction::events_by_flavor() const {
   return sums;
 }
 
+std::vector<Flavor> Prediction::flavors() const {
+  std::vector<Flavor> out;
+  for (const auto& [flavor, spectrum] : arrival_time) out.push_back(flavor);  // a map: in the order of Flavor
+  return out;
+}
+
 std::map<std::string, double> Prediction::events_by_isotope() const {
   std::map<std::string, double> sums;
   for (const auto& c : channels) sums[c.isotope] += c.events;
@@ -203,14 +209,14 @@ RecoilRate::RecoilRate(const ExperimentConfig& config, const DecayAtRestSource& 
                        const Target::Component& component, Flavor flavor)
     : flavor_(flavor),
       spectrum_(config.source.sterile.active() ? source.spectrum_at_detector(flavor, true)
-                                               : NeutrinoSpectrum::decay_at_rest(flavor)),
+                                               : source.spectrum(flavor)),
       appeared_flavor_(DecayAtRestSource::appeared_flavor(flavor)),
       cross_section_(component.isotope, config.physics) {
   // ν_μ ↔ ν_e appearance needs both mixings (P_μe = 4|U_e4|²|U_μ4|²⟨sin²Δ⟩).
   if (config.source.sterile.ue4_squared > 0.0 && config.source.sterile.umu4_squared > 0.0)
     appeared_spectrum_ = source.spectrum_at_detector(flavor, false);
   const Target target = Target::from_formula(config.detector.material);
-  scale_ = target.nuclei(component, config.detector.mass_kg * kg) * source.fluence(config.exposure);
+  scale_ = target.nuclei(component, config.detector.mass_kg * kg) * source.fluence(config.exposure, flavor);
 }
 
 Prediction predict(const ExperimentConfig& config) {
@@ -238,7 +244,7 @@ Prediction predict(const ExperimentConfig& config) {
   const Binning& npe_bins = response.npe_binning();
   for (const auto& component : target.components()) {
     result.nuclei[component.isotope.name] += target.nuclei(component, mass);
-    for (Flavor flavor : all_flavors) {
+    for (Flavor flavor : source.flavors()) {
       const RecoilRate rate(config, source, component, flavor);
       const double t_max = rate.max_recoil();
 
@@ -259,7 +265,7 @@ Prediction predict(const ExperimentConfig& config) {
 
   const Binning& time_bins = response.time_binning();
   const auto by_flavor = result.events_by_flavor();
-  for (Flavor flavor : all_flavors) {
+  for (Flavor flavor : source.flavors()) {
     Spectrum arrival(time_bins);
     for (std::size_t bin = 0; bin < time_bins.size(); ++bin)
       arrival.counts[bin] = by_flavor.at(flavor) *

@@ -140,7 +140,7 @@ void SignalResponse::build(const ExperimentConfig& config, const DecayAtRestSour
     std::vector<Quenching> quenching;
     for (const auto& q : quenchings) quenching.emplace_back(q, component.isotope);
     std::vector<double> visible(quenching.size());
-    for (Flavor flavor : all_flavors) {
+    for (Flavor flavor : own_source_->flavors()) {
       // The end point and the scale do not depend on the cross section's parameters.
       const RecoilRate rate(config, source, component, flavor);
       Channel ch{ic, flavor, {}, {}, {}, {}, {}, {}};
@@ -192,7 +192,7 @@ void SignalResponse::build(const ExperimentConfig& config, const DecayAtRestSour
     }
   }
   // Arrival times: the selected signal keeps ε(t) of each arrival, per flavour.
-  for (Flavor flavor : all_flavors) {
+  for (Flavor flavor : own_source_->flavors()) {
     std::vector<double> p(time_binning_.size(), 0.0);
     const auto& time_efficiency = config.selection.time_efficiency;
     for (std::size_t bin = 0; bin < time_binning_.size(); ++bin) {
@@ -244,7 +244,7 @@ void add_product(const std::vector<double>& events, const std::vector<double>& m
 SignalResponse::Folded SignalResponse::fold(const PhysicsConfig& physics) const {
   Folded out;
   const std::size_t width = groups_.size() * npe_bins_, cells_width = groups_.size() * cells_.lows.size();
-  for (Flavor flavor : all_flavors) {
+  for (Flavor flavor : own_source_->flavors()) {
     out.by_group_true[flavor].assign(width, 0.0);
     if (continuous_acceptance_) out.by_group_accepted[flavor].assign(width, 0.0);
     if (cells_width > 0) {
@@ -269,7 +269,7 @@ SignalResponse::Folded SignalResponse::fold(const PhysicsConfig& physics) const 
     }
   }
   // All crystals: the groups' spectra summed.
-  for (Flavor flavor : all_flavors) {
+  for (Flavor flavor : own_source_->flavors()) {
     const auto& by_group = out.by_group_true.at(flavor);
     std::vector<double> npe(by_group.begin(), by_group.begin() + static_cast<std::ptrdiff_t>(npe_bins_));
     for (std::size_t g = 1; g < groups_.size(); ++g)
@@ -318,7 +318,7 @@ std::map<Flavor, Spectrum2D> SignalResponse::select(const Folded& folded) const 
   std::map<Flavor, Spectrum2D> out;
   if (!delayed_time_.empty()) {
     const std::size_t times = time_binning_.size();
-    for (Flavor flavor : all_flavors) {
+    for (Flavor flavor : own_source_->flavors()) {
       const auto after = selected_npe_time(folded, flavor);
       Spectrum2D signal(npe_binning_, time_binning_);
       for (std::size_t n = 0; n < npe_bins_; ++n)
@@ -327,7 +327,7 @@ std::map<Flavor, Spectrum2D> SignalResponse::select(const Folded& folded) const 
     }
     return out;
   }
-  for (Flavor flavor : all_flavors) {
+  for (Flavor flavor : own_source_->flavors()) {
     const auto after = selected_npe(folded, flavor);
     const auto& time = time_probability_.at(flavor);
     Spectrum2D signal(npe_binning_, time_binning_);
@@ -344,7 +344,7 @@ std::optional<NpeEdgesSpectra> SignalResponse::on_npe_edges(const Folded& folded
   NpeEdgesSpectra out{Binning(npe_edges), {}, {}, {}};
   const auto& sel = config_.selection;
   const std::size_t cell_count = cells_.lows.size();
-  for (Flavor flavor : all_flavors) {
+  for (Flavor flavor : own_source_->flavors()) {
     // Integer counts by the bin holding n, a continuous PE by its cells, each selected as
     // the integer bin it lies in.
     Spectrum before(out.npe), after(out.npe);

@@ -31,6 +31,12 @@ ExperimentConfig shifted(const ExperimentConfig& config, const SystematicConfig&
     case SystematicParameter::neutrino_yield:
       c.source.beam.nu_per_proton_per_flavor *= 1.0 + shift;
       if (c.source.flux_per_cm2_s_per_flavor) *c.source.flux_per_cm2_s_per_flavor *= 1.0 + shift;
+      if (c.source.flux_table) {  // a table's yields are its cells
+        auto table = std::make_shared<FluxTable>(*c.source.flux_table);
+        for (auto& cells : table->nu_per_pot)
+          for (double& v : cells) v *= 1.0 + shift;
+        c.source.flux_table = std::move(table);
+      }
       break;
   }
   return c;

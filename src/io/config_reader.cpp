@@ -290,6 +290,13 @@ class Section {
   }
   /// Loads the points of a quenching table file named in this section.
   void quenching_table(QuenchingConfig& q) const;
+  /// Reads the flux table of source.flux = "table" (relative to the file).
+  void flux_table(SourceConfig& source) const {
+    if (source.flux != FluxModel::table || source.flux_file.empty()) return;
+    // Resolved, so that the written configuration reads back.
+    source.flux_file = resolve_data_file(source.flux_file, std::filesystem::path(file_).parent_path()).string();
+    source.flux_table = read_flux_table(source.flux_file, location("flux_file") + ": source.flux_file");
+  }
   /// Reads the spectrum and time files of a [[backgrounds]] entry (relative to the file).
   void background_files(BackgroundConfig& b) const {
     load_background_files(b, std::filesystem::path(file_).parent_path(), prefix_);
@@ -586,6 +593,7 @@ class TableWriter {
   }
   void quenching_table(QuenchingConfig&) const {}  // the file is named; its points stay in it
   void background_files(BackgroundConfig&) const {}
+  void flux_table(SourceConfig&) const {}
 
   /// This table's values, then its subtables.
   [[nodiscard]] std::string text() const { return values_ + tables_; }
@@ -630,6 +638,7 @@ class KeyLister {
   }
   void quenching_table(QuenchingConfig&) const {}
   void background_files(BackgroundConfig&) const {}
+  void flux_table(SourceConfig&) const {}
 
  private:
   [[nodiscard]] std::string child(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
@@ -666,6 +675,9 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("nu_per_proton_per_flavor", e.source.beam.nu_per_proton_per_flavor);
     s.value("distance_m", e.source.distance_m);
     s.value("flux_per_cm2_s_per_flavor", e.source.flux_per_cm2_s_per_flavor);
+    s.value("flux", e.source.flux, flux_model_names);
+    s.value("flux_file", e.source.flux_file);
+    s.flux_table(e.source);
     s.section("pulse", [&](V& p) {
       p.value("bunch_times_ns", e.source.pulse.bunch_times_ns);
       p.value("bunch_weights", e.source.pulse.bunch_weights);
@@ -723,6 +735,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("flavor_scale_nu_e", e.physics.flavor_scale_nu_e);
     s.value("flavor_scale_nu_mu", e.physics.flavor_scale_nu_mu);
     s.value("flavor_scale_nubar_mu", e.physics.flavor_scale_nubar_mu);
+    s.value("flavor_scale_nubar_e", e.physics.flavor_scale_nubar_e);
     s.value("magnetic_moment_nu_e_muB", e.physics.magnetic_moment_nu_e_muB);
     s.value("magnetic_moment_nu_mu_muB", e.physics.magnetic_moment_nu_mu_muB);
     s.value("charge_radius_nu_e_cm2", e.physics.charge_radius_nu_e_cm2);

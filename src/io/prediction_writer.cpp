@@ -64,7 +64,7 @@ std::string spectrum_csv(const std::string& title, const std::string& unit, cons
 std::string recoil_csv(const Prediction& p) {
   std::vector<Column> columns{{"total", p.recoil_spectrum().counts}};
   for (const auto& c : p.channels) columns.push_back({fmt::format("{}_{}", flavor_name(c.flavor), c.isotope), c.recoil.counts});
-  for (Flavor f : all_flavors)
+  for (Flavor f : p.flavors())
     columns.push_back({std::string(flavor_name(f)),
                        p.recoil_spectrum([f](const ChannelPrediction& c) { return c.flavor == f; }).counts});
   return spectrum_csv("CEvNS recoil spectrum of " + p.config.name + ", before the detector response",
@@ -265,7 +265,7 @@ json to_json(const Prediction& p) {
     thresholds.push_back({{"threshold_keVnr", cfg.spectra.thresholds_keVnr[k]}, {"events", above[k]}});
 
   json recoil_by_flavor = json::object();
-  for (Flavor f : all_flavors)
+  for (Flavor f : p.flavors())
     recoil_by_flavor[std::string(flavor_name(f))] =
         p.recoil_spectrum([f](const ChannelPrediction& c) { return c.flavor == f; }).counts;
   json recoil_by_isotope = json::object();

@@ -86,6 +86,87 @@ Table read_xy_table(const std::filesystem::path& file, const std::string& what) 
   return table;
 }
 
+std::shared_ptr<const FluxTable> read_flux_table(const std::filesystem::path& file, const std::string& what) {
+  // A beam-target simulation's table: up to ~10⁶ cells of ≈ 60 bytes.
+  const TableFileSpec spec{.what = what, .row_description = flux_table_columns, .largest_bytes = std::uintmax_t{1} << 26,
+                           .lookup = data_file_lookup};
+  auto table = std::make_shared<FluxTable>();
+  table->file = file.string();
+  // Energies up to a few GeV (the proton beam's), times within 1 ms of the pulse (the muon
+  // lives 2.2 µs; a DAQ window is tens of µs).
+  constexpr double highest_energy_MeV = 1e4, latest_ns = 1e6;
+  std::size_t columns = 0, row_in_energy_bin = 0;
+  for (const auto& row : read_table_rows(file, spec)) {
+    const std::string at = fmt::format("{}:{}", file.string(), row.line);
+    const auto& v = row.values;
+    if (columns == 0) {
+      if (v.size() != 7 && v.size() != 8)
+        throw ConfigError(fmt::format("{}: {} columns, expected 7 or 8 ({}; {})", at, v.size(), flux_table_columns, what));
+      columns = v.size();
+      for (std::size_t f = 0; f + 4 < columns; ++f) table->nu_per_pot[f].reserve(1024);
+    } else if (v.size() != columns) {
+      throw ConfigError(fmt::format("{}: {} columns, but the first row has {} ({}; {})", at, v.size(), columns,
+                                    flux_table_columns, what));
+    }
+    const double e_low = v[0], e_high = v[1], t_low = v[2], t_high = v[3];
+    if (!(e_low >= 0.0) || !(e_high > e_low) || e_high > highest_energy_MeV)
+      throw ConfigError(fmt::format("{}: energy bin [{}, {}] MeV must have 0 ≤ low < high ≤ {:g} ({})", at,
+                                    format_value(e_low), format_value(e_high), highest_energy_MeV, what));
+    if (!(t_high > t_low) || t_low < -latest_ns || t_high > latest_ns)
+      throw ConfigError(fmt::format("{}: time bin [{}, {}] ns must have low < high within ±{:g} ns ({})", at,
+                                    format_value(t_low), format_value(t_high), latest_ns, what));
+    auto& energies = table->energy_edges_MeV;
+    auto& times = table->time_edges_ns;
+    const bool first_energy_bin = energies.size() <= 2 && (energies.empty() || energies.front() == e_low);
+    if (energies.empty()) energies = {e_low, e_high};
+    if (e_low == energies[energies.size() - 2] && e_high == energies.back()) {
+      // Another time bin of the current energy bin.
+      ++row_in_energy_bin;
+    } else if (e_low == energies.back()) {
+      // The next energy bin: the previous one must have had every time bin.
+      if (row_in_energy_bin != times.size() - 1)
+        throw ConfigError(fmt::format("{}: a new energy bin starts after {} of the {} time bins of [{}, {}] MeV ({})",
+                                      at, row_in_energy_bin, times.size() - 1, format_value(energies[energies.size() - 2]),
+                                      format_value(energies.back()), what));
+      energies.push_back(e_high);
+      row_in_energy_bin = 1;
+    } else {
+      throw ConfigError(fmt::format("{}: energy bin [{}, {}] MeV does not continue the grid: after [{}, {}] the "
+                                    "next energy bin starts at {} (energy bins contiguous and increasing; {})",
+                                    at, format_value(e_low), format_value(e_high),
+                                    format_value(energies[energies.size() - 2]), format_value(energies.back()),
+                                    format_value(energies.back()), what));
+    }
+    const std::size_t j = row_in_energy_bin - 1;  // time bin
+    if (first_energy_bin && energies.size() == 2) {
+      if (times.empty()) times.push_back(t_low);
+      if (t_low != times.back())
+        throw ConfigError(fmt::format("{}: time bin [{}, {}] ns does not continue the grid: the previous one ends at {} "
+                                      "(time bins contiguous and increasing; {})",
+                                      at, format_value(t_low), format_value(t_high), format_value(times.back()), what));
+      times.push_back(t_high);
+    } else if (j + 1 >= times.size() || t_low != times[j] || t_high != times[j + 1]) {
+      throw ConfigError(fmt::format("{}: time bin [{}, {}] ns differs from time bin {} of the first energy bin{} (every "
+                                    "energy bin has the same time bins, in order; {})",
+                                    at, format_value(t_low), format_value(t_high), j + 1,
+                                    j + 1 < times.size() ? fmt::format(", [{}, {}]", format_value(times[j]), format_value(times[j + 1]))
+                                                         : std::string(" (it has fewer)"),
+                                    what));
+    }
+    for (std::size_t f = 0; f + 4 < columns; ++f) {
+      if (v[4 + f] < 0.0)
+        throw ConfigError(fmt::format("{}: {} = {} neutrinos per POT is negative ({})", at,
+                                      flavor_name(every_flavor[f]), format_value(v[4 + f]), what));
+      table->nu_per_pot[f].push_back(v[4 + f]);
+    }
+  }
+  if (columns == 0) throw ConfigError(fmt::format("{}: '{}' holds no rows ({})", what, file.string(), flux_table_columns));
+  if (row_in_energy_bin != table->time_bins())
+    throw ConfigError(fmt::format("{}: the last energy bin has {} of the {} time bins ({})", file.string(),
+                                  row_in_energy_bin, table->time_bins(), what));
+  return table;
+}
+
 void load_background_files(BackgroundConfig& b, const std::filesystem::path& directory, const std::string& key) {
   // The resolved paths replace the given ones, so that the written configuration reads back.
   if (!b.spectrum_file.empty()) {

@@ -26,8 +26,8 @@ NucleonCouplings vector_couplings(WeakChargeModel model, Flavor flavor, double s
   // Radiatively corrected low-energy couplings (PDG electroweak review, Erler & Su,
   // Prog. Part. Nucl. Phys. 71 (2013) 119), as tabulated for CEvNS by Atzori Corona et
   // al., Eur. Phys. J. C 83 (2023) 683 [arXiv:2303.09360]: the proton coupling depends on
-  // the flavour through the neutrino charge radius; ν̄_μ takes the ν_μ value.
-  const double proton = flavor == Flavor::nu_e ? 0.0379 : 0.0297;
+  // the flavour through the neutrino charge radius; ν̄_μ takes the ν_μ value, ν̄_e the ν_e one.
+  const double proton = is_electron_flavor(flavor) ? 0.0379 : 0.0297;
   return {proton, -0.5117};
 }
 
@@ -47,9 +47,10 @@ CevnsCrossSection::CevnsCrossSection(const Isotope& isotope, const PhysicsConfig
   zprime_ = zp.coupling > 0.0;
   lmu_ltau_ = zprime_ && zp.charges == VectorMediatorCharges::lmu_minus_ltau;
   scalar_ = physics.scalar_mediator.coupling > 0.0;
-  for (Flavor flavor : all_flavors) {
+  // ν̄_e (a tabulated flux) takes ν_e's charge radius, magnetic moment and NSI, as ν̄_μ takes ν_μ's.
+  for (Flavor flavor : every_flavor) {
     FlavorTerms& t = terms_[static_cast<std::size_t>(flavor)];
-    const bool electron = flavor == Flavor::nu_e;
+    const bool electron = is_electron_flavor(flavor);
     const auto g = vector_couplings(physics.weak_charge, flavor, physics.sin2_theta_w);
     t.proton = g.proton;
     t.neutron = g.neutron;
@@ -97,9 +98,10 @@ CevnsCrossSection::CevnsCrossSection(const Isotope& isotope, const PhysicsConfig
     const double mu = electron ? physics.magnetic_moment_nu_e_muB : physics.magnetic_moment_nu_mu_muB;
     const double me = constants::electron_mass;
     t.magnetic = pi * fine_structure * fine_structure * mu * mu / (me * me) * z * z * hbar_c * hbar_c;
-    t.scale = flavor == Flavor::nu_e    ? physics.flavor_scale_nu_e
-              : flavor == Flavor::nu_mu ? physics.flavor_scale_nu_mu
-                                        : physics.flavor_scale_nubar_mu;
+    t.scale = flavor == Flavor::nu_e      ? physics.flavor_scale_nu_e
+              : flavor == Flavor::nu_mu   ? physics.flavor_scale_nu_mu
+              : flavor == Flavor::nubar_e ? physics.flavor_scale_nubar_e
+                                          : physics.flavor_scale_nubar_mu;
   }
 }
 

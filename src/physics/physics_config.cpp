@@ -50,7 +50,8 @@ void PhysicsConfig::validate() const {
   }
   const std::pair<const char*, double> scales[] = {{"physics.flavor_scale_nu_e", flavor_scale_nu_e},
                                                    {"physics.flavor_scale_nu_mu", flavor_scale_nu_mu},
-                                                   {"physics.flavor_scale_nubar_mu", flavor_scale_nubar_mu}};
+                                                   {"physics.flavor_scale_nubar_mu", flavor_scale_nubar_mu},
+                                                   {"physics.flavor_scale_nubar_e", flavor_scale_nubar_e}};
   for (const auto& [key, value] : scales)
     require_within(key, value, 0.0, 10.0, "must be within [0, 10] (1: the cross section as computed)");
   const std::pair<const char*, double> eps[] = {

@@ -122,6 +122,7 @@ std::string flavor_label(const std::string& name) {
   if (name == "nu_mu") return "ν<sub>μ</sub>";
   if (name == "nu_e") return "ν<sub>e</sub>";
   if (name == "nubar_mu") return "ν̄<sub>μ</sub>";
+  if (name == "nubar_e") return "ν̄<sub>e</sub>";
   return html_escape(name);
 }
 

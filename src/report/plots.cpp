@@ -35,6 +35,7 @@ const char* flavor_tex(Flavor f) {
     case Flavor::nu_mu: return "\\nu_{\\mu}";
     case Flavor::nu_e: return "\\nu_e";
     case Flavor::nubar_mu: return "\\bar{\\nu}_{\\mu}";
+    case Flavor::nubar_e: return "\\bar{\\nu}_e";
   }
   return "?";
 }
@@ -45,6 +46,7 @@ const char* flavor_pen(Flavor f) {
     case Flavor::nu_mu: return "r-2";
     case Flavor::nu_e: return "g-2";
     case Flavor::nubar_mu: return "b-2";
+    case Flavor::nubar_e: return "m-2";
   }
   return "k-2";
 }
@@ -177,7 +179,7 @@ void recoil_spectrum(const Prediction& p, const fs::path& directory, std::vector
   };
   std::vector<Curve> curves;
   curves.push_back({"total", "k-3", total});
-  for (Flavor f : all_flavors)
+  for (Flavor f : p.flavors())
     curves.push_back({flavor_tex(f), flavor_pen(f),
                       p.recoil_spectrum([f](const ChannelPrediction& c) { return c.flavor == f; })});
   const char* isotope_pens[] = {"m|2", "c|2", "y|2", "H|2"};

@@ -89,7 +89,7 @@ std::string format_prediction_table(const Prediction& p) {
   for (const auto& [isotope, events] : by_isotope) header += fmt::format("{:>12}", isotope);
   header += fmt::format("{:>12}{:>16}", "total", "T_max (keVnr)");
   line(header);
-  for (Flavor flavor : all_flavors) {
+  for (Flavor flavor : p.flavors()) {
     // Every flavour label is 3 columns wide on screen but more bytes, so pad by hand.
     std::string row = "  " + std::string(flavor_label(flavor)) + std::string(7, ' ');
     double sum = 0.0;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numbers>
 #include <numeric>
+#include <stdexcept>
 
 #include "cevns/core/constants.hpp"
 
@@ -92,6 +93,25 @@ ArrivalTimeModel::ArrivalTimeModel(const PulseConfig& pulse, double time_of_flig
   }
 }
 
+ArrivalTimeModel::ArrivalTimeModel(std::vector<double> edges_ns, const std::array<std::vector<double>, 4>& content,
+                                   double time_of_flight_ns)
+    : sigma_(0.0), box_(0.0) {
+  table_edges_ = std::move(edges_ns);
+  for (double& t : table_edges_) t += time_of_flight_ns;
+  const std::size_t bins = table_edges_.size() - 1;
+  for (std::size_t f = 0; f < content.size(); ++f) {
+    const auto& c = content[f].empty() ? content[static_cast<std::size_t>(Flavor::nu_e)] : content[f];
+    if (c.size() != bins) throw std::invalid_argument("ArrivalTimeModel: one content per time bin");
+    std::vector<double> cdf(bins + 1, 0.0);
+    std::partial_sum(c.begin(), c.end(), cdf.begin() + 1);
+    const double total = cdf.back();
+    if (!(total > 0.0)) throw std::invalid_argument("ArrivalTimeModel: a flavour with no neutrinos");
+    for (double& x : cdf) x /= total;
+    cdf.back() = 1.0;
+    table_cdf_[f] = std::move(cdf);
+  }
+}
+
 template <class ExGaussian>
 double ArrivalTimeModel::sum_over_bunches(Flavor flavor, double time, ExGaussian exgaussian) const {
   double sum = 0.0;
@@ -103,10 +123,26 @@ double ArrivalTimeModel::sum_over_bunches(Flavor flavor, double time, ExGaussian
 }
 
 double ArrivalTimeModel::cdf(Flavor flavor, double time) const {
+  if (!table_edges_.empty()) {
+    const auto& cdf = table_cdf_[static_cast<std::size_t>(flavor)];
+    if (time <= table_edges_.front()) return 0.0;
+    if (time >= table_edges_.back()) return 1.0;
+    const auto i = static_cast<std::size_t>(std::upper_bound(table_edges_.begin(), table_edges_.end(), time) -
+                                            table_edges_.begin()) - 1;
+    const double fraction = (time - table_edges_[i]) / (table_edges_[i + 1] - table_edges_[i]);
+    return cdf[i] + fraction * (cdf[i + 1] - cdf[i]);
+  }
   return sum_over_bunches(flavor, time, box_exgaussian_cdf);
 }
 
 double ArrivalTimeModel::pdf(Flavor flavor, double time) const {
+  if (!table_edges_.empty()) {
+    const auto& cdf = table_cdf_[static_cast<std::size_t>(flavor)];
+    if (time < table_edges_.front() || time >= table_edges_.back()) return 0.0;
+    const auto i = static_cast<std::size_t>(std::upper_bound(table_edges_.begin(), table_edges_.end(), time) -
+                                            table_edges_.begin()) - 1;
+    return (cdf[i + 1] - cdf[i]) / (table_edges_[i + 1] - table_edges_[i]);
+  }
   return sum_over_bunches(flavor, time, box_exgaussian_pdf);
 }
 

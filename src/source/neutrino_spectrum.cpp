@@ -22,6 +22,68 @@ NeutrinoSpectrum NeutrinoSpectrum::polynomial(std::vector<double> coefficients, 
   return NeutrinoSpectrum(std::move(coefficients), max_energy);
 }
 
+namespace {
+
+/// ∫_a^b Eᵏ dE for 0 < a ≤ b (k = −1: the logarithm).
+double power_integral(int k, double a, double b) {
+  if (k == -1) return std::log(b / a);
+  return (std::pow(b, k + 1) - std::pow(a, k + 1)) / (k + 1);
+}
+
+// A histogram's tail moments are tabulated for these k.
+constexpr int lowest_tabulated_k = -2, highest_tabulated_k = 2, tabulated_ks = 5;
+// Below this energy (MeV) a histogram bin starting at 0 is cut for k < 0, where ∫ Eᵏ dE
+// diverges at 0: the CEvNS rate at T → 0 multiplies those moments by T (cross_section.cpp).
+constexpr double lowest_energy_MeV = 1e-12;
+
+}  // namespace
+
+NeutrinoSpectrum NeutrinoSpectrum::histogram(std::vector<double> edges, const std::vector<double>& content) {
+  if (edges.size() < 2 || content.size() + 1 != edges.size())
+    throw std::invalid_argument("NeutrinoSpectrum::histogram needs one content per bin and at least one bin");
+  if (!(edges.front() >= 0.0)) throw std::invalid_argument("NeutrinoSpectrum::histogram needs edges >= 0");
+  double total = 0.0;
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    if (!(edges[i + 1] > edges[i])) throw std::invalid_argument("NeutrinoSpectrum::histogram needs increasing edges");
+    if (!(content[i] >= 0.0) || !std::isfinite(content[i]))
+      throw std::invalid_argument("NeutrinoSpectrum::histogram needs finite contents >= 0");
+    total += content[i];
+  }
+  if (!(total > 0.0) || !std::isfinite(total)) throw std::invalid_argument("NeutrinoSpectrum::histogram is empty");
+  // Empty bins above the last filled one do not count: the end point is the last filled bin's edge.
+  std::size_t bins = content.size();
+  while (content[bins - 1] == 0.0) --bins;
+  edges.resize(bins + 1);
+  NeutrinoSpectrum out({}, edges.back());
+  out.edges_ = std::move(edges);
+  for (std::size_t i = 0; i < bins; ++i) out.bin_density_.push_back(content[i] / total / (out.edges_[i + 1] - out.edges_[i]));
+  out.histogram_tails_.assign(tabulated_ks * (bins + 1), 0.0);
+  for (std::size_t i = bins; i-- > 0;)
+    for (int k = lowest_tabulated_k; k <= highest_tabulated_k; ++k) {
+      const auto at = static_cast<std::size_t>(k - lowest_tabulated_k);
+      const double low = out.edges_[i] > 0.0 || k >= 0 ? out.edges_[i] : lowest_energy_MeV;
+      const double bin = out.bin_density_[i] == 0.0 ? 0.0 : out.bin_density_[i] * power_integral(k, low, out.edges_[i + 1]);
+      out.histogram_tails_[tabulated_ks * i + at] = out.histogram_tails_[tabulated_ks * (i + 1) + at] + bin;
+    }
+  return out;
+}
+
+double NeutrinoSpectrum::histogram_tail_moment(int k, double low) const {
+  low = std::max(low, edges_.front());
+  if (low >= max_energy_) return 0.0;
+  if (k < 0) low = std::max(low, lowest_energy_MeV);
+  // The bin holding `low`: its part above low, and the tabulated tail above it.
+  const auto upper = std::upper_bound(edges_.begin(), edges_.end(), low);
+  const auto i = static_cast<std::size_t>(upper - edges_.begin()) - 1;
+  const double partial = bin_density_[i] == 0.0 ? 0.0 : bin_density_[i] * power_integral(k, low, edges_[i + 1]);
+  if (k >= lowest_tabulated_k && k <= highest_tabulated_k)
+    return partial + histogram_tails_[tabulated_ks * (i + 1) + static_cast<std::size_t>(k - lowest_tabulated_k)];
+  double sum = partial;
+  for (std::size_t j = i + 1; j < bin_density_.size(); ++j)
+    if (bin_density_[j] != 0.0) sum += bin_density_[j] * power_integral(k, edges_[j], edges_[j + 1]);
+  return sum;
+}
+
 NeutrinoSpectrum NeutrinoSpectrum::decay_at_rest(Flavor flavor) {
   using constants::muon_mass;
   const double m3 = muon_mass * muon_mass * muon_mass;
@@ -33,11 +95,18 @@ NeutrinoSpectrum NeutrinoSpectrum::decay_at_rest(Flavor flavor) {
       return polynomial({0.0, 0.0, 96.0 / m3, -192.0 / m4}, constants::michel_endpoint);
     case Flavor::nubar_mu:  // 64/m · x²(3/4 − x) = (48/m³) E² − (64/m⁴) E³
       return polynomial({0.0, 0.0, 48.0 / m3, -64.0 / m4}, constants::michel_endpoint);
+    case Flavor::nubar_e:
+      throw std::invalid_argument("π⁺ decay at rest gives no ν̄_e (a tabulated flux may: source.flux = \"table\")");
   }
   throw std::invalid_argument("unknown flavour");
 }
 
 double NeutrinoSpectrum::polynomial_density(double energy) const {
+  if (is_histogram()) {
+    if (energy < edges_.front() || energy >= max_energy_) return 0.0;
+    const auto upper = std::upper_bound(edges_.begin(), edges_.end(), energy);
+    return bin_density_[static_cast<std::size_t>(upper - edges_.begin()) - 1];
+  }
   double sum = 0.0;
   for (std::size_t n = coefficients_.size(); n-- > 0;) sum = sum * energy + coefficients_[n];
   return sum;
@@ -146,6 +215,7 @@ double NeutrinoSpectrum::tail_moment(int k, double min_energy) const {
     const double edge = static_cast<double>(i + 1) * step_;
     return table_[4 * (i + 1) + static_cast<std::size_t>(k + 2)] + weighted_integral(k, low, edge);
   }
+  if (is_histogram()) return histogram_tail_moment(k, low);
   double sum = 0.0;
   for (std::size_t n = 0; n < coefficients_.size(); ++n) {
     if (coefficients_[n] == 0.0) continue;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "cevns/core/error.hpp"
 
@@ -77,7 +78,69 @@ void SourceConfig::validate() const {
   if (flux_per_cm2_s_per_flavor)
     require_range("source.flux_per_cm2_s_per_flavor", *flux_per_cm2_s_per_flavor, 1.0, 1e13,
                   "at most 100 × the flux 1 m from a 5 MW source (CSNS at 10.5 m: 6.7·10⁶)");
+  validate_flux_table();
 }
+
+double FluxTable::total(Flavor f) const {
+  const auto& v = nu_per_pot[static_cast<std::size_t>(f)];
+  return std::accumulate(v.begin(), v.end(), 0.0);
+}
+
+std::vector<double> FluxTable::energy_marginal(Flavor f) const {
+  const auto& v = nu_per_pot[static_cast<std::size_t>(f)];
+  std::vector<double> out(energy_bins(), 0.0);
+  for (std::size_t i = 0; i < energy_bins(); ++i)
+    for (std::size_t j = 0; j < time_bins(); ++j) out[i] += v[i * time_bins() + j];
+  return out;
+}
+
+std::vector<double> FluxTable::time_marginal(Flavor f) const {
+  const auto& v = nu_per_pot[static_cast<std::size_t>(f)];
+  std::vector<double> out(time_bins(), 0.0);
+  for (std::size_t i = 0; i < energy_bins(); ++i)
+    for (std::size_t j = 0; j < time_bins(); ++j) out[j] += v[i * time_bins() + j];
+  return out;
+}
+
+double FluxTable::non_factorising_fraction(Flavor f) const {
+  const double sum = total(f);
+  if (!(sum > 0.0)) return 0.0;
+  const auto& v = nu_per_pot[static_cast<std::size_t>(f)];
+  const auto energy = energy_marginal(f), time = time_marginal(f);
+  double misplaced = 0.0;
+  for (std::size_t i = 0; i < energy_bins(); ++i)
+    for (std::size_t j = 0; j < time_bins(); ++j) misplaced += std::abs(v[i * time_bins() + j] - energy[i] * time[j] / sum);
+  return 0.5 * misplaced / sum;
+}
+
+void SourceConfig::validate_flux_table() const {
+  if (flux != FluxModel::table) return;
+  if (!flux_table)
+    throw InvalidValue("source.flux_file", "\"" + flux_file + "\"",
+                       "is required for source.flux = \"table\" (a table of neutrinos per POT, docs/configuration.md)");
+  if (flux_per_cm2_s_per_flavor)
+    throw InvalidValue("source.flux_per_cm2_s_per_flavor", format_value(*flux_per_cm2_s_per_flavor),
+                       "cannot be combined with source.flux = \"table\": the table gives each flavour's yield per POT");
+  const FluxTable& t = *flux_table;
+  if (t.energy_edges_MeV.size() < 2 || t.time_edges_ns.size() < 2)
+    throw InvalidValue("source.flux_file", t.file, "needs at least one energy and one time bin");
+  for (Flavor f : every_flavor) {
+    if (!t.has(f)) continue;
+    if (t.nu_per_pot[static_cast<std::size_t>(f)].size() != t.energy_bins() * t.time_bins())
+      throw InvalidValue("source.flux_file", t.file, "needs one value per energy × time cell for " + std::string(flavor_name(f)));
+  }
+  // Each π⁺ DAR flavour: the yield per proton that source.nu_per_proton_per_flavor bounds.
+  for (Flavor f : all_flavors) {
+    if (!t.has(f))
+      throw InvalidValue("source.flux_file", t.file, "needs a column for " + std::string(flavor_name(f)));
+    require_range("source.flux_file (" + t.file + ", " + std::string(flavor_name(f)) + " per POT)", t.total(f), 1e-3,
+                  1.0, "neutrinos of each decay-at-rest flavour per proton, one per stopped π⁺; 0.08–0.17 are typical");
+  }
+  if (t.has(Flavor::nubar_e))
+    require_range("source.flux_file (" + t.file + ", nubar_e per POT)", t.total(Flavor::nubar_e), 0.0, 1.0,
+                  "ν̄_e per proton: below 10⁻³ of the DAR flavours at spallation sources (μ⁻ capture, π⁻ decays)", true);
+}
+
 
 void ExposureConfig::validate() const {
   const int forms = int(calendar_days.has_value()) + int(beam_hours.has_value()) + int(beam_energy_GWh.has_value()) +

@@ -73,7 +73,9 @@ TEST(Sterile, ProbabilitiesAreThoseOfThreePlusOne) {
   }
   EXPECT_EQ(DecayAtRestSource::appeared_flavor(Flavor::nu_mu), Flavor::nu_e);
   EXPECT_EQ(DecayAtRestSource::appeared_flavor(Flavor::nu_e), Flavor::nu_mu);
-  EXPECT_EQ(DecayAtRestSource::appeared_flavor(Flavor::nubar_mu), Flavor::nu_e);
+  // ν̄_μ → ν̄_e (whose cross section is ν_e's), and back for a table's ν̄_e.
+  EXPECT_EQ(DecayAtRestSource::appeared_flavor(Flavor::nubar_mu), Flavor::nubar_e);
+  EXPECT_EQ(DecayAtRestSource::appeared_flavor(Flavor::nubar_e), Flavor::nubar_mu);
 }
 
 TEST(Sterile, OscillatedTailMomentsEqualQuadrature) {

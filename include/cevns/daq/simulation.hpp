@@ -121,6 +121,7 @@ class Simulation {
   std::vector<std::string> source_names_;
   std::vector<Channel> cevns_;
   std::vector<Background> backgrounds_;
+  std::vector<Flavor> flavors_;        // the source's (DecayAtRestSource::flavors())
   std::vector<double> cevns_per_pot_;  // per flavour
   std::vector<TabulatedSampler> arrival_;  // per flavour
   std::vector<double> light_yield_;        // per crystal

@@ -77,6 +77,8 @@ struct Prediction {
 
   [[nodiscard]] double total_events() const;
   [[nodiscard]] std::map<Flavor, double> events_by_flavor() const;
+  /// The flavours predicted (the source's: ν_μ, ν_e, ν̄_μ, and ν̄_e from a table holding it).
+  [[nodiscard]] std::vector<Flavor> flavors() const;
   [[nodiscard]] std::map<std::string, double> events_by_isotope() const;
   /// Events above each configured threshold, summed over channels.
   [[nodiscard]] std::vector<double> events_above_thresholds() const;

@@ -8,10 +8,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cevns/background/background.hpp"
+#include "cevns/source/source_config.hpp"
 
 namespace cevns::io {
 
@@ -53,6 +55,20 @@ inline constexpr const char* data_file_lookup =
 /// A two-column table "x, y" with increasing x and non-negative y (the backgrounds' spectrum
 /// and time files). `what` names the key that named the file.
 Table read_xy_table(const std::filesystem::path& file, const std::string& what);
+
+/// The columns of a flux table, for messages.
+inline constexpr const char* flux_table_columns =
+    "energy_low_MeV, energy_high_MeV, time_low_ns, time_high_ns, nu_mu, nu_e, nubar_mu[, nubar_e]";
+
+/// A tabulated neutrino flux (source.flux_file, docs/configuration.md): one row per energy ×
+/// time cell, "energy_low_MeV, energy_high_MeV, time_low_ns, time_high_ns, nu_mu, nu_e,
+/// nubar_mu[, nubar_e]" — neutrinos of each flavour emitted per proton on target into the cell
+/// (not a density), at the target, times relative to the proton pulse's time zero. Rows run
+/// over the time bins of the first energy bin, then of the next: energy bins contiguous and
+/// increasing from ≥ 0 MeV, every energy bin with the same contiguous increasing time bins.
+/// Every row has the same number of columns (7 without ν̄_e, 8 with). Throws ConfigError
+/// naming the file and line for a negative value, an irregular grid or a missing cell.
+std::shared_ptr<const FluxTable> read_flux_table(const std::filesystem::path& file, const std::string& what);
 
 /// Reads the spectrum and time files of a [[backgrounds]] entry (resolve_data_file from
 /// `directory`, the paths replaced by the resolved ones so that the written configuration

@@ -86,7 +86,7 @@ class CevnsCrossSection {
   PhysicsConfig physics_;
   NuclearFormFactor form_factor_;
   double mass_;  // nuclear mass, MeV
-  std::array<FlavorTerms, 3> terms_{};
+  std::array<FlavorTerms, 4> terms_{};  // indexed by Flavor
   bool zprime_ = false;  // a Z' is configured
   bool lmu_ltau_ = false;
   bool scalar_ = false;  // a scalar mediator is configured

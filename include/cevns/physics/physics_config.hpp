@@ -90,6 +90,7 @@ struct PhysicsConfig {
   double flavor_scale_nu_e = 1.0;
   double flavor_scale_nu_mu = 1.0;
   double flavor_scale_nubar_mu = 1.0;
+  double flavor_scale_nubar_e = 1.0;  ///< only a tabulated flux gives ν̄_e (source.flux = "table")
   NsiCouplings nsi;
   VectorMediatorConfig vector_mediator;
   ScalarMediatorConfig scalar_mediator;

@@ -7,6 +7,13 @@
 /// pulse, Gaussian or flat-topped (a box with Gaussian edges). The distributions are closed
 /// forms (exponentially modified Gaussians, and their running mean over the box), so binned
 /// probabilities are exact differences of the cumulative distribution.
+///
+/// A tabulated flux (source.flux = "table") gives instead, per flavour, the emission time at
+/// the target in bins (the pulse included): constant density in each bin, a piecewise-linear
+/// CDF, shifted by the time of flight.
+
+#include <array>
+#include <vector>
 
 #include "cevns/source/flavor.hpp"
 #include "cevns/source/source_config.hpp"
@@ -18,6 +25,11 @@ class ArrivalTimeModel {
   /// \param pulse proton pulse structure (validated)
   /// \param time_of_flight_ns neutrino flight time from target to detector
   ArrivalTimeModel(const PulseConfig& pulse, double time_of_flight_ns);
+  /// Tabulated: `content[flavor]` (indexed by Flavor, one value per bin of `edges_ns`, any
+  /// unit, normalised here) of the emission times; an empty content stands for a flavour
+  /// absent from the table (its CDF is the ν_e one: it carries no flux).
+  ArrivalTimeModel(std::vector<double> edges_ns, const std::array<std::vector<double>, 4>& content,
+                   double time_of_flight_ns);
 
   /// P(arrival ≤ t) for `time` in ns.
   [[nodiscard]] double cdf(Flavor flavor, double time) const;
@@ -37,6 +49,9 @@ class ArrivalTimeModel {
     double weight;  // fraction of protons
   };
   std::vector<Bunch> bunches_;
+  // Tabulated: arrival-time edges (ns) and each flavour's CDF at them; empty for the pulse model.
+  std::vector<double> table_edges_;
+  std::array<std::vector<double>, 4> table_cdf_;
   double sigma_;  // ns, Gaussian width of each bunch, or of the edges of a flat top
   double box_;    // ns, width of the flat top; 0 for Gaussian bunches
 };

@@ -1,11 +1,12 @@
 #pragma once
 /// \file
-/// Neutrino energy spectra of a π⁺ decay-at-rest source, normalised to one neutrino.
+/// Neutrino energy spectra of a spallation source, normalised to one neutrino.
 ///
 /// The CEvNS rate needs, for each recoil energy T, integrals of the spectrum above the
 /// minimum neutrino energy E_min(T) weighted by powers of E. Every spectrum here is a
-/// polynomial in E (the Michel spectra) or a line (prompt ν_μ), so these "tail moments"
-/// are exact closed forms — no numerical integration over E is needed.
+/// polynomial in E (the Michel spectra), a line (prompt ν_μ) or a histogram (a tabulated
+/// flux, constant density in each bin), so these "tail moments" are exact closed forms —
+/// no numerical integration over E is needed.
 
 #include <array>
 #include <functional>
@@ -21,6 +22,10 @@ class NeutrinoSpectrum {
   static NeutrinoSpectrum line(double energy);
   /// φ(E) = Σ_n c_n Eⁿ on [0, max_energy], with `coefficients[n] = c_n` (MeV⁻ⁿ⁻¹).
   static NeutrinoSpectrum polynomial(std::vector<double> coefficients, double max_energy);
+  /// A histogram: `content[i]` neutrinos (any unit) spread uniformly over [edges[i], edges[i+1])
+  /// (MeV, increasing, edges[0] ≥ 0), normalised to one neutrino. Throws std::invalid_argument
+  /// for irregular edges, negative contents or an empty histogram.
+  static NeutrinoSpectrum histogram(std::vector<double> edges, const std::vector<double>& content);
 
   /// The spectrum of one flavour from π⁺ and μ⁺ decay at rest: the prompt ν_μ line at
   /// (m_π² − m_μ²)/2m_π, and the Michel spectra (m_e → 0, no radiative corrections)
@@ -40,14 +45,18 @@ class NeutrinoSpectrum {
   /// The largest energy with non-zero probability.
   [[nodiscard]] double max_energy() const { return max_energy_; }
   [[nodiscard]] double mean_energy() const { return tail_moment(1, 0.0); }
-  [[nodiscard]] bool is_line() const { return coefficients_.empty(); }
+  [[nodiscard]] bool is_line() const { return coefficients_.empty() && edges_.empty(); }
+  [[nodiscard]] bool is_histogram() const { return !edges_.empty(); }
   /// The probability of a line (1 unless multiplied by times()).
   [[nodiscard]] double line_weight() const { return weight_; }
 
  private:
   NeutrinoSpectrum(std::vector<double> coefficients, double max_energy)
       : coefficients_(std::move(coefficients)), max_energy_(max_energy) {}
+  /// The density before any probability: the polynomial's, or the histogram bin's.
   [[nodiscard]] double polynomial_density(double energy) const;
+  /// ∫_low^{E_max} Eᵏ φ dE of a histogram (no probability).
+  [[nodiscard]] double histogram_tail_moment(int k, double low) const;
   /// ∫_a^b E^k φ(E) P(E) dE by 8-point Gauss–Legendre.
   [[nodiscard]] double weighted_integral(int k, double a, double b) const;
   /// Adds ∫_a^b E^k φ P dE for k = −2, −1, 0, 1 to out[k + 2] (adaptive Gauss–Legendre).
@@ -55,7 +64,10 @@ class NeutrinoSpectrum {
   /// The same four integrals by one 8-point Gauss–Legendre rule.
   [[nodiscard]] std::array<double, 4> gauss_moments(double a, double b) const;
 
-  std::vector<double> coefficients_;  // empty for a line at max_energy_
+  std::vector<double> coefficients_;  // empty for a line at max_energy_ and for a histogram
+  // A histogram: its edges, the density per MeV in each bin, and the tail moments for
+  // k = −2 … 2 at each edge (5 per edge).
+  std::vector<double> edges_, bin_density_, histogram_tails_;
   double max_energy_;
   double weight_ = 1.0;  // a line's probability
   // times(): P(E) and, at the interval edges i·ΔE, the tail moments for k = −2 … 1 (4 per node).

@@ -3,11 +3,14 @@
 /// Plain configuration of a π⁺ decay-at-rest neutrino source and of an exposure.
 /// Units are in the member names; `validate()` throws InvalidValue naming the key.
 
+#include <array>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cevns/core/named_values.hpp"
+#include "cevns/source/flavor.hpp"
 
 namespace cevns {
 
@@ -65,6 +68,39 @@ struct SterileConfig {
   void validate(double distance_m) const;
 };
 
+/// Where the neutrinos' energies and arrival times come from (source.flux).
+enum class FluxModel {
+  decay_at_rest,  ///< the analytic π⁺ decay-at-rest spectra and the pulse model (source.pulse)
+  table,          ///< a table of neutrinos per proton per energy × time cell (source.flux_file)
+};
+inline constexpr NamedValues<FluxModel, 2> flux_model_names{
+    {{{"decay-at-rest", FluxModel::decay_at_rest}, {"table", FluxModel::table}}}};
+
+/// A tabulated flux (source.flux_file, read by io::read_flux_table): neutrinos emitted per
+/// proton on target, per flavour, in each cell of one energy × emission-time grid. Times are
+/// at the target (the proton pulse included), relative to the pulse's time zero; the source
+/// adds the time of flight. Predict and simulate use each flavour's energy and time marginals
+/// (exact when a flavour's table factorises, as decay at rest does; docs/physics.md).
+struct FluxTable {
+  std::string file;                       ///< for messages
+  std::vector<double> energy_edges_MeV;   ///< increasing
+  std::vector<double> time_edges_ns;      ///< increasing
+  /// Indexed by Flavor; cell [i_energy × time_bins + i_time]; empty for a flavour the file lacks.
+  std::array<std::vector<double>, 4> nu_per_pot;
+
+  [[nodiscard]] std::size_t energy_bins() const { return energy_edges_MeV.size() - 1; }
+  [[nodiscard]] std::size_t time_bins() const { return time_edges_ns.size() - 1; }
+  [[nodiscard]] bool has(Flavor f) const { return !nu_per_pot[static_cast<std::size_t>(f)].empty(); }
+  /// Neutrinos of `f` per proton on target, all cells (0 for an absent flavour).
+  [[nodiscard]] double total(Flavor f) const;
+  /// Per energy bin and per time bin: the sums over the other axis.
+  [[nodiscard]] std::vector<double> energy_marginal(Flavor f) const;
+  [[nodiscard]] std::vector<double> time_marginal(Flavor f) const;
+  /// ½ Σ |φ(E, t) − φ(E) p(t)| / Σ φ: the share of `f`'s neutrinos that the product of the
+  /// marginals misplaces (0 when the table factorises).
+  [[nodiscard]] double non_factorising_fraction(Flavor f) const;
+};
+
 struct SourceConfig {
   std::string facility = "CSNS";  ///< free text, for reports
   BeamConfig beam;
@@ -74,8 +110,15 @@ struct SourceConfig {
   /// the one computed from beam power, proton energy, yield and distance.
   std::optional<double> flux_per_cm2_s_per_flavor;
   SterileConfig sterile;
+  /// The analytic π⁺ DAR model or a table (source.flux, source.flux_file); with a table,
+  /// nu_per_proton_per_flavor and the pulse do not enter the neutrino flux.
+  FluxModel flux = FluxModel::decay_at_rest;
+  std::string flux_file;  ///< resolved by the configuration reader
+  std::shared_ptr<const FluxTable> flux_table;  ///< read from flux_file (io::read_flux_table)
 
   void validate() const;
+  /// The table's checks: present for source.flux = "table", the DAR flavours' yields in range.
+  void validate_flux_table() const;
 };
 
 /// How much beam the detector sees. Exactly one of the four forms is set.
