@@ -100,7 +100,8 @@ const MaterialsBackground::Spectra& MaterialsBackground::spectra() const {
     std::string header;
     std::size_t count = 0;
     bool ok = in && std::getline(in, header) && header.rfind(std::string("# ") + cache_version, 0) == 0 &&
-              static_cast<bool>(in >> count) && count == geometry.activities.size();
+              static_cast<bool>(in >> count) &&
+              count == geometry.activities.size() + geometry.environment.size();
     for (std::size_t i = 0; ok && i < count; ++i) {
       materials::SourceSpectrum s;
       std::string tag;
@@ -124,7 +125,7 @@ const MaterialsBackground::Spectra& MaterialsBackground::spectra() const {
   settings.threads = config_.mc_threads;
   settings.whole_chain = config_.chain_events == ChainEvents::whole_chain;
   logger("materials")->info("{}: simulating {} decays of each of {} sources (cached afterwards in {})", name(),
-            settings.decays_per_source, geometry.activities.size(), file.string());
+            settings.decays_per_source, geometry.activities.size() + geometry.environment.size(), file.string());
   result->sources = materials::simulate_materials(geometry, decays, settings);
   for (const auto& s : result->sources)
     for (const auto* v : {&s.fine, &s.fine_single, &s.coarse, &s.coarse_single})

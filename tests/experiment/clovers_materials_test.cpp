@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <sstream>
 
@@ -19,7 +20,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// data/materials/clovers.txt with the activities of `volume` only (the others' lines dropped).
+/// data/materials/clovers.txt with the activities of `volume` only (the others' lines and the
+/// walls' γ dropped, unless `volume` is "environment").
 fs::path geometry_of(const fs::path& dir, const std::string& volume) {
   std::ifstream in(std::string(CEVNS_SOURCE_DIR) + "/data/materials/clovers.txt");
   const auto file = dir / ("clovers-" + volume + ".txt");
@@ -27,7 +29,8 @@ fs::path geometry_of(const fs::path& dir, const std::string& volume) {
   for (std::string line; std::getline(in, line);) {
     std::istringstream s(line);
     std::string key, v;
-    if (s >> key >> v && key == "activity" && v != volume) continue;
+    if (s >> key >> v && ((key == "activity" && v != volume) || (key == "environment" && volume != "environment")))
+      continue;
     out << line << '\n';
   }
   return file;
