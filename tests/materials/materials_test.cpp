@@ -235,11 +235,18 @@ TEST(Geometry, CloversLayersAndMasses) {
   EXPECT_NEAR(g.crystal_mass_kg(), 12.02, 0.01);
   EXPECT_EQ(g.named("pmt").size(), 8u);
   EXPECT_EQ(g.named("steel").size(), 2u);
-  EXPECT_EQ(g.named("lead").size(), 1u);
-  // The lead shell is 60 cm thick on every side.
-  const auto lead = g.volumes[g.named("lead")[0]];
-  const auto inside = g.volumes[lead.children.at(0)];
+  // The lead shell is 60 cm thick on every side, in 30 importance layers of 2 cm
+  // (splitting_layer_cm 2), each 2.4 times as important as the one outside it.
+  const auto layers = g.named("lead");
+  ASSERT_EQ(layers.size(), 30u);
+  const auto lead = g.volumes[layers.front()];
+  const auto inside = g.volumes[g.volumes[layers.back()].children.at(0)];
   EXPECT_NEAR(lead.box.high[0] - inside.box.high[0], 60.0, 1e-9);
+  const double ratio = g.volumes[layers[1]].importance / g.volumes[layers[0]].importance;
+  EXPECT_NEAR(ratio, std::exp(g.materials[lead.material].total(2614.5) * 2.0), 1e-9);
+  EXPECT_GT(ratio, 2.0);
+  EXPECT_LT(ratio, 3.0);
+  EXPECT_EQ(g.environment.size(), 2u);
   // A point at the centre of the first crystal is in a crystal.
   const auto c = g.volumes[g.named("crystal")[0]];
   const std::array<double, 3> centre{(c.box.low[0] + c.box.high[0]) / 2, (c.box.low[1] + c.box.high[1]) / 2, 0.0};
@@ -268,6 +275,7 @@ TEST(Simulation, DeterministicWhateverTheThreads) {
   auto g = read_geometry(data_dir + "clovers.txt");
   const auto d = read_decay_data(data_dir + "decays.txt");
   g.activities = {{"crystal", "Cs137", 150, false, 0}};
+  g.environment.clear();
   MaterialsSettings s;
   s.decays_per_source = 4000, s.chunk = 1000, s.threads = 1;
   const auto one = simulate_materials(g, d, s);
