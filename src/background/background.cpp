@@ -35,6 +35,8 @@ void BackgroundConfig::check_material_files(const std::string& key) const {
     const auto decays = materials::read_decay_data(decay_file);
     const auto geometry = materials::read_geometry(geometry_file);
     for (const auto& a : geometry.activities) (void)decays.members(a.isotope, geometry_file + ": activity of " + a.volume);
+    for (const auto& a : geometry.environment)
+      (void)decays.members(a.isotope, geometry_file + ":" + std::to_string(a.line) + ": environment");
   } catch (const ConfigError& e) {
     throw ConfigError(key + ": " + e.what());
   }
@@ -114,6 +116,7 @@ void BackgroundConfig::validate(const std::string& key) const {
     return;
   }
   refuse("geometry_file", !geometry_file.empty());
+  refuse("chain_events", chain_events != ChainEvents::per_nuclide);
   if (model == BackgroundKind::radioactivity) {
     refuse("events_per_pot_per_kg", events_per_pot_per_kg != 0.0);
     refuse("time_file", !time_file.empty());

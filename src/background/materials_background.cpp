@@ -24,7 +24,7 @@ struct MaterialsBackground::Spectra {
 namespace {
 
 /// Bumped whenever the transport or the decay handling changes what a cache holds.
-constexpr const char* cache_version = "cevns-materials-2";  // 2: surface-source repetition (MaterialsSettings::repeat = 64)
+constexpr const char* cache_version = "cevns-materials-3";  // 3: EC shell binding deposited, environmental γ
 
 std::string file_text(const std::string& path, const std::string& what) {
   std::ifstream in(path);
@@ -82,6 +82,7 @@ std::filesystem::path MaterialsBackground::cache_file() const {
   h = fnv1a(file_text(config_.geometry_file, name() + ".geometry_file"), h);
   h = fnv1a(file_text(config_.decay_file, name() + ".decay_file"), h);
   h = fnv1a(std::to_string(static_cast<long long>(config_.decays_per_source)) + "/" + std::to_string(config_.mc_seed), h);
+  h = fnv1a(std::string(chain_events_names.name(config_.chain_events)), h);
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
   return materials_cache_directory() / (std::string(hex) + ".txt");
@@ -99,7 +100,8 @@ const MaterialsBackground::Spectra& MaterialsBackground::spectra() const {
     std::string header;
     std::size_t count = 0;
     bool ok = in && std::getline(in, header) && header.rfind(std::string("# ") + cache_version, 0) == 0 &&
-              static_cast<bool>(in >> count) && count == geometry.activities.size();
+              static_cast<bool>(in >> count) &&
+              count == geometry.activities.size() + geometry.environment.size();
     for (std::size_t i = 0; ok && i < count; ++i) {
       materials::SourceSpectrum s;
       std::string tag;
@@ -121,8 +123,9 @@ const MaterialsBackground::Spectra& MaterialsBackground::spectra() const {
   settings.decays_per_source = static_cast<std::uint64_t>(config_.decays_per_source);
   settings.seed = static_cast<std::uint64_t>(config_.mc_seed);
   settings.threads = config_.mc_threads;
+  settings.whole_chain = config_.chain_events == ChainEvents::whole_chain;
   logger("materials")->info("{}: simulating {} decays of each of {} sources (cached afterwards in {})", name(),
-            settings.decays_per_source, geometry.activities.size(), file.string());
+            settings.decays_per_source, geometry.activities.size() + geometry.environment.size(), file.string());
   result->sources = materials::simulate_materials(geometry, decays, settings);
   for (const auto& s : result->sources)
     for (const auto* v : {&s.fine, &s.fine_single, &s.coarse, &s.coarse_single})

@@ -829,6 +829,7 @@ void describe(V& v, ExperimentConfig& e, daq::DaqConfig* daq, reco::RecoConfig* 
     s.value("decays_per_source", b.decays_per_source);
     s.value("mc_seed", b.mc_seed);
     s.value("mc_threads", b.mc_threads);
+    s.value("chain_events", b.chain_events, chain_events_names);
     s.background_files(b);
   });
   v.tables("systematics", e.systematics, [](V& s, SystematicConfig& y) {

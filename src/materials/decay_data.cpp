@@ -199,9 +199,21 @@ DecayData read_decay_data(const std::filesystem::path& file) {
       continue;
     }
     if (current == nullptr) bad(file, n, "'" + word + "' before any nuclide");
+    // An optional trailing "feeds MEMBER" on beta, ec and alpha records.
+    const auto feeds = [&](std::istringstream& rest, std::string& into) {
+      std::string tag;
+      if (!(rest >> tag)) return;
+      if (tag != "feeds" || !(rest >> into)) bad(file, n, "after the numbers only 'feeds MEMBER' may follow");
+    };
     if (word == "beta" || word == "ec") {
       BetaBranch b;
       b.intensity = number(s, n, "intensity", 0.0, 1.0);
+      if (word == "ec") {
+        b.ec_daughter_Z = static_cast<int>(number(s, n, "EC daughter Z", 1, 110));
+        b.p_K = number(s, n, "K-capture probability P_K", 0.0, 1.0);
+        b.p_L = number(s, n, "L-capture probability P_L", 0.0, 1.0);
+        if (b.p_K + b.p_L > 1.0 + 1e-6) bad(file, n, "P_K + P_L exceed 1");
+      }
       if (word == "beta") {
         b.endpoint_keV = number(s, n, "endpoint (keV)", 0.1, 20000.0);
         std::string shape;
@@ -212,6 +224,7 @@ DecayData read_decay_data(const std::filesystem::path& file) {
         else if (shape == "unique3") b.shape = BetaShape::unique3;
         else bad(file, n, "unknown β shape '" + shape + "' (allowed, unique1, unique2, unique3)");
       }
+      feeds(s, b.feeds);
       current->branches.push_back(b);
     } else if (word == "cascade") {
       if (current->branches.empty()) bad(file, n, "cascade before any beta or ec branch");
@@ -227,6 +240,7 @@ DecayData read_decay_data(const std::filesystem::path& file) {
     } else if (word == "alpha") {
       current->alpha_intensity = number(s, n, "intensity", 0.0, 1.0);
       current->alpha_keV = number(s, n, "energy (keV)", 1000.0, 10000.0);
+      feeds(s, current->alpha_feeds);
     } else if (word == "gamma" || word == "xray" || word == "electron") {
       Line l;
       l.kind = word == "gamma" ? Line::Kind::gamma : word == "xray" ? Line::Kind::xray : Line::Kind::electron;
@@ -238,6 +252,12 @@ DecayData read_decay_data(const std::filesystem::path& file) {
     }
   }
   for (const auto& [name, nuc] : data.nuclides) {
+    const auto known = [&](const std::string& m) {
+      if (!m.empty() && !data.nuclides.contains(m))
+        throw ConfigError(file.string() + ": a branch of " + name + " feeds " + m + ", which is no nuclide of the file");
+    };
+    known(nuc.alpha_feeds);
+    for (const auto& b : nuc.branches) known(b.feeds);
     double sum = nuc.alpha_intensity;
     for (const auto& b : nuc.branches) {
       sum += b.intensity;

@@ -36,6 +36,47 @@ double xrl(double (*f)(int, double, xrl_error**), int Z, double E) {
   return v;
 }
 
+/// xraylib's photon cross sections end at 800 keV (CS_Photo, CS_Compt, CS_Rayl fail above:
+/// "Spline extrapolation is not allowed"); above it, per element (cm²/g):
+/// - incoherent: Z × Klein–Nishina (binding: S(x, Z) = Z at the momentum transfers of
+///   > 800 keV photons except the most forward angles, a < 1 % effect);
+/// - photoabsorption: a power law from 800 keV whose log-log slope (xraylib's between 700
+///   and 800 keV, ≈ −2.2 for Pb) runs linearly in log E to −1 at 10 MeV (the Sauter
+///   high-energy limit σ ∝ 1/E);
+/// - Rayleigh: ∝ E⁻² from 800 keV (form-factor dominated; < 2 % of μ above 1 MeV).
+/// tests/materials check the total against NIST's μ/ρ of lead and copper to 1–3 MeV.
+constexpr double xraylib_max_keV = 800.0;
+
+double klein_nishina_cm2_g(int Z, double E_keV) {
+  constexpr double me = 510.99895, re_cm = 2.8179403262e-13, NA = 6.02214076e23;
+  const double k = E_keV / me, l = std::log(1.0 + 2.0 * k);
+  const double sigma = 2.0 * std::numbers::pi * re_cm * re_cm *
+                       ((1.0 + k) / (k * k) * (2.0 * (1.0 + k) / (1.0 + 2.0 * k) - l / k) + l / (2.0 * k) -
+                        (1.0 + 3.0 * k) / ((1.0 + 2.0 * k) * (1.0 + 2.0 * k)));
+  xrl_error* error = nullptr;
+  const double A = AtomicWeight(Z, &error);
+  if (error != nullptr) {
+    xrl_error_free(error);
+    return 0.0;
+  }
+  return Z * sigma * NA / A;
+}
+
+/// Photo, incoherent and coherent cross sections (cm²/g) of element Z at E (keV).
+std::array<double, 3> element_cross_sections(int Z, double E) {
+  if (E <= xraylib_max_keV) return {xrl(CS_Photo, Z, E), xrl(CS_Compt, Z, E), xrl(CS_Rayl, Z, E)};
+  const double p800 = xrl(CS_Photo, Z, xraylib_max_keV), p700 = xrl(CS_Photo, Z, 700.0);
+  double photo = 0.0;
+  if (p800 > 0.0 && p700 > 0.0) {
+    const double slope800 = std::log(p700 / p800) / std::log(xraylib_max_keV / 700.0);
+    // slope(u) = s0 + (1 − s0) u/U, u = ln(E/800), U = ln(10 MeV/800 keV): ∫ slope du.
+    const double u = std::log(E / xraylib_max_keV), U = std::log(10000.0 / xraylib_max_keV);
+    photo = p800 * std::exp(-(slope800 * u + (1.0 - slope800) * u * u / (2.0 * U)));
+  }
+  const double r = xraylib_max_keV / E;
+  return {photo, klein_nishina_cm2_g(Z, E), xrl(CS_Rayl, Z, xraylib_max_keV) * r * r};
+}
+
 }  // namespace
 
 double pair_cross_section_cm2_g(int Z, double E_keV) {
@@ -81,8 +122,8 @@ Material make_material(const std::string& name, double density, const std::strin
       const double w = m.weight[j] * density;
       // xraylib: cm²/g, E in keV (CS_Photo: photoionisation; CS_Compt: incoherent with
       // the incoherent scattering function; CS_Rayl: coherent with the form factor).
-      std::array<double, 4> mu{w * xrl(CS_Photo, Z, E), w * xrl(CS_Compt, Z, E), w * xrl(CS_Rayl, Z, E),
-                               w * pair_cross_section_cm2_g(Z, E)};
+      const auto cs = element_cross_sections(Z, E);
+      std::array<double, 4> mu{w * cs[0], w * cs[1], w * cs[2], w * pair_cross_section_cm2_g(Z, E)};
       m.element_mu[j][g] = mu;
       for (int p = 0; p < 4; ++p) m.mu[g][p] += mu[p];
     }
@@ -239,6 +280,16 @@ Geometry read_geometry(const std::filesystem::path& file) {
       shells.push_back(sh);
     } else if (key == "splitting_layer_cm") {
       g.splitting_layer_cm = read(s, n, "importance layer (cm)", 0.0, 100.0);
+    } else if (key == "splitting_keV") {
+      g.splitting_keV = read(s, n, "energy of the importance layers (keV)", 10.0, 10000.0);
+    } else if (key == "environment") {
+      EnvironmentActivity a;
+      std::string unit;
+      if (!(s >> a.isotope)) bad(n, "environment needs ISOTOPE VALUE Bq/kg");
+      a.Bq_per_kg = read(s, n, "wall activity (Bq/kg)", 0.0, 1e5);
+      if (!(s >> unit) || unit != "Bq/kg") bad(n, "environment activity unit must be Bq/kg");
+      a.line = n;
+      g.environment.push_back(a);
     } else if (key == "activity") {
       Activity a;
       std::string unit;
@@ -269,6 +320,7 @@ Geometry read_geometry(const std::filesystem::path& file) {
     return Box{{-hx, -hy, -hz}, {hx, hy, hz}};
   };
   int parent = -1;
+  std::vector<double> layer_cm;  ///< per shell volume (outermost first): its thickness
   for (std::size_t k = shells.size(); k-- > 0;) {
     // Thick shells split into importance layers (each its own volume, same material).
     const double inner = k == 0 ? 0.0 : grow[k - 1];
@@ -285,13 +337,18 @@ Geometry read_geometry(const std::filesystem::path& file) {
       const int index = static_cast<int>(g.volumes.size());
       if (parent >= 0) g.volumes[parent].children.push_back(index);
       g.volumes.push_back(v);
+      layer_cm.push_back(shells[k].thickness / layers);
       parent = index;
     }
     (void)inner;
   }
-  // Importance: doubling per volume inward when splitting (the outermost 1).
+  // Importance (the outermost 1): × exp(μ(splitting_keV) t) of the layer just crossed,
+  // at most × 16 per layer (thin layers: thick ones split into splitting_layer_cm).
   if (g.splitting_layer_cm > 0.0)
-    for (std::size_t v = 1; v < g.volumes.size(); ++v) g.volumes[v].importance = 2.0 * g.volumes[v - 1].importance;
+    for (std::size_t v = 1; v < g.volumes.size(); ++v) {
+      const double mu = g.materials[g.volumes[v - 1].material].total(g.splitting_keV);
+      g.volumes[v].importance = g.volumes[v - 1].importance * std::clamp(std::exp(mu * layer_cm[v - 1]), 1.0, 16.0);
+    }
   const int medium = parent;
   for (int i = 0; i < nx; ++i)
     for (int j = 0; j < ny; ++j) {

@@ -174,7 +174,7 @@ PhotonHistory PhotonTransport::transport(const Photon& start, Rng& rng, std::vec
           crossings->push_back(p);
           break;
         }
-        if (next >= 0 && g_.splitting_layer_cm > 0.0) {
+        if (next >= 0 && splitting_ && g_.splitting_layer_cm > 0.0) {
           // Importance splitting / Russian roulette at the boundary.
           const double r = g_.volumes[next].importance / v.importance;
           if (r > 1.0) {
@@ -237,6 +237,89 @@ PhotonHistory PhotonTransport::transport(const Photon& start, Rng& rng, std::vec
   return history;
 }
 
+int PhotonTransport::innermost_shell(const Geometry& g) {
+  for (const auto& v : g.volumes)
+    if (v.crystal >= 0) {
+      const int sub = v.parent;
+      return sub >= 0 ? g.volumes[sub].parent : -1;
+    }
+  return -1;
+}
+
+namespace {
+/// NIST's "Concrete, Portland" (composition and density via xraylib) as a Material: the
+/// cross sections of make_material, also above xraylib's 800 keV.
+Material concrete_material() {
+  xrl_error* error = nullptr;
+  compoundDataNIST* c = GetCompoundDataNISTByName("Concrete, Portland", &error);
+  if (c == nullptr) {
+    if (error != nullptr) xrl_error_free(error);
+    throw std::runtime_error("xraylib has no NIST compound \"Concrete, Portland\"");
+  }
+  // A formula of mass fractions as atoms per unit: fraction / atomic weight, scaled.
+  std::string formula;
+  for (int i = 0; i < c->nElements; ++i) {
+    xrl_error* e = nullptr;
+    const double atoms = c->massFractions[i] / AtomicWeight(c->Elements[i], &e) * 1e4;
+    if (e != nullptr) xrl_error_free(e);
+    char* symbol = AtomicNumberToSymbol(c->Elements[i], nullptr);
+    formula += std::string(symbol) + std::to_string(atoms);
+    xrlFree(symbol);
+  }
+  const double density = c->density;
+  FreeCompoundDataNIST(c);
+  return make_material("concrete", density, formula);
+}
+}  // namespace
+
+EnvironmentSource environment_source(const Geometry& g, const DecayData& decays, const EnvironmentActivity& a) {
+  EnvironmentSource out;
+  const auto add = [&](double E, double per_decay) {
+    if (per_decay <= 0.0 || E < grid_min_keV) return;
+    static const Material concrete = concrete_material();
+    const double mu_rho = concrete.total(E) / concrete.density_g_cm3;  // cm²/g
+    out.energy_keV.push_back(E);
+    out.flux_cm2_s.push_back(a.Bq_per_kg * 1e-3 * per_decay / mu_rho);
+  };
+  for (const auto& [n, branching] : decays.members(a.isotope, "environment")) {
+    for (const auto& l : n->lines)
+      if (l.kind != Line::Kind::electron) add(l.energy_keV, branching * l.intensity);
+    for (const auto& b : n->branches)
+      for (const auto& c : b.cascades)
+        for (double E : c.gammas_keV) add(E, branching * b.intensity * c.probability);
+  }
+  double sum = 0.0;
+  for (double f : out.flux_cm2_s) out.cumulative.push_back(sum += f);
+  const Box& b = g.volumes.at(0).box;
+  const double x = b.high[0] - b.low[0], y = b.high[1] - b.low[1], z = b.high[2] - b.low[2];
+  out.area_cm2 = 2.0 * (x * y + y * z + z * x);
+  out.photons_per_s = sum * out.area_cm2 / 4.0;
+  return out;
+}
+
+Photon sample_entering(const Geometry& g, const EnvironmentSource& source, Rng& rng) {
+  Photon p;
+  const auto line = std::min<std::size_t>(
+      std::upper_bound(source.cumulative.begin(), source.cumulative.end(), uniform(rng) * source.cumulative.back()) -
+          source.cumulative.begin(),
+      source.cumulative.size() - 1);
+  p.energy_keV = source.energy_keV[line];
+  const Box& b = g.volumes.at(0).box;
+  const std::array<double, 3> size{b.high[0] - b.low[0], b.high[1] - b.low[1], b.high[2] - b.low[2]};
+  const std::array<double, 3> face_area{size[1] * size[2], size[0] * size[2], size[0] * size[1]};
+  double pick = uniform(rng) * (face_area[0] + face_area[1] + face_area[2]);
+  int axis = 0;
+  while (axis < 2 && pick >= face_area[axis]) pick -= face_area[axis], ++axis;
+  const bool high = uniform(rng) < 0.5;
+  for (int k = 0; k < 3; ++k) p.position[k] = b.low[k] + size[k] * uniform(rng);
+  std::array<double, 3> normal{0.0, 0.0, 0.0};
+  normal[axis] = high ? -1.0 : 1.0;
+  p.position[axis] = high ? b.high[axis] : b.low[axis];
+  p.direction = rotate(normal, std::sqrt(uniform(rng)), rng);  // cosine law: an isotropic flux's current
+  for (int k = 0; k < 3; ++k) p.position[k] += nudge_cm * normal[k];
+  return p;
+}
+
 std::array<double, 3> sample_point(const Geometry& g, int v, Rng& rng) {
   const Box& b = g.volumes[v].box;
   for (int trial = 0; trial < 1000000; ++trial) {
@@ -256,10 +339,14 @@ struct PreparedNuclide {
   double branching;
   std::vector<BetaSpectrum> spectra;  ///< per branch (EC: an unused placeholder)
   double branch_total;
+  std::vector<std::array<double, 2>> ec_binding_keV;  ///< per branch: K and L1 binding of the EC daughter
+  bool fed = false;  ///< whole-chain events: some member's branch feeds it (decays only after one)
 };
 
 struct Source {
   bool outside = false;  ///< every volume outside the innermost shell: surface-source repetition
+  bool environment = false;  ///< the walls' γ (env), entering from outside with importance splitting
+  EnvironmentSource env;
   std::vector<int> volumes;
   std::vector<double> cumulative;  ///< volume choice (by mass, or uniform per unit)
   std::vector<PreparedNuclide> members;
@@ -274,9 +361,12 @@ struct Histograms {
         coarse_single(coarse.size()) {}
 };
 
-void decay_once(const Geometry& g, const PhotonTransport& transport, const PreparedNuclide& m, int volume,
-                const std::array<double, 3>& point, Rng& rng, std::vector<double>& deposits, int stop_volume,
-                std::vector<Photon>* crossings) {
+/// One decay of m at point: its radiation transported, deposits added. Returns the chain
+/// member the chosen branch feeds (BetaBranch::feeds), or nullptr.
+const std::string* decay_once(const Geometry& g, const PhotonTransport& transport, const PreparedNuclide& m, int volume,
+                              const std::array<double, 3>& point, Rng& rng, std::vector<double>& deposits,
+                              int stop_volume, std::vector<Photon>* crossings) {
+  const std::string* fed = nullptr;
   const int crystal = g.volumes[volume].crystal;
   const auto local = [&](double e) {
     if (crystal >= 0) deposits[static_cast<std::size_t>(crystal)] += e;
@@ -292,12 +382,22 @@ void decay_once(const Geometry& g, const PhotonTransport& transport, const Prepa
     // An isomeric transition (Ba-137m): its lines only.
   } else if (x < n.alpha_intensity) {
     local(n.alpha_keV);  // an α never leaves the material it is born in
+    fed = &n.alpha_feeds;
   } else {
     x -= n.alpha_intensity;
     std::size_t b = 0;
     while (b + 1 < n.branches.size() && x >= n.branches[b].intensity) x -= n.branches[b].intensity, ++b;
     const auto& branch = n.branches[b];
-    if (branch.endpoint_keV > 0.0) local(m.spectra[b].sample(rng));  // electrons stay where they are made
+    fed = &branch.feeds;
+    if (branch.endpoint_keV > 0.0) {
+      local(m.spectra[b].sample(rng));  // electrons stay where they are made
+    } else {
+      // Electron capture: no electron, no continuum; the vacancy's X-rays and Auger
+      // electrons (≤ 3.2 keV for Ar: ranges of microns) deposit its binding energy here.
+      const double shell = uniform(rng);
+      if (shell < branch.p_K) local(m.ec_binding_keV[b][0]);
+      else if (shell < branch.p_K + branch.p_L) local(m.ec_binding_keV[b][1]);
+    }
     double y = uniform(rng);
     for (const auto& c : branch.cascades) {
       if (y < c.probability) {
@@ -312,6 +412,7 @@ void decay_once(const Geometry& g, const PhotonTransport& transport, const Prepa
     if (line.kind == Line::Kind::electron) local(line.energy_keV);
     else photon(line.energy_keV);
   }
+  return fed;
 }
 
 }  // namespace
@@ -340,13 +441,24 @@ std::vector<SourceSpectrum> simulate_materials(const Geometry& g, const DecayDat
       src.cumulative.push_back(total);
     }
     for (const auto& [nuclide, branching] : decays.members(a.isotope, "activity of " + a.volume)) {
-      PreparedNuclide p{nuclide, branching, {}, 0.0};
+      PreparedNuclide p{nuclide, branching, {}, 0.0, {}, false};
       for (const auto& b : nuclide->branches) {
         p.spectra.emplace_back(nuclide->daughter_Z, b.endpoint_keV > 0.0 ? b.endpoint_keV : 1.0, b.shape);
         p.branch_total += b.intensity;
+        p.ec_binding_keV.push_back({0.0, 0.0});
+        if (b.endpoint_keV <= 0.0 && b.ec_daughter_Z > 0)
+          p.ec_binding_keV.back() = {xrl_line(EdgeEnergy, b.ec_daughter_Z, K_SHELL),
+                                     xrl_line(EdgeEnergy, b.ec_daughter_Z, L1_SHELL)};
       }
       src.members.push_back(std::move(p));
     }
+    for (auto& m : src.members)
+      for (const auto& other : src.members) {
+        const Nuclide& o = *other.nuclide;
+        bool feeds = o.alpha_feeds == m.nuclide->name;
+        for (const auto& b : o.branches) feeds = feeds || b.feeds == m.nuclide->name;
+        m.fed = m.fed || (feeds && m.branching < 1.0);
+      }
     // Outside the innermost shell (the medium around the sub-detectors): no volume of the
     // source is that shell or inside it.
     src.outside = inner >= 0;
@@ -360,11 +472,23 @@ std::vector<SourceSpectrum> simulate_materials(const Geometry& g, const DecayDat
     out.push_back(spectrum);
     sources.push_back(std::move(src));
   }
+  for (const auto& a : g.environment) {
+    Source src;
+    src.environment = true;
+    src.env = environment_source(g, decays, a);
+    SourceSpectrum spectrum;
+    spectrum.volume = "environment", spectrum.isotope = a.isotope;
+    spectrum.activity_Bq = src.env.photons_per_s;
+    spectrum.decays = double(s.decays_per_source);
+    out.push_back(spectrum);
+    sources.push_back(std::move(src));
+  }
   const std::uint64_t chunks = (s.decays_per_source + s.chunk - 1) / s.chunk;
   const std::size_t jobs = sources.size() * chunks;
   std::vector<Histograms> results(jobs);
   std::atomic<std::size_t> next{0};
   const PhotonTransport transport(g);
+  const PhotonTransport splitting_transport(g, true);
   const auto work = [&]() {
     std::vector<double> deposits(static_cast<std::size_t>(g.crystals));
     std::vector<Photon> crossings;
@@ -390,6 +514,25 @@ std::vector<SourceSpectrum> simulate_materials(const Geometry& g, const DecayDat
         }
       };
       const std::uint64_t first = chunk * s.chunk, count = std::min(s.chunk, s.decays_per_source - first);
+      if (src.environment) {
+        // Through the shield with splitting to the innermost shell; each photon entering
+        // it then followed `repeat` times analog, an event of its weight / repeat.
+        for (std::uint64_t i = 0; i < count; ++i) {
+          crossings.clear();
+          std::fill(deposits.begin(), deposits.end(), 0.0);
+          splitting_transport.transport(sample_entering(g, src.env, rng), rng, deposits, inner, &crossings);
+          for (auto photon : crossings) {
+            const double w = photon.weight / repeat;
+            photon.weight = 1.0;
+            for (int r = 0; r < repeat; ++r) {
+              std::fill(deposits.begin(), deposits.end(), 0.0);
+              transport.transport(photon, rng, deposits);
+              score(w);
+            }
+          }
+        }
+        continue;
+      }
       for (std::uint64_t i = 0; i < count; ++i) {
         const double u = uniform(rng) * src.cumulative.back();
         const auto vi = std::min<std::size_t>(std::upper_bound(src.cumulative.begin(), src.cumulative.end(), u) -
@@ -397,6 +540,40 @@ std::vector<SourceSpectrum> simulate_materials(const Geometry& g, const DecayDat
                                               src.volumes.size() - 1);
         const int volume = src.volumes[vi];
         const auto point = sample_point(g, volume, rng);
+        if (s.whole_chain) {
+          // The chain in one event (Geant4's radioactive decay without a time cut): every
+          // member's deposits summed; a member of branching < 1 decays after a branch
+          // feeding it, or (nothing in the data feeds it) with its branching.
+          std::fill(deposits.begin(), deposits.end(), 0.0);
+          crossings.clear();
+          const bool surface = src.outside && repeat > 1;
+          std::vector<const std::string*> fed;
+          for (const auto& m : src.members) {
+            if (m.branching < 1.0) {
+              if (m.fed) {
+                if (std::none_of(fed.begin(), fed.end(), [&](const std::string* f) { return *f == m.nuclide->name; }))
+                  continue;
+              } else if (uniform(rng) >= m.branching) {
+                continue;
+              }
+            }
+            if (const auto* f = decay_once(g, transport, m, volume, point, rng, deposits, surface ? inner : -1,
+                                           surface ? &crossings : nullptr);
+                f != nullptr && !f->empty())
+              fed.push_back(f);
+          }
+          if (!surface) {
+            score(1.0);
+            continue;
+          }
+          for (const auto& photon : crossings)
+            for (int r = 0; r < repeat; ++r) {
+              std::fill(deposits.begin(), deposits.end(), 0.0);
+              transport.transport(photon, rng, deposits);
+              score(1.0 / repeat);
+            }
+          continue;
+        }
         // Every member of the chain decays once per decay of its head, each its own event.
         for (const auto& m : src.members) {
           std::fill(deposits.begin(), deposits.end(), 0.0);

@@ -138,6 +138,13 @@ inline constexpr NamedValues<SpectrumVariable, 3> spectrum_variable_names{
       {"energy-keVee", SpectrumVariable::energy_keVee}}}};
 inline constexpr NamedValues<TableFormat, 2> table_format_names{
     {{{"csv", TableFormat::csv}, {"coherent", TableFormat::coherent}}}};
+/// Materials: how a chain's members make events (docs/backgrounds.md, "Materials").
+enum class ChainEvents {
+  per_nuclide,  ///< every member its own event (the physics of a 10 µs window: Ba-137m lives 2.55 min)
+  whole_chain,  ///< a chain's members in one event, deposits summed (Geant4's radioactive decay, no time cut)
+};
+inline constexpr NamedValues<ChainEvents, 2> chain_events_names{
+    {{{"per-nuclide", ChainEvents::per_nuclide}, {"whole-chain", ChainEvents::whole_chain}}}};
 inline constexpr NamedValues<TimeProfile, 3> time_profile_names{
     {{{"beam-pulse", TimeProfile::beam_pulse}, {"neutrino", TimeProfile::neutrino}, {"file", TimeProfile::file}}}};
 constexpr std::string_view to_string(BackgroundKind kind) { return background_kind_names.name(kind); }
@@ -187,6 +194,7 @@ struct BackgroundConfig {
   double decays_per_source = 2e5;  ///< simulated decays of each (volume, isotope) of the geometry file
   int mc_seed = 1;                 ///< the Monte Carlo's seed (PCG streams per source and chunk)
   int mc_threads = 2;              ///< threads of the Monte Carlo (the result does not depend on them)
+  ChainEvents chain_events = ChainEvents::per_nuclide;  ///< part of the cache key
 
   /// The files' contents, read by io::load_background_files (paths resolved, kept for the written config).
   Table spectrum;

@@ -22,12 +22,22 @@ struct Cascade {
   std::vector<double> gammas_keV;
 };
 
-/// A β⁻ branch (endpoint > 0) or an electron capture (endpoint 0: no electron).
+/// A β⁻ branch (endpoint > 0) or an electron capture (endpoint 0: no electron, no β
+/// continuum; the atomic relaxation of the captured shell — X-rays and Auger electrons
+/// summing to its binding energy in the daughter — deposits where the decay happens).
 struct BetaBranch {
   double intensity = 0.0;  ///< per decay of the nuclide
   double endpoint_keV = 0.0;
   BetaShape shape = BetaShape::allowed;
   std::vector<Cascade> cascades;
+  /// EC only: the daughter's Z and the capture probabilities from the K and L shells
+  /// (the rest, M and above, deposits nothing: < 0.1 keV).
+  int ec_daughter_Z = 0;
+  double p_K = 0.0, p_L = 0.0;
+  /// The chain member this branch feeds ("" when it feeds none in particular): in a
+  /// whole-chain event (MaterialsSettings::whole_chain) a member of branching < 1 decays
+  /// only after a branch feeding it (Cs-137's β to Ba-137m, Bi-212's α to Tl-208).
+  std::string feeds;
 };
 
 /// A line emitted independently of the branches, per decay.
@@ -43,6 +53,7 @@ struct Nuclide {
   std::vector<BetaBranch> branches;  ///< β⁻ and EC
   double alpha_intensity = 0.0;
   double alpha_keV = 0.0;
+  std::string alpha_feeds;  ///< as BetaBranch::feeds, for the α branch
   std::vector<Line> lines;
 };
 

@@ -71,12 +71,25 @@ struct Activity {
   int volume_line = 0;   ///< of the geometry file, for messages
 };
 
+/// Environmental γ: the activity of the lab's walls (concrete), whose γ lines reach the
+/// outer surface of the geometry (transport.hpp, environment_source).
+struct EnvironmentActivity {
+  std::string isotope;   ///< a nuclide or chain of the decay data
+  double Bq_per_kg = 0.0;
+  int line = 0;
+};
+
 struct Geometry {
   std::vector<Material> materials;
   std::vector<Volume> volumes;  ///< volumes[0] the outermost; "outside" is −1
   std::vector<Activity> activities;
+  std::vector<EnvironmentActivity> environment;
   int crystals = 0;
   double splitting_layer_cm = 0.0;  ///< thickness of importance layers in thick shells (0: no splitting)
+  /// The importance of a layer is that of the layer outside it × exp(μ(E) × its thickness),
+  /// μ the outer layer's total attenuation at this energy (default the 2614.5 keV of Tl-208,
+  /// the most penetrating line of the walls): photons of E keep their number inward.
+  double splitting_keV = 2614.5;
 
   /// The innermost volume containing p, or −1 outside everything.
   [[nodiscard]] int locate(const std::array<double, 3>& p) const;

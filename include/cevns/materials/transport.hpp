@@ -34,11 +34,13 @@ struct PhotonHistory {
 
 class PhotonTransport {
  public:
-  explicit PhotonTransport(const Geometry& geometry) : g_(geometry) {}
+  /// `splitting`: importance splitting and Russian roulette at the layers' boundaries
+  /// (Geometry::splitting_layer_cm > 0; the environmental γ only), else analog.
+  explicit PhotonTransport(const Geometry& geometry, bool splitting = false) : g_(geometry), splitting_(splitting) {}
   /// Follows the photon and its secondaries (fluorescence, annihilation photons) to the
   /// end: adds weight × deposited keV to deposits[crystal]. Photons below 1 keV deposit
-  /// where they are. With Geometry::splitting_layer_cm > 0 photons split entering volumes
-  /// of higher importance and play Russian roulette leaving them.
+  /// where they are. With splitting, photons split entering volumes of higher importance
+  /// and play Russian roulette leaving them (their weight carries it).
   PhotonHistory transport(const Photon& photon, Rng& rng, std::vector<double>& deposits) const {
     return transport(photon, rng, deposits, -1, nullptr);
   }
@@ -51,15 +53,36 @@ class PhotonTransport {
   [[nodiscard]] static double sample_compton_cos(int Z, double E_keV, Rng& rng);
   [[nodiscard]] static double sample_rayleigh_cos(int Z, double E_keV, Rng& rng);
 
+  /// The innermost shell: the medium around the sub-detectors (−1 without crystals).
+  [[nodiscard]] static int innermost_shell(const Geometry& geometry);
+
  private:
   const Geometry& g_;
+  bool splitting_ = false;
 };
+
+/// Environmental γ of one wall activity: the lines of `isotope` (γ and X-rays, with the
+/// cascades of its branches) and their flux in an enclosed hall of thick concrete walls,
+/// Φ_i = A b I_i / (μ/ρ)_concrete(E_i) (uncollided, isotropic: the cavity in an infinite
+/// source, twice the flux at the surface of a half-space; μ/ρ of xraylib's NIST "Concrete,
+/// Ordinary"), entering the geometry's outer box with the current Φ/4 per cm².
+struct EnvironmentSource {
+  std::vector<double> energy_keV, flux_cm2_s;  ///< per line
+  std::vector<double> cumulative;              ///< of the flux, for the line choice
+  double area_cm2 = 0.0;                       ///< of the outer box
+  double photons_per_s = 0.0;                  ///< entering: Σ Φ_i area / 4
+};
+EnvironmentSource environment_source(const Geometry& geometry, const DecayData& decays,
+                                     const EnvironmentActivity& activity);
+/// A photon of the source entering the outer box: a face by its area, a point uniform on
+/// it, the direction by the cosine law about the inward normal.
+Photon sample_entering(const Geometry& geometry, const EnvironmentSource& source, Rng& rng);
 
 /// Deposited-energy spectra of one source per decay: each crystal's deposit of each decay
 /// as a candidate, and those among them with no other crystal above the veto energy
 /// (criterion 4).
 struct SourceSpectrum {
-  std::string volume;
+  std::string volume;  ///< "environment" for the walls' γ (then activity_Bq: photons entering per s)
   std::string isotope;
   double activity_Bq = 0.0;       ///< of all its volumes together
   double decays = 0.0;            ///< simulated
@@ -81,6 +104,10 @@ struct MaterialsSettings {
   /// photon entering that shell is stored and followed from there `repeat` times, each
   /// an event of weight 1/repeat (a surface source; 1 = analog).
   int repeat = 64;
+  /// false: every chain member its own event (the members here live ≫ 10 µs: Ba-137m
+  /// 2.55 min); true: a chain's members in one event, their deposits summed — what a Geant4
+  /// radioactive-decay simulation without a time cut does (BackgroundConfig::chain_events).
+  bool whole_chain = false;
 };
 
 /// Simulates every activity of the geometry. Deterministic for a seed, whatever the threads.
