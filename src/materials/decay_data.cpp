@@ -251,10 +251,11 @@ DecayData read_decay_data(const std::filesystem::path& file) {
       bad(file, n, "unknown record '" + word + "'");
     }
   }
-  for (const auto& [name, nuc] : data.nuclides) {
-    const auto known = [&](const std::string& m) {
+  for (const auto& entry : data.nuclides) {
+    const auto& [name, nuc] = entry;
+    const auto known = [&file, &data, &entry](const std::string& m) {  // (clang 15 cannot capture a binding)
       if (!m.empty() && !data.nuclides.contains(m))
-        throw ConfigError(file.string() + ": a branch of " + name + " feeds " + m + ", which is no nuclide of the file");
+        throw ConfigError(file.string() + ": a branch of " + entry.first + " feeds " + m + ", which is no nuclide of the file");
     };
     known(nuc.alpha_feeds);
     for (const auto& b : nuc.branches) known(b.feeds);
