@@ -18,7 +18,8 @@ void bind_fit(py::module_& m) {
       [](const Configuration& config, std::optional<std::string> data_path, std::optional<std::string> fit_config,
          bool asimov, int toys, std::uint64_t seed, int threads, std::vector<std::pair<std::string, double>> fix,
          std::vector<std::string> free, std::string poi) {
-        const auto json = without_gil_no_hdf5([&] {
+        // On a thread of its own, so that Ctrl-C stops it between stages and toys (common.hpp).
+        const auto json = interruptible([&](const std::atomic<bool>& stop) {
           // The inputs as `cevns fit` reads them (fit_inputs.hpp): the data, the fit
           // configuration, the templates at the data's exposure, the region of interest.
           const fit::PredictWith predict_with = [&config](const std::vector<std::string>& more) {
@@ -37,13 +38,14 @@ void bind_fit(py::module_& m) {
           options.threads = threads;
           options.fix = fix;
           options.free = free;
+          options.stop = &stop;
           auto analysis = fit::analyse(fit::build_model(prediction, in.data, in.config, in.repredict), in.data, options);
           auto j = fit::to_json(analysis);
           j["experiment"] = prediction.config.name;
           j["fit_config"] = in.config.source;
           j["table"] = fit::format_fit_table(analysis);
           return j.dump();
-        });
+        }, [] { return true; });
         return py::module_::import("json").attr("loads")(json);
       },
       py::arg("config"), py::arg("data"), py::arg("fit_config"), py::arg("asimov"), py::arg("toys"), py::arg("seed"),

@@ -41,3 +41,23 @@ def test_the_coherent_release():
     assert abs(result["poi"]["events"] - 134.0) < 22.0  # Science 357 (2017) 1123, docs/statistics.md
     profile = result["profile"]  # the profile of the parameter of interest (cevns.scan scans configuration keys)
     assert min(profile["delta_minus_2_log_likelihood"]) < 0.1
+
+
+def test_ctrl_c_stops_the_toys():
+    """SIGINT to the main thread while the fit runs its toys: KeyboardInterrupt within
+    seconds (the toys poll a stop flag), not after the last toy; a fit afterwards works."""
+    import signal
+    import threading
+    import time
+
+    main = threading.get_ident()
+    timer = threading.Timer(1.0, lambda: signal.pthread_kill(main, signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cevns.fit(asimov=True, config="clovers.toml", toys=200000, threads=2)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 8.0
+    assert cevns.fit(asimov=True, config="clovers.toml")["minimum"]["converged"]

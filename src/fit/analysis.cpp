@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "cevns/core/cancelled.hpp"
 #include "cevns/core/error.hpp"
 
 namespace cevns::fit {
@@ -60,6 +61,10 @@ Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptio
   if (!a.fit.minimum.converged)
     throw NumericalError(fmt::format("the fit did not converge ({}); try --fix on a parameter the data cannot constrain",
                                      a.fit.minimum.status));
+  const auto stop_point = [&options] {
+    if (options.stop != nullptr && options.stop->load()) throw Cancelled("the fit was stopped");
+  };
+  stop_point();
   a.interval_1sigma = fitter.interval(a.poi, a.fit, 1.0);
   a.interval_2sigma = fitter.interval(a.poi, a.fit, 4.0);
   a.q0 = fitter.q0(a.poi, a.fit);
@@ -69,7 +74,9 @@ Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptio
   const auto& p = model.parameters()[a.poi];
   const double low = std::max(p.lower, a.interval_2sigma.lower - 0.5 * (a.interval_2sigma.upper - a.interval_2sigma.lower) / 2);
   const double high = std::min(p.upper, a.interval_2sigma.upper + 0.5 * (a.interval_2sigma.upper - a.interval_2sigma.lower) / 2);
+  stop_point();
   a.scan = fitter.scan(a.poi, a.fit, low, high, options.scan_points);
+  stop_point();
   for (std::size_t s = 0; s < model.samples().size(); ++s) {
     std::vector<double> out(model.bin_count());
     model.sample_expected(s, a.fit.minimum.values.data(), out.data());
@@ -80,7 +87,7 @@ Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptio
     const auto truth = a.fit.minimum.values;
     const auto toys_of = [&](const std::vector<double>& from, std::uint64_t seed, bool with_q0) {
       return options.run_toys ? options.run_toys(model, from, a.poi, options.toys, seed, options.threads, with_q0)
-                              : run_toys(model, from, a.poi, options.toys, seed, options.threads, with_q0);
+                              : run_toys(model, from, a.poi, options.toys, seed, options.threads, with_q0, 0, options.stop);
     };
     const auto toys = toys_of(truth, options.seed, false);
     double sum = 0, sum2 = 0;

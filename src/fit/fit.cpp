@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <nlopt.hpp>
 
+#include "cevns/core/cancelled.hpp"
 #include "cevns/core/error.hpp"
 #include "cevns/core/random.hpp"
 
@@ -304,7 +305,7 @@ double wilks_p_value(double q0) {
 }
 
 ToyResults run_toys(const Model& model, const std::vector<double>& truth, std::size_t poi, int count, std::uint64_t seed,
-                    int threads, bool with_q0, std::size_t first) {
+                    int threads, bool with_q0, std::size_t first, const std::atomic<bool>* stop) {
   ToyResults out;
   const auto n = static_cast<std::size_t>(std::max(count, 0));
   out.poi_hat.assign(n, 0.0);
@@ -319,6 +320,7 @@ ToyResults run_toys(const Model& model, const std::vector<double>& truth, std::s
   const auto started = std::chrono::steady_clock::now();
   const auto worker = [&]() {
     for (std::size_t i = next++; i < n; i = next++) {
+      if (stop != nullptr && stop->load()) return;
       auto rng = random_stream(seed, first + i);
       Dataset d{std::vector<double>(expected.size()), model.nominal_aux()};
       for (std::size_t b = 0; b < expected.size(); ++b)
@@ -342,6 +344,7 @@ ToyResults run_toys(const Model& model, const std::vector<double>& truth, std::s
   for (int k = 1; k < std::max(threads, 1); ++k) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  if (stop != nullptr && stop->load()) throw Cancelled("the toys were stopped");
   for (std::size_t i = 0; i < n; ++i) out.converged[i] = converged[i] != 0;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;

@@ -4,6 +4,7 @@
 /// reports): the fit, the POI's profile-likelihood interval and scan, q₀ and the
 /// significance, an upper limit, goodness of fit, and optionally toys.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -31,6 +32,9 @@ struct AnalysisOptions {
   /// shares them out over MPI ranks with it; the results must be run_toys's.
   std::function<ToyResults(const Model&, const std::vector<double>&, std::size_t, int, std::uint64_t, int, bool)>
       run_toys{};
+  /// Polled between the stages (fit, intervals, profile scan, toys) and before each toy:
+  /// once set, analyse throws Cancelled (Ctrl-C in Python). Not used by `run_toys` above.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 /// Toy summaries (parametric bootstrap from the best fit, and background-only toys).

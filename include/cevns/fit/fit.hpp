@@ -4,6 +4,7 @@
 /// uncertainties from the Hessian (Eigen), profile-likelihood intervals and scans,
 /// discovery significance q₀, upper limits, goodness of fit, and toy experiments.
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -96,9 +97,10 @@ struct ToyResults {
 /// random_stream(seed, i), so the results do not depend on `threads`. With `with_q0` each
 /// toy also gives q₀ of `poi` against 0. `first`: the toys are toys first … first + count − 1
 /// of a larger set (toy i draws from random_stream(seed, first + i)), so that toys shared
-/// out over processes give the same results as one process running all.
+/// out over processes give the same results as one process running all. `stop`, when given,
+/// is polled before each toy: once set, run_toys throws Cancelled (Ctrl-C in Python).
 ToyResults run_toys(const Model& model, const std::vector<double>& truth, std::size_t poi, int count, std::uint64_t seed,
-                    int threads, bool with_q0 = false, std::size_t first = 0);
+                    int threads, bool with_q0 = false, std::size_t first = 0, const std::atomic<bool>* stop = nullptr);
 
 /// The significance √q₀ and its one-sided p-value (Wilks / Chernoff: ½χ²₁).
 double wilks_p_value(double q0);
