@@ -36,9 +36,9 @@
 #include "cevns/io/reduced_file.hpp"
 #include "cevns/io/selection_writer.hpp"
 #include "cevns/reco/reconstruction.hpp"
+#include "cevns/report/materials_table.hpp"
 #include "cevns/report/plots.hpp"
 #include "cevns/report/prediction_table.hpp"
-#include "materials_command.hpp"
 #include "cevns/report/selection_table.hpp"
 #include "cevns/selection/event_selection.hpp"
 #include "fit_command.hpp"
@@ -348,7 +348,7 @@ int run(int argc, char** argv) {
     const auto start = std::chrono::steady_clock::now();
     const auto prediction = cevns::predict(materials_options.load());
     std::vector<fs::path> written;
-    std::cout << cevns::app::materials_report(prediction, lock ? fs::path(materials_options.output) : fs::path(), written);
+    std::cout << cevns::report::materials_report(prediction, lock ? fs::path(materials_options.output) : fs::path(), written);
     std::cout << "wall time " << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()
               << " s (Monte Carlo, when not cached, included)\n";
     if (lock) log_written(written);

@@ -42,8 +42,9 @@ for _cls in (ConfigError, Configuration, Error, InternalError, InvalidValue, IoE
 __all__ = [
     "ConfigError", "Configuration", "Error", "InternalError", "InvalidValue", "IoError", "Prediction",
     "RawFile", "ReducedFile", "Selection", "Sensitivity", "Spectrum", "Spectrum2D", "__version__",
-    "find_config", "fit", "load_config", "predict", "read_raw", "read_reduced", "read_selection",
-    "reconstruct", "run", "scan", "select", "sensitivity", "set_log_level", "shipped_configs", "simulate",
+    "find_config", "fit", "load_config", "materials", "merge", "predict", "read_raw", "read_reduced",
+    "read_selection", "reconstruct", "report", "run", "scan", "select", "sensitivity", "set_log_level",
+    "shipped_configs", "simulate",
 ]
 
 
@@ -161,6 +162,36 @@ def _claim(output, config, force, inputs=()):
     if _config_file(config):
         files.append(_config_file(config))
     return _cevns._claim_directory(os.fspath(output), files, force)
+
+
+def merge(parts, output, force=False):
+    """Joins the part files of `simulate`/`reconstruct` run with part K/N (cevns merge) into
+    `output`, which then reads as the file of one process over the whole run. Returns the
+    summary (parts, blocks, format, bytes read and written). Raises cevns.ConfigError for
+    parts that do not belong together, naming the files."""
+    return _cevns._merge([os.fspath(p) for p in parts], os.fspath(output), bool(force))
+
+
+def report(directory):
+    """Writes DIRECTORY/report.html again from the files of a finished `run` (cevns report);
+    returns its path."""
+    return _cevns._report(os.fspath(directory))
+
+
+def materials(config="clovers-materials.toml", overrides=None, output=None, force=False):
+    """The materials background per volume and isotope (cevns materials): a dict with
+    "rows" (one dict per background, volume and isotope: activity_Bq, decays_simulated,
+    roi_count — events in the region of interest over the configuration's exposure — and
+    roi_upper_90, the 90 % bound where no simulated decay reached it), "table" (what the
+    command prints) and "files" (with `output`: fig11_materials.png/.svg, materials.csv).
+    Raises cevns.ConfigError when the configuration has no model = "materials" background."""
+    cfg = _config(config, overrides)
+    lock = _claim(output, cfg, force)
+    try:
+        return _cevns._materials(_cevns._predict(cfg), os.fspath(output) if lock else "")
+    finally:
+        if lock:
+            lock.release()
 
 
 def simulate(config, output, triggers=None, duration=None, mode="zero-suppressed", seed=1, threads=None,

@@ -151,5 +151,6 @@ void bind_files(py::module_& m);
 void bind_fit(py::module_& m);
 void bind_scan(py::module_& m);
 void bind_run(py::module_& m);
+void bind_tools(py::module_& m);
 
 }  // namespace cevns::python

@@ -116,4 +116,5 @@ PYBIND11_MODULE(_cevns, m) {
   bind_fit(m);
   bind_scan(m);
   bind_run(m);
+  bind_tools(m);
 }

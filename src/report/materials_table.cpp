@@ -1,4 +1,4 @@
-#include "materials_command.hpp"
+#include "cevns/report/materials_table.hpp"
 
 #include <fmt/format.h>
 
@@ -10,10 +10,10 @@
 #include "cevns/core/error.hpp"
 #include "cevns/report/materials_plots.hpp"
 
-namespace cevns::app {
+namespace cevns::report {
 
 std::string materials_report(const Prediction& prediction, const std::filesystem::path& directory,
-                             std::vector<std::filesystem::path>& written) {
+                             std::vector<std::filesystem::path>& written, std::vector<MaterialsRow>* rows) {
   const auto& config = prediction.config;
   std::string out;
   bool any = false;
@@ -46,7 +46,7 @@ std::string materials_report(const Prediction& prediction, const std::filesystem
     out += fmt::format("  {:<10} {:<11} {:>12} {:>11} {:>14}\n", "volume", "isotope", "activity_Bq", "decays",
                        fmt::format("ROI {}-{} NPE", config.selection.roi_npe_min, config.selection.roi_npe_max));
     std::map<std::string, double> by_volume, bound_by_volume;
-    std::map<std::string, report::MaterialSpectrum> spectra;
+    std::map<std::string, MaterialSpectrum> spectra;
     std::vector<std::string> order;
     double total = 0.0;
     for (const auto& c : parts) {
@@ -59,6 +59,8 @@ std::string materials_report(const Prediction& prediction, const std::filesystem
                                                    : fmt::format("< {:.2g}", c.roi_upper_90 * time_share);
       out += fmt::format("  {:<10} {:<11} {:>12.4g} {:>11.3g} {:>14}\n", c.volume, c.isotope, c.activity_Bq,
                          c.decays_simulated, count);
+      if (rows != nullptr)
+        rows->push_back({b.name, c.volume, c.isotope, c.activity_Bq, c.decays_simulated, roi, c.roi_upper_90 * time_share});
       if (!spectra.contains(c.volume)) {
         order.push_back(c.volume);
         auto& s = spectra[c.volume];
@@ -81,9 +83,9 @@ std::string materials_report(const Prediction& prediction, const std::filesystem
     }
     out += fmt::format("  total {:.4g} in the ROI (the prediction's {:.4g})\n", total, found->roi);
     if (!directory.empty()) {
-      std::vector<report::MaterialSpectrum> list;
+      std::vector<MaterialSpectrum> list;
       for (const auto& v : order) list.push_back(spectra[v]);
-      for (auto& f : report::write_materials_figure(
+      for (auto& f : write_materials_figure(
                list, fmt::format("{}: energy deposited by the materials' radioactivity", config.name), directory))
         written.push_back(std::move(f));
       const auto csv = directory / "materials.csv";
@@ -102,4 +104,4 @@ std::string materials_report(const Prediction& prediction, const std::filesystem
   return out;
 }
 
-}  // namespace cevns::app
+}  // namespace cevns::report
