@@ -27,17 +27,14 @@ const char* constraint_name(Constraint c) {
 
 }  // namespace
 
-Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptions& options) {
-  Analysis a{std::move(built), {}, data.source};
-  auto& model = a.built.model;
-  if (!options.poi.empty()) a.built.poi = options.poi;
-  a.poi = model.index(a.built.poi);
-  for (const auto& name : options.free) {
+void apply_free_and_fix(Model& model, const std::vector<std::string>& free,
+                        const std::vector<std::pair<std::string, double>>& fix) {
+  for (const auto& name : free) {
     auto& p = model.parameters()[model.index(name)];
     p.constraint = Constraint::none;
     p.fixed = false;
   }
-  for (const auto& [name, value] : options.fix) {
+  for (const auto& [name, value] : fix) {
     auto& p = model.parameters()[model.index(name)];
     if (!(value >= p.lower && value <= p.upper))
       throw ConfigError(fmt::format("--fix {}={}: outside the parameter's range [{}, {}]", name, format_value(value),
@@ -45,6 +42,14 @@ Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptio
     p.nominal = value;
     p.fixed = true;
   }
+}
+
+Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptions& options) {
+  Analysis a{std::move(built), {}, data.source};
+  auto& model = a.built.model;
+  if (!options.poi.empty()) a.built.poi = options.poi;
+  a.poi = model.index(a.built.poi);
+  apply_free_and_fix(model, options.free, options.fix);
   if (model.parameters()[a.poi].fixed) throw ConfigError("the parameter of interest '" + a.built.poi + "' is fixed (--fix)");
   const auto& name = model.parameters()[a.poi].name;
   a.poi_events_per_unit = a.built.events_per_unit.count(name) ? a.built.events_per_unit.at(name) : 1.0;

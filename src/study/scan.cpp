@@ -14,6 +14,7 @@
 #include "cevns/core/error.hpp"
 #include "cevns/core/log.hpp"
 #include "cevns/experiment/signal_response.hpp"
+#include "cevns/fit/analysis.hpp"
 #include "cevns/io/config_reader.hpp"
 #include "cevns/io/output_guard.hpp"
 #include "cevns/io/prediction_writer.hpp"
@@ -88,19 +89,7 @@ ScanStudy::ScanStudy(const ScanRequest& request, const fit::PredictWith& predict
   s.in = fit::load_fit_inputs(request.data, request.fit_config, request.asimov, predict_with, "scan");
   s.built.emplace(fit::build_model(s.in.prediction, s.in.data, s.in.config, s.in.repredict));
   auto& model = s.built->model;
-  for (const auto& name : request.free) {
-    auto& p = model.parameters()[model.index(name)];
-    p.constraint = fit::Constraint::none;
-    p.fixed = false;
-  }
-  for (const auto& [name, value] : request.fix) {
-    auto& p = model.parameters()[model.index(name)];
-    if (!(value >= p.lower && value <= p.upper))
-      throw ConfigError(fmt::format("--fix {}={}: outside the parameter's range [{}, {}]", name, format_value(value),
-                                    format_value(p.lower), format_value(p.upper)));
-    p.nominal = value;
-    p.fixed = true;
-  }
+  fit::apply_free_and_fix(model, request.free, request.fix);
   for (const auto& p : model.parameters())
     if ((p.name == "cevns" || p.name == "cevns_prompt" || p.name == "cevns_delayed") && !p.fixed &&
         p.constraint == fit::Constraint::none)

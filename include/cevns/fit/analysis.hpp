@@ -65,6 +65,11 @@ struct Analysis {
   double fit_seconds = 0.0;
 };
 
+/// --free (constraint and fixing dropped) then --fix (held at a value inside its range;
+/// ConfigError outside it or for an unknown name) on the model's parameters.
+void apply_free_and_fix(Model& model, const std::vector<std::string>& free,
+                        const std::vector<std::pair<std::string, double>>& fix);
+
 /// Builds the Dataset of `data` (or the Asimov one), applies the options and analyses.
 /// Throws ConfigError for an unknown parameter in the options.
 Analysis analyse(BuiltModel built, const ObservedData& data, const AnalysisOptions& options);
