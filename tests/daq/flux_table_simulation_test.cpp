@@ -3,7 +3,6 @@
 // simulation_test.cpp).
 #include <gtest/gtest.h>
 
-#include <boost/math/distributions/chi_squared.hpp>
 
 #include "../experiment/dar_flux_table.hpp"
 #include "cevns/core/constants.hpp"
@@ -11,24 +10,12 @@
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/io/config_reader.hpp"
 #include "cevns/source/decay_at_rest_source.hpp"
+#include "sampling.hpp"
 
 namespace cevns::daq {
 namespace {
 
-double chi2_p_value(const std::vector<double>& observed, const std::vector<double>& probability, double total) {
-  double chi2 = 0.0, o = 0.0, e = 0.0;
-  int bins = 0;
-  for (std::size_t i = 0; i < observed.size(); ++i) {
-    o += observed[i];
-    e += probability[i] * total;
-    if (e >= 10.0 || i + 1 == observed.size()) {
-      if (e > 0.0) chi2 += (o - e) * (o - e) / e, ++bins;
-      o = e = 0.0;
-    }
-  }
-  const boost::math::chi_squared distribution(std::max(1, bins - 1));
-  return boost::math::cdf(boost::math::complement(distribution, chi2));
-}
+using test::chi2_p_value;
 
 /// CLOVERS with the analytic model tabulated, plus a ν̄_e of 2 % of the ν_μ flux with ν_μ's
 /// 29.8 MeV line and ν_e's (delayed) timing: a pair unlike any DAR flavour's, so that a
@@ -73,19 +60,13 @@ TEST(FluxTableSimulation, DrawsTimesAndEnergiesOfEveryFlavourFromTheTable) {
       return 1.0;
     };
     const Binning bins = Binning::uniform(-500.0, 10000.0, 210);  // ns
-    std::vector<double> observed(bins.size(), 0.0), probability(bins.size());
+    std::vector<double> probability(bins.size());
     double inside = 0.0;
     for (std::size_t i = 0; i < bins.size(); ++i) inside += probability[i] = table_cdf(bins.high(i)) - table_cdf(bins.low(i));
     for (double& p : probability) p /= inside;
     constexpr int draws = 20000;
-    int kept = 0;
-    for (int i = 0; i < draws; ++i) {
-      const double t = simulation.sample_arrival_ns(flavor, rng);
-      if (t < bins.low(0) || t >= bins.high(bins.size() - 1)) continue;
-      observed[static_cast<std::size_t>((t - bins.low(0)) / bins.width(0))] += 1.0;
-      ++kept;
-    }
-    EXPECT_GT(chi2_p_value(observed, probability, kept), 1e-3) << flavor_name(flavor);
+    const auto sampled = test::sampled_arrivals_ns(simulation, flavor, bins, draws, rng);
+    EXPECT_GT(chi2_p_value(sampled.counts, probability, sampled.kept), 1e-3) << flavor_name(flavor);
 
     // Recoil energies: the prediction's spectrum of this flavour (from the table's energies).
     const Spectrum expected = prediction.recoil_spectrum([flavor](const ChannelPrediction& c) { return c.flavor == flavor; });

@@ -9,39 +9,20 @@
 #include <numeric>
 #include <random>
 
-#include <boost/math/distributions/chi_squared.hpp>
 
 #include "cevns/daq/simulation.hpp"
 #include "cevns/experiment/prediction.hpp"
 #include "cevns/io/config_reader.hpp"
 #include "cevns/source/decay_at_rest_source.hpp"
+#include "sampling.hpp"
 
 namespace cevns::daq {
 namespace {
 
+using test::chi2_p_value;
+
 SimulationConfig clovers(const std::vector<std::string>& overrides = {}) {
   return io::read_simulation_config(std::string(CEVNS_SOURCE_DIR) + "/configs/clovers.toml", overrides);
-}
-
-/// p-value of Pearson's χ² for observed counts against expected probabilities, merging
-/// neighbouring bins until each expects at least 10 entries.
-double chi2_p_value(const std::vector<double>& observed, const std::vector<double>& probability, double total) {
-  double chi2 = 0.0;
-  int bins = 0;
-  double o = 0.0, e = 0.0;
-  for (std::size_t i = 0; i < observed.size(); ++i) {
-    o += observed[i];
-    e += probability[i] * total;
-    if (e >= 10.0 || i + 1 == observed.size()) {
-      if (e > 0.0) {
-        chi2 += (o - e) * (o - e) / e;
-        ++bins;
-      }
-      o = e = 0.0;
-    }
-  }
-  const boost::math::chi_squared distribution(std::max(1, bins - 1));
-  return boost::math::cdf(boost::math::complement(distribution, chi2));
 }
 
 TEST(SimulationSamplers, RecoilEnergiesFollowThePrediction) {
@@ -71,20 +52,13 @@ TEST(SimulationSamplers, ArrivalTimesFollowTheBeamModel) {
   Rng rng = random_stream(2, 0);
   for (Flavor flavor : all_flavors) {
     const Binning bins = Binning::uniform(-500.0, 10000.0, 210);  // ns
-    std::vector<double> observed(bins.size(), 0.0), probability(bins.size());
-    constexpr int draws = 20000;
+    std::vector<double> probability(bins.size());
     double inside = 0.0;
     for (std::size_t i = 0; i < bins.size(); ++i)
       inside += probability[i] = source.arrival_time().probability(flavor, bins.low(i), bins.high(i));
-    int kept = 0;
-    for (int i = 0; i < draws; ++i) {
-      const double t = simulation.sample_arrival_ns(flavor, rng);
-      if (t < bins.low(0) || t >= bins.high(bins.size() - 1)) continue;
-      observed[static_cast<std::size_t>((t - bins.low(0)) / bins.width(0))] += 1.0;
-      ++kept;
-    }
+    const auto sampled = test::sampled_arrivals_ns(simulation, flavor, bins, 20000, rng);
     for (double& p : probability) p /= inside;
-    EXPECT_GT(chi2_p_value(observed, probability, kept), 1e-3) << flavor_name(flavor);
+    EXPECT_GT(chi2_p_value(sampled.counts, probability, sampled.kept), 1e-3) << flavor_name(flavor);
   }
 }
 
